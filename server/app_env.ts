@@ -1,0 +1,20 @@
+/**
+ * Hono environment of the SabiScore app: typed request state shared by middleware and routes.
+ * @module
+ */
+import type { Services } from "./services.ts";
+
+/** Variables set on every request context. */
+export interface AppVariables {
+  /** Id of this request, also sent back as `X-Request-Id`. */
+  requestId: string;
+  /** The template of the matched route, for metrics (e.g. `/api/v1/leagues/:league/teams`). */
+  routeTemplate?: string;
+  /** Everything long-lived the handlers need. */
+  services: Services;
+}
+
+/** The Hono `Env` of the app. */
+export interface AppEnv {
+  Variables: AppVariables;
+}
