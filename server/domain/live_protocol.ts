@@ -1,0 +1,75 @@
+/**
+ * The WebSocket protocol between the hub (`/ws`) and browser islands: one discriminated union
+ * per direction. Pure types and constants: imported by the server and by `islands/`.
+ * @module
+ */
+import type { Prediction, ValueBet } from "./prediction.ts";
+import type { Prices1x2 } from "./types.ts";
+
+/** Topics a client may subscribe to: `matches`, `league:<key>`, `match:<id>`, `value-bets`. */
+export type Topic = "matches" | "value-bets" | `league:${string}` | `match:${string}`;
+
+/** Current prices of one upcoming match at one source. */
+export interface MatchOdds {
+  x12: Prices1x2;
+  over_2_5?: number;
+  under_2_5?: number;
+  btts_yes?: number;
+  btts_no?: number;
+}
+
+/** An upcoming match as the board shows it. */
+export interface UpcomingMatch {
+  id: string;
+  league: string;
+  home_team: string;
+  away_team: string;
+  kickoff: string;
+  /** Where the prices come from; `demo` for the built-in demo bookmaker. */
+  source: string;
+  odds: MatchOdds;
+  opening_odds: MatchOdds;
+  updated_at: string;
+  prediction?: Prediction;
+  value_bets: ValueBet[];
+}
+
+/** Client -> server messages. */
+export type ClientMessage =
+  | { type: "subscribe"; topics: Topic[]; since?: number }
+  | { type: "unsubscribe"; topics: Topic[] }
+  | { type: "ping"; t?: number };
+
+/** A value-bet lifecycle event. */
+export interface ValueBetEvent extends ValueBet {
+  action: "open" | "update" | "close";
+  match_id: string;
+  league: string;
+  home_team: string;
+  away_team: string;
+  kickoff: string;
+}
+
+/** Server -> client messages. Events carry a monotonically increasing `event_id`. */
+export type ServerMessage =
+  | { type: "welcome"; connection_id: string; last_event_id: number; server_time: string }
+  | {
+    type: "odds";
+    event_id: number;
+    topic: Topic;
+    match: UpcomingMatch;
+    previous: MatchOdds | null;
+  }
+  | { type: "value_bet"; event_id: number; topic: Topic; bet: ValueBetEvent }
+  | { type: "error"; code: string; message: string }
+  | { type: "pong"; t?: number; server_time: string };
+
+/** Limits the hub enforces (also shown to clients in docs). */
+export const WS_LIMITS = {
+  maxMessageBytes: 4096,
+  maxSubscriptions: 50,
+  maxConnectionsPerAddress: 20,
+  /** Send buffer above which a slow consumer is closed with code 1013. */
+  maxBufferedBytes: 1_000_000,
+  heartbeatMs: 30_000,
+} as const;
