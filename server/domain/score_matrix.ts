@@ -50,3 +50,14 @@ export function scoreMatrix(
   }
   return m;
 }
+
+/**
+ * Clamps `rho` into the range where every Dixon-Coles tau factor stays positive for these
+ * rates: max(-1/lambda, -1/mu) < rho < min(1, 1/(lambda mu)).
+ */
+export function clampRho(lambda: number, mu: number, rho: number): number {
+  const margin = 1e-9;
+  const lower = Math.max(-1 / lambda, -1 / mu) + margin;
+  const upper = Math.min(1, 1 / (lambda * mu)) - margin;
+  return Math.min(upper, Math.max(lower, rho));
+}

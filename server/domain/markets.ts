@@ -1,0 +1,230 @@
+/**
+ * Betting-market probabilities derived from a score matrix P(home = i, away = j) (row-major,
+ * n = maxGoals + 1 columns): 1X2, totals, both teams to score, correct scores, Asian handicap.
+ * Every function renormalises the matrix mass to 1 first (the tail beyond maxGoals is dropped).
+ * @module
+ */
+import type { AsianHandicapLine, CorrectScore, Prediction, TotalsLine } from "./prediction.ts";
+import type { Probs1x2 } from "./types.ts";
+
+/** Default total-goals lines. */
+export const DEFAULT_TOTALS_LINES: readonly number[] = [0.5, 1.5, 2.5, 3.5, 4.5];
+/** Default home-side Asian handicap lines. */
+export const DEFAULT_HANDICAP_LINES: readonly number[] = [
+  -2.5,
+  -2,
+  -1.5,
+  -1,
+  -0.5,
+  0,
+  0.5,
+  1,
+  1.5,
+];
+
+/** Checks the shape and values of a score matrix; returns its total mass. */
+function massOf(m: Float64Array, n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`Invalid score matrix size "${n}"`);
+  if (m.length !== n * n) {
+    throw new RangeError(`Score matrix has ${m.length} cells, expected ${n} x ${n}`);
+  }
+  let total = 0;
+  for (let k = 0; k < m.length; k++) {
+    const v = m[k];
+    if (!(v >= 0) || !Number.isFinite(v)) {
+      throw new RangeError(`Score matrix cell ${k} is "${v}": must be finite and >= 0`);
+    }
+    total += v;
+  }
+  if (!(total > 0)) throw new RangeError("Score matrix has no probability mass");
+  return total;
+}
+
+/** The matrix scaled to total mass 1 (a new array). */
+export function normaliseMatrix(m: Float64Array, n: number): Float64Array {
+  const total = massOf(m, n);
+  return m.map((v) => v / total);
+}
+
+/** Home win, draw, away win: sums below, on and above the diagonal. */
+export function outcome1x2(m: Float64Array, n: number): Probs1x2 {
+  const total = massOf(m, n);
+  let home = 0, draw = 0, away = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const v = m[i * n + j];
+      if (i > j) home += v;
+      else if (i === j) draw += v;
+      else away += v;
+    }
+  }
+  return [home / total, draw / total, away / total];
+}
+
+/** Distribution of a function of the score: P(key(i, j) = k) for integer keys, as a Map. */
+function distribution(m: Float64Array, n: number, key: (i: number, j: number) => number) {
+  const total = massOf(m, n);
+  const out = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const k = key(i, j);
+      out.set(k, (out.get(k) ?? 0) + m[i * n + j] / total);
+    }
+  }
+  return out;
+}
+
+/** Over/under probabilities of total goals for each half-goal line (e.g. 2.5). */
+export function totals(
+  m: Float64Array,
+  n: number,
+  lines: readonly number[] = DEFAULT_TOTALS_LINES,
+): TotalsLine[] {
+  const byTotal = distribution(m, n, (i, j) => i + j);
+  return lines.map((line) => {
+    if (!Number.isFinite(line) || line < 0 || !Number.isInteger(line - 0.5)) {
+      throw new RangeError(`Invalid totals line "${line}": must be a half-goal line like 2.5`);
+    }
+    let under = 0;
+    for (const [goals, p] of byTotal) if (goals < line) under += p;
+    return { line, over: 1 - under, under };
+  });
+}
+
+/** Both teams to score: yes = P(home >= 1 and away >= 1). */
+export function btts(m: Float64Array, n: number): { yes: number; no: number } {
+  const total = massOf(m, n);
+  let yes = 0;
+  for (let i = 1; i < n; i++) for (let j = 1; j < n; j++) yes += m[i * n + j];
+  yes /= total;
+  return { yes, no: 1 - yes };
+}
+
+/** The `top` most likely exact scores ("home-away"), most likely first. */
+export function correctScores(m: Float64Array, n: number, top = 10): CorrectScore[] {
+  const total = massOf(m, n);
+  const cells: CorrectScore[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      cells.push({ score: `${i}-${j}`, probability: m[i * n + j] / total });
+    }
+  }
+  cells.sort((a, b) => b.probability - a.probability);
+  return cells.slice(0, Math.max(0, top));
+}
+
+/**
+ * Asian handicap from the home side's perspective: the home bet wins when home goals + line -
+ * away goals > 0, is refunded (push) when it is 0 (whole lines only), and loses otherwise.
+ * Quarter lines (e.g. -0.25) are split bets and are rejected here.
+ */
+export function asianHandicap(
+  m: Float64Array,
+  n: number,
+  lines: readonly number[] = DEFAULT_HANDICAP_LINES,
+): AsianHandicapLine[] {
+  const byDiff = distribution(m, n, (i, j) => i - j);
+  return lines.map((line) => {
+    if (!Number.isFinite(line) || !Number.isInteger(line * 2)) {
+      throw new RangeError(`Invalid handicap line "${line}": must be a whole or half goal`);
+    }
+    let homeWin = 0, push = 0, awayWin = 0;
+    for (const [diff, p] of byDiff) {
+      const margin = diff + line;
+      if (margin > 0) homeWin += p;
+      else if (margin === 0) push += p;
+      else awayWin += p;
+    }
+    return { line, home_win: homeWin, push, away_win: awayWin };
+  });
+}
+
+/** Mean home and away goals of the (renormalised) matrix. */
+export function expectedGoalsFromMatrix(
+  m: Float64Array,
+  n: number,
+): { home: number; away: number } {
+  const total = massOf(m, n);
+  let home = 0, away = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      const v = m[i * n + j];
+      home += i * v;
+      away += j * v;
+    }
+  }
+  return { home: home / total, away: away / total };
+}
+
+/**
+ * Rescales the home-win, draw and away-win cell groups so the matrix's 1X2 equals `target`
+ * (normalised to sum 1) while keeping the score structure within each group. Keeps goals
+ * markets coherent with a classifier's 1X2. Throws when a group with target mass is empty.
+ */
+export function rescaleTo1x2(m: Float64Array, n: number, target: Probs1x2): Float64Array {
+  const current = outcome1x2(m, n);
+  const total = massOf(m, n);
+  if (target.length !== 3 || target.some((p) => !(p >= 0) || !Number.isFinite(p))) {
+    throw new RangeError(`Invalid 1X2 target "${target.join(",")}"`);
+  }
+  const sum = target[0] + target[1] + target[2];
+  if (!(sum > 0)) throw new RangeError("1X2 target has no probability mass");
+  const factors = current.map((p, k) => {
+    const want = target[k] / sum;
+    if (p === 0) {
+      if (want > 0) throw new RangeError(`Cannot rescale: outcome ${k} has no mass in the matrix`);
+      return 0;
+    }
+    return want / (p * total);
+  });
+  const out = new Float64Array(m.length);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      out[i * n + j] = m[i * n + j] * factors[i > j ? 0 : i === j ? 1 : 2];
+    }
+  }
+  return out;
+}
+
+/** Everything a prediction derives from a score matrix. */
+export interface MatrixMarkets {
+  probabilities: Prediction["probabilities"];
+  expected_goals: Prediction["expected_goals"];
+  markets: Prediction["markets"];
+}
+
+/** Options of {@link marketsFromMatrix}. */
+export interface MarketsOptions {
+  /** @default {DEFAULT_TOTALS_LINES} */
+  totalsLines?: readonly number[];
+  /** @default {DEFAULT_HANDICAP_LINES} */
+  handicapLines?: readonly number[];
+  /** Number of correct scores listed. @default {10} */
+  correctScores?: number;
+}
+
+/** 1X2, expected goals and every market of `Prediction["markets"]` from one score matrix. */
+export function marketsFromMatrix(
+  m: Float64Array,
+  n: number,
+  options: MarketsOptions = {},
+): MatrixMarkets {
+  const {
+    totalsLines = DEFAULT_TOTALS_LINES,
+    handicapLines = DEFAULT_HANDICAP_LINES,
+    correctScores: top = 10,
+  } = options;
+  const [home, draw, away] = outcome1x2(m, n);
+  const [ou25] = totals(m, n, [2.5]);
+  return {
+    probabilities: { home_win: home, draw, away_win: away },
+    expected_goals: expectedGoalsFromMatrix(m, n),
+    markets: {
+      over_under_2_5: { over: ou25.over, under: ou25.under },
+      totals: totals(m, n, totalsLines),
+      btts: btts(m, n),
+      correct_scores: correctScores(m, n, top),
+      asian_handicap: asianHandicap(m, n, handicapLines),
+    },
+  };
+}
