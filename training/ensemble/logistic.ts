@@ -3,24 +3,8 @@
  * Used to calibrate and blend over/under 2.5 probabilities.
  * @module
  */
+import type { LogisticParams } from "../../server/domain/logistic.ts";
 import { minimize } from "../dixon_coles/lbfgs.ts";
-
-/** JSON form of a fitted binary logistic model: p = sigmoid(b + sum w_j (x_j - mean_j) / scale_j). */
-export interface LogisticParams {
-  mean: number[];
-  scale: number[];
-  weights: number[];
-  bias: number;
-}
-
-/** Probability the model gives for `x`. */
-export function logisticProbability(params: LogisticParams, x: ArrayLike<number>): number {
-  let s = params.bias;
-  for (let j = 0; j < params.weights.length; j++) {
-    s += params.weights[j] * (x[j] - params.mean[j]) / params.scale[j];
-  }
-  return 1 / (1 + Math.exp(-s));
-}
 
 /** Fits `P(y) = sigmoid(...)` to rows of features and outcomes. */
 export function trainLogistic(

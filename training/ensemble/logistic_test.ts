@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { mulberry32 } from "../dixon_coles/simulate.ts";
-import { logisticProbability, trainLogistic } from "./logistic.ts";
+import { logisticProbability } from "../../server/domain/logistic.ts";
+import { trainLogistic } from "./logistic.ts";
 
 Deno.test("trainLogistic: recovers a known logistic relationship", () => {
   const rand = mulberry32(3);

@@ -16,7 +16,8 @@ import {
 import { normalise } from "../../server/domain/margins.ts";
 import type { Probs1x2 } from "../../server/domain/types.ts";
 import type { DatasetRow } from "./dataset.ts";
-import { type LogisticParams, logisticProbability, trainLogistic } from "./logistic.ts";
+import { type LogisticParams, logisticProbability, logit } from "../../server/domain/logistic.ts";
+import { trainLogistic } from "./logistic.ts";
 import { trainMlr } from "./mlr.ts";
 
 const DAY_MS = 86_400_000;
@@ -41,11 +42,12 @@ export interface TrainEnsembleOptions {
   fundamentalFeatures?: readonly string[];
   /** Features of the market-blend classifier. @default {FEATURES_BLEND} */
   blendFeatures?: readonly string[];
-}
-
-function logit(p: number): number {
-  const q = Math.min(1 - 1e-9, Math.max(1e-9, p));
-  return Math.log(q / (1 - q));
+  /**
+   * Half-life in days of the classifiers' sample weights, counted back from the newest row
+   * (recent seasons weigh more). Infinity weighs every row alike.
+   * @default {Infinity}
+   */
+  halfLifeDays?: number;
 }
 
 /** Fundamental features of a row (no odds). */
@@ -99,14 +101,25 @@ export function trainEnsemble(
     l2 = 0.001,
     fundamentalFeatures: fNames = FEATURES_FUNDAMENTAL,
     blendFeatures: bNames = FEATURES_BLEND,
+    halfLifeDays = Infinity,
   } = options;
+  let newest = -Infinity;
+  for (const r of rows) newest = Math.max(newest, r.match.kickoff.getTime());
+  const weight = (r: DatasetRow) =>
+    Number.isFinite(halfLifeDays)
+      ? 0.5 ** ((newest - r.match.kickoff.getTime()) / DAY_MS / halfLifeDays)
+      : 1;
   const fundamental = trainMlr(
-    rows.map((r) => ({ features: fundamentalFeatures(r, fNames), outcome: r.outcome })),
+    rows.map((r) => ({
+      features: fundamentalFeatures(r, fNames),
+      outcome: r.outcome,
+      weight: weight(r),
+    })),
     { l2 },
   );
   const blendRows = rows.flatMap((r) => {
     const features = blendFeatures(r, bNames);
-    return features ? [{ features, outcome: r.outcome }] : [];
+    return features ? [{ features, outcome: r.outcome, weight: weight(r) }] : [];
   });
   const over = (r: DatasetRow) => r.match.homeGoals + r.match.awayGoals > 2.5;
   const totalsFundamental = trainLogistic(

@@ -1,0 +1,123 @@
+/**
+ * The ONNX prediction engine: canonicalises the league and kick-off, then predicts with the
+ * league's model from the registry (see `predict_match.ts`).
+ * @module
+ */
+import { HttpError } from "../errors.ts";
+import { findLeague, LEAGUES } from "../domain/leagues.ts";
+import type {
+  Prediction,
+  PredictionEngine,
+  PredictionRequest,
+  TeamInfo,
+} from "../domain/prediction.ts";
+import type { ModelCard } from "./model_card.ts";
+import { predictWithModel } from "./predict_match.ts";
+import type { ModelRegistry } from "./registry.ts";
+import { closestNames } from "./team_index.ts";
+import type { KellyOptions } from "./value_bets.ts";
+
+/** Options of {@link createOnnxEngine}. */
+export interface OnnxEngineOptions {
+  /**
+   * Smallest edge p*o - 1 that makes a value bet.
+   * @default 0.03
+   */
+  valueThreshold?: number;
+  /** Fractional Kelly staking of value bets. @default { fraction: 0.25, cap: 0.05 } */
+  kelly?: KellyOptions;
+  /** Clock for the default kick-off. @default () => new Date() */
+  now?: () => Date;
+}
+
+function unknownLeague(name: string): HttpError {
+  const labels: [string, string][] = LEAGUES.flatMap((l) =>
+    [l.key, l.name, ...l.aliases].map((a): [string, string] => [a, l.key])
+  );
+  const suggestions = closestNames(name, labels, 3);
+  return new HttpError(
+    422,
+    `Unknown league "${name}"; did you mean ${suggestions.map((s) => `"${s}"`).join(", ")}?`,
+    { code: "unknown_league", details: { field: "league", league: name, suggestions } },
+  );
+}
+
+function leagueKeyOf(name: string): string {
+  if (typeof name !== "string" || name.trim() === "") {
+    throw new HttpError(422, "Missing league", {
+      code: "validation_failed",
+      details: { field: "league" },
+    });
+  }
+  const league = findLeague(name);
+  if (!league) throw unknownLeague(name);
+  return league.key;
+}
+
+function parseKickoff(kickoff: string | undefined, now: () => Date): Date {
+  if (kickoff === undefined) return now();
+  const date = new Date(kickoff);
+  if (Number.isNaN(date.getTime())) {
+    throw new HttpError(422, `Invalid kickoff "${kickoff}": expected an ISO date-time`, {
+      code: "invalid_kickoff",
+      details: { field: "kickoff" },
+    });
+  }
+  return date;
+}
+
+/**
+ * Creates the {@link PredictionEngine} serving the models of `registry` (which must have been
+ * initialised). Errors: HttpError 422 for unknown leagues/teams and bad odds or kick-off
+ * (with the closest known names in `details.suggestions`), 503 when the league has no model.
+ */
+export function createOnnxEngine(
+  registry: ModelRegistry,
+  options: OnnxEngineOptions = {},
+): PredictionEngine {
+  const valueThreshold = options.valueThreshold ?? 0.03;
+  const kelly: KellyOptions = { fraction: 0.25, cap: 0.05, ...options.kelly };
+  const now = options.now ?? (() => new Date());
+
+  function cardOf(key: string): ModelCard {
+    const card = registry.card(key);
+    if (!card) {
+      throw new HttpError(503, `No model for "${key}"`, { code: "model_unavailable" });
+    }
+    return card;
+  }
+
+  return {
+    leagues: () => registry.status().available,
+    teams(league: string): Promise<TeamInfo[]> {
+      try {
+        const card = cardOf(leagueKeyOf(league));
+        return Promise.resolve(card.teams.map((t) => ({ name: t.name, aliases: [...t.aliases] })));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
+    async predict(request: PredictionRequest, signal?: AbortSignal): Promise<Prediction> {
+      signal?.throwIfAborted();
+      const key = leagueKeyOf(request.league);
+      cardOf(key);
+      const kickoff = parseKickoff(request.kickoff, now);
+      return await registry.use(key, (model) => {
+        signal?.throwIfAborted();
+        return predictWithModel(model, request, { valueThreshold, kelly, kickoff, signal });
+      });
+    },
+    status() {
+      const s = registry.status();
+      const detail = s.refused.length > 0
+        ? s.refused.map((r) => `${r.league}: ${r.reason}`).join("; ")
+        : undefined;
+      return {
+        ready: s.ready,
+        loaded: s.loaded,
+        available: s.available,
+        ...(detail ? { detail } : {}),
+      };
+    },
+  };
+}

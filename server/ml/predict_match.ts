@@ -1,0 +1,231 @@
+/**
+ * One match prediction with a loaded league model: team lookup, Dixon-Coles score matrix and
+ * classifiers through ONNX, then markets, fair odds and value bets.
+ * @module
+ */
+import * as ort from "onnxruntime-node";
+import { HttpError } from "../errors.ts";
+import { computeFeatures, selectFeatures } from "../domain/features.ts";
+import { btts, marketsFromMatrix, outcome1x2, rescaleTo1x2, totals } from "../domain/markets.ts";
+import type { Prediction, PredictionRequest, RequestOdds } from "../domain/prediction.ts";
+import { clampRho } from "../domain/score_matrix.ts";
+import type { Probs1x2 } from "../domain/types.ts";
+import type { CardTeam, ModelCard } from "./model_card.ts";
+import type { LoadedModel } from "./registry.ts";
+import { teamIndex } from "./team_index.ts";
+import { findValueBets, type KellyOptions, type PricedSelection } from "./value_bets.ts";
+
+/** Settings of {@link predictWithModel}. */
+export interface PredictSettings {
+  /** Smallest edge p*o - 1 that makes a value bet. */
+  valueThreshold: number;
+  kelly: KellyOptions;
+  kickoff: Date;
+  signal?: AbortSignal;
+}
+
+const ODDS_FIELDS = [
+  "home",
+  "draw",
+  "away",
+  "over_2_5",
+  "under_2_5",
+  "btts_yes",
+  "btts_no",
+] as const;
+
+function resolveTeam(card: ModelCard, name: string, field: "home_team" | "away_team"): CardTeam {
+  if (typeof name !== "string" || name.trim() === "") {
+    throw new HttpError(422, `Missing ${field}`, { code: "validation_failed", details: { field } });
+  }
+  const index = teamIndex(card);
+  const team = index.resolve(name);
+  if (team) return team;
+  const suggestions = index.suggest(name, 3);
+  const side = field === "home_team" ? "home" : "away";
+  throw new HttpError(
+    422,
+    `Unknown ${side} team "${name}" in "${card.league}"; did you mean ${
+      suggestions.map((s) => `"${s}"`).join(", ")
+    }?`,
+    { code: "unknown_team", details: { field, team: name, league: card.league, suggestions } },
+  );
+}
+
+function checkOdds(odds: RequestOdds | undefined): void {
+  if (!odds) return;
+  for (const field of ODDS_FIELDS) {
+    const o = odds[field];
+    if (o === undefined && field !== "home" && field !== "draw" && field !== "away") continue;
+    if (typeof o !== "number" || !Number.isFinite(o) || o <= 1) {
+      throw new HttpError(422, `Invalid odds "${field}": expected a decimal price above 1`, {
+        code: "invalid_odds",
+        details: { field: `odds.${field}`, value: o },
+      });
+    }
+  }
+}
+
+async function runClassifier(
+  session: ort.InferenceSession,
+  features: Float64Array,
+): Promise<Probs1x2> {
+  const out = await session.run({
+    features: new ort.Tensor("float64", features, [1, features.length]),
+  });
+  const p = out.probabilities.data as Float64Array;
+  return [p[0], p[1], p[2]];
+}
+
+function pickFeatures(card: ModelCard, all: Record<string, number>, names: string[]) {
+  try {
+    return selectFeatures(all, names);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(`Model "${card.league}" (version "${card.version}") cannot be served: ${why}`, {
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Predicts one match with a loaded model. Throws HttpError 422 for unknown or identical teams
+ * and bad odds; AbortError when `signal` aborts between graph runs.
+ */
+export async function predictWithModel(
+  model: LoadedModel,
+  request: PredictionRequest,
+  settings: PredictSettings,
+): Promise<Prediction> {
+  const { card } = model;
+  const { signal, kickoff } = settings;
+  const home = resolveTeam(card, request.home_team, "home_team");
+  const away = resolveTeam(card, request.away_team, "away_team");
+  if (home === away) {
+    throw new HttpError(422, `Home and away team are both "${home.name}"`, {
+      code: "same_team",
+      details: { field: "away_team" },
+    });
+  }
+  const odds = request.odds;
+  checkOdds(odds);
+
+  const dc = card.dixon_coles;
+  const attack = (t: CardTeam) => t.state.dc_attack ?? dc.promoted.attack;
+  const defence = (t: CardTeam) => t.state.dc_defence ?? dc.promoted.defence;
+  const lambda = Math.exp(dc.intercept + attack(home) + defence(away) + dc.home_advantage);
+  const mu = Math.exp(dc.intercept + attack(away) + defence(home));
+  const n = dc.max_goals + 1;
+
+  const out = await model.scoreMatrix.run({
+    rates: new ort.Tensor("float64", Float64Array.of(lambda, mu), [1, 2]),
+    // Keeps every tau factor positive for extreme rates (a negative cell would poison markets).
+    rho: new ort.Tensor("float64", Float64Array.of(clampRho(lambda, mu, dc.rho)), [1, 1]),
+  });
+  signal?.throwIfAborted();
+  const matrix = out.matrix.data as Float64Array;
+  if (matrix.length !== n * n) {
+    throw new Error(`Model "${card.league}" score matrix has ${matrix.length} cells, not ${n * n}`);
+  }
+  const dcProbs = outcome1x2(matrix, n);
+  const features = computeFeatures({
+    home: home.state,
+    away: away.state,
+    dc: { probs: dcProbs, lambda, mu },
+    kickoff,
+    odds,
+  });
+  const fundRef = card.classifiers.fundamental;
+  const fundamental = await runClassifier(
+    model.classifiers.fundamental,
+    pickFeatures(card, features, fundRef.features),
+  );
+  signal?.throwIfAborted();
+  let blend: Probs1x2 | undefined;
+  const blendRef = card.classifiers.blend;
+  if (odds && blendRef && model.classifiers.blend) {
+    blend = await runClassifier(
+      model.classifiers.blend,
+      pickFeatures(card, features, blendRef.features),
+    );
+    signal?.throwIfAborted();
+  }
+
+  const shown = rescaleTo1x2(matrix, n, blend ?? fundamental);
+  const derived = marketsFromMatrix(shown, n);
+  const p = derived.probabilities;
+  const m = derived.markets;
+
+  const selections: PricedSelection[] = [];
+  if (odds) {
+    // Value is judged on the fundamental model alone: the blend already contains the price.
+    const base = blend ? rescaleTo1x2(matrix, n, fundamental) : shown;
+    selections.push(
+      { market: "1x2", selection: "home", odds: odds.home, probability: fundamental[0] },
+      { market: "1x2", selection: "draw", odds: odds.draw, probability: fundamental[1] },
+      { market: "1x2", selection: "away", odds: odds.away, probability: fundamental[2] },
+    );
+    if (odds.over_2_5 !== undefined || odds.under_2_5 !== undefined) {
+      const [line] = totals(base, n, [2.5]);
+      if (odds.over_2_5 !== undefined) {
+        selections.push({
+          market: "totals_2_5",
+          selection: "over",
+          odds: odds.over_2_5,
+          probability: line.over,
+        });
+      }
+      if (odds.under_2_5 !== undefined) {
+        selections.push({
+          market: "totals_2_5",
+          selection: "under",
+          odds: odds.under_2_5,
+          probability: line.under,
+        });
+      }
+    }
+    if (odds.btts_yes !== undefined || odds.btts_no !== undefined) {
+      const b = btts(base, n);
+      if (odds.btts_yes !== undefined) {
+        selections.push({
+          market: "btts",
+          selection: "yes",
+          odds: odds.btts_yes,
+          probability: b.yes,
+        });
+      }
+      if (odds.btts_no !== undefined) {
+        selections.push({ market: "btts", selection: "no", odds: odds.btts_no, probability: b.no });
+      }
+    }
+  }
+
+  const rows: number[][] = [];
+  for (let i = 0; i < n; i++) rows.push(Array.from(shown.subarray(i * n, (i + 1) * n)));
+
+  return {
+    league: card.league,
+    home_team: home.name,
+    away_team: away.name,
+    kickoff: kickoff.toISOString(),
+    probabilities: p,
+    expected_goals: derived.expected_goals,
+    markets: m,
+    fair_odds: {
+      home: 1 / p.home_win,
+      draw: 1 / p.draw,
+      away: 1 / p.away_win,
+      over_2_5: 1 / m.over_under_2_5.over,
+      under_2_5: 1 / m.over_under_2_5.under,
+      btts_yes: 1 / m.btts.yes,
+      btts_no: 1 / m.btts.no,
+    },
+    value_bets: findValueBets(selections, settings.valueThreshold, settings.kelly),
+    score_matrix: rows,
+    model: {
+      version: card.version,
+      trained_until: card.trained_until,
+      variant: blend ? "blend" : "fundamental",
+    },
+  };
+}
