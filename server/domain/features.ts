@@ -25,35 +25,41 @@ export interface FeatureInput {
 }
 
 /**
- * Features of the fundamental classifier, in order:
- * - `dc_p_home`, `dc_p_draw`, `dc_p_away`: Dixon-Coles 1X2 probabilities;
- * - `dc_xg_diff`: lambda - mu;
+ * Features of the fundamental classifier, in order (chosen on the 2015-16..2018-19 seasons,
+ * before the reported ones):
+ * - `dc_lr_home`, `dc_lr_away`: log(p_home / p_draw) and log(p_away / p_draw) of Dixon-Coles,
+ *   the natural scale of a multinomial logit (a log-linear pool);
+ * - `dc_log_lambda`, `dc_log_mu`: log goal rates (low-scoring games draw more);
  * - `elo_diff`: home Elo - away Elo, in hundreds of points;
- * - `pi_diff`: home team's home Pi-rating - away team's away Pi-rating;
+ * - `pi_gd`: expected goal difference of the home side's home pi-rating minus that of the
+ *   away side's away pi-rating (Constantinou & Fenton 2013);
  * - `form_diff`: home form - away form;
  * - `rest_days_diff`: home rest days - away rest days, each capped at {@link MAX_REST_DAYS}
  *   (a team without `last_match` counts as fully rested).
  */
 export const FEATURES_FUNDAMENTAL: readonly string[] = [
-  "dc_p_home",
-  "dc_p_draw",
-  "dc_p_away",
-  "dc_xg_diff",
+  "dc_lr_home",
+  "dc_lr_away",
+  "dc_log_lambda",
+  "dc_log_mu",
   "elo_diff",
-  "pi_diff",
+  "pi_gd",
   "form_diff",
   "rest_days_diff",
 ];
 
 /**
- * Features of the blend classifier: the fundamental ones plus the market's view,
- * `mkt_logit_home` and `mkt_logit_away` = logit of the margin-free (proportionally normalised)
- * implied probabilities of the offered 1X2 prices.
+ * Features of the blend classifier: Dixon-Coles and the ratings plus the market's view,
+ * `mkt_lr_home` and `mkt_lr_away` = log(odds_draw / odds_home) and log(odds_draw / odds_away),
+ * the same log-ratios of the implied probabilities (the margin cancels in the ratio).
  */
 export const FEATURES_BLEND: readonly string[] = [
-  ...FEATURES_FUNDAMENTAL,
-  "mkt_logit_home",
-  "mkt_logit_away",
+  "dc_lr_home",
+  "dc_lr_away",
+  "elo_diff",
+  "pi_gd",
+  "mkt_lr_home",
+  "mkt_lr_away",
 ];
 
 /** Rest beyond this many days counts as fully rested. */

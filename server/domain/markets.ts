@@ -186,6 +186,48 @@ export function rescaleTo1x2(m: Float64Array, n: number, target: Probs1x2): Floa
   return out;
 }
 
+/**
+ * Iterative proportional fitting (Deming & Stephan 1940): rescales the matrix so its 1X2 equals
+ * `target` and, when given, its P(total goals > 2.5) equals `over25`, keeping the score structure
+ * inside each of the six (outcome x over/under) cell groups. Converges in a few sweeps because
+ * the two margins are nearly independent. Throws on targets outside (0, 1).
+ */
+export function fitMatrixTo(
+  m: Float64Array,
+  n: number,
+  target: Probs1x2,
+  over25?: number,
+): Float64Array {
+  let out = rescaleTo1x2(m, n, target);
+  if (over25 === undefined) return out;
+  if (!(over25 > 0 && over25 < 1)) throw new RangeError(`Invalid over 2.5 target "${over25}"`);
+  for (let sweep = 0; sweep < 50; sweep++) {
+    const total = massOf(out, n);
+    let over = 0;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) if (i + j > 2) over += out[i * n + j];
+    }
+    over /= total;
+    const up = over25 / over, down = (1 - over25) / (1 - over);
+    const next = new Float64Array(out.length);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        next[i * n + j] = out[i * n + j] * (i + j > 2 ? up : down) / total;
+      }
+    }
+    out = rescaleTo1x2(next, n, target);
+    const x = outcome1x2(next, n);
+    if (Math.abs(up - 1) < 1e-12 && Math.abs(down - 1) < 1e-12) break;
+    if (
+      Math.max(...x.map((v, k) => Math.abs(v - target[k] / (target[0] + target[1] + target[2])))) <
+        1e-13
+    ) {
+      break;
+    }
+  }
+  return out;
+}
+
 /** Everything a prediction derives from a score matrix. */
 export interface MatrixMarkets {
   probabilities: Prediction["probabilities"];

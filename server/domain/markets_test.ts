@@ -4,6 +4,7 @@ import {
   btts,
   correctScores,
   expectedGoalsFromMatrix,
+  fitMatrixTo,
   marketsFromMatrix,
   outcome1x2,
   rescaleTo1x2,
@@ -123,4 +124,18 @@ Deno.test("markets: reject malformed matrices", () => {
   assert.throws(() => outcome1x2(new Float64Array(8), 3), /expected 3 x 3/);
   assert.throws(() => outcome1x2(new Float64Array(9), 3), /no probability mass/);
   assert.throws(() => btts(new Float64Array([1, NaN, 0, 0]), 2), /cell 1/);
+});
+
+Deno.test("fitMatrixTo: matches both the 1X2 target and the over 2.5 target", () => {
+  const n = 11;
+  const m = scoreMatrix(1.5, 1.1, -0.08, 10);
+  const fitted = fitMatrixTo(m, n, [0.5, 0.25, 0.25], 0.6);
+  const x = outcome1x2(fitted, n);
+  assert.ok(Math.abs(x[0] - 0.5) < 1e-9 && Math.abs(x[1] - 0.25) < 1e-9, `${x}`);
+  const [line] = totals(fitted, n, [2.5]);
+  assert.ok(Math.abs(line.over - 0.6) < 1e-6, `${line.over}`);
+  assert.ok(Math.abs(fitted.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+  // Without a totals target it is the plain 1X2 rescale.
+  assert.deepEqual(fitMatrixTo(m, n, [0.5, 0.25, 0.25]), rescaleTo1x2(m, n, [0.5, 0.25, 0.25]));
+  assert.throws(() => fitMatrixTo(m, n, [0.5, 0.25, 0.25], 1), /over 2.5/);
 });

@@ -6,7 +6,8 @@
 import * as ort from "onnxruntime-node";
 import { HttpError } from "../errors.ts";
 import { computeFeatures, selectFeatures } from "../domain/features.ts";
-import { btts, marketsFromMatrix, outcome1x2, rescaleTo1x2, totals } from "../domain/markets.ts";
+import { btts, fitMatrixTo, marketsFromMatrix, outcome1x2, totals } from "../domain/markets.ts";
+import { logisticProbability, logit } from "../domain/logistic.ts";
 import type { Prediction, PredictionRequest, RequestOdds } from "../domain/prediction.ts";
 import { clampRho } from "../domain/score_matrix.ts";
 import type { Probs1x2 } from "../domain/types.ts";
@@ -151,7 +152,17 @@ export async function predictWithModel(
     signal?.throwIfAborted();
   }
 
-  const shown = rescaleTo1x2(matrix, n, blend ?? fundamental);
+  // Over 2.5: Dixon-Coles recalibrated, or blended with the offered over/under prices.
+  const dcOver = totals(matrix, n, [2.5])[0].over;
+  const overFundamental = card.totals
+    ? logisticProbability(card.totals.fundamental, [logit(dcOver)])
+    : undefined;
+  let overShown = overFundamental;
+  if (card.totals?.blend && odds?.over_2_5 !== undefined && odds.under_2_5 !== undefined) {
+    const marketOver = (1 / odds.over_2_5) / (1 / odds.over_2_5 + 1 / odds.under_2_5);
+    overShown = logisticProbability(card.totals.blend, [logit(dcOver), logit(marketOver)]);
+  }
+  const shown = fitMatrixTo(matrix, n, blend ?? fundamental, overShown);
   const derived = marketsFromMatrix(shown, n);
   const p = derived.probabilities;
   const m = derived.markets;
@@ -159,7 +170,7 @@ export async function predictWithModel(
   const selections: PricedSelection[] = [];
   if (odds) {
     // Value is judged on the fundamental model alone: the blend already contains the price.
-    const base = blend ? rescaleTo1x2(matrix, n, fundamental) : shown;
+    const base = fitMatrixTo(matrix, n, fundamental, overFundamental);
     selections.push(
       { market: "1x2", selection: "home", odds: odds.home, probability: fundamental[0] },
       { market: "1x2", selection: "draw", odds: odds.draw, probability: fundamental[1] },

@@ -60,7 +60,7 @@ export interface BacktestReport {
 
 /** Options of {@link backtestReport}. */
 export interface BacktestReportOptions {
-  /** Edge thresholds to evaluate; the first is the headline. @default {[0.05, 0.02, 0.1, 0.15]} */
+  /** Edge thresholds to evaluate; the first is the headline. @default {[0.3, 0.05, 0.1, 0.2]} */
   thresholds?: number[];
   kelly?: { fraction?: number; cap?: number };
 }
@@ -139,7 +139,7 @@ export function backtestReport(
   preds: readonly EnsemblePrediction[],
   options: BacktestReportOptions = {},
 ): BacktestReport {
-  const { thresholds = [0.05, 0.02, 0.1, 0.15], kelly } = options;
+  const { thresholds = [0.3, 0.05, 0.1, 0.2], kelly } = options;
   const compared = preds.filter((p) => p.row.match.opening.x12 && p.row.match.closing.x12);
   const boards = {
     dixon_coles: new ScoreBoard(),

@@ -55,14 +55,14 @@ function unitParams(f: number) {
   return { mean: new Array<number>(f).fill(0), scale: new Array<number>(f).fill(1) };
 }
 
-/** A plausible MLR over {@link FEATURES_FUNDAMENTAL}: mostly the DC probabilities, plus Elo. */
+/** A plausible MLR over {@link FEATURES_FUNDAMENTAL}: mostly the Dixon-Coles log-ratios, plus Elo. */
 export function syntheticFundamentalParams(): ClassifierParams {
   const f = FEATURES_FUNDAMENTAL.length;
   const weights = Array.from({ length: f }, () => [0, 0, 0]);
   const at = (name: string) => indexOf(FEATURES_FUNDAMENTAL, name);
-  weights[at("dc_p_home")] = [3, 0, 0];
-  weights[at("dc_p_draw")] = [0, 3, 0];
-  weights[at("dc_p_away")] = [0, 0, 3];
+  // Logits (lr_home, 0, lr_away) reproduce the Dixon-Coles 1X2 exactly.
+  weights[at("dc_lr_home")] = [1, 0, 0];
+  weights[at("dc_lr_away")] = [0, 0, 1];
   weights[at("elo_diff")] = [0.05, 0, -0.05]; // hundreds of Elo points
   weights[at("form_diff")] = [0.1, 0, -0.1];
   return { kind: "mlr", ...unitParams(f), weights, bias: [0, 0, 0], temperature: 1.05 };
@@ -74,10 +74,10 @@ export function syntheticBlendParams(): ClassifierParams {
   const h = 4;
   const hidden = Array.from({ length: f }, () => new Array<number>(h).fill(0));
   const at = (name: string) => indexOf(FEATURES_BLEND, name);
-  hidden[at("dc_p_home")][0] = 1;
-  hidden[at("dc_p_away")][1] = 1;
-  hidden[at("mkt_logit_home")][2] = 0.5;
-  hidden[at("mkt_logit_away")][3] = 0.5;
+  hidden[at("dc_lr_home")][0] = 1;
+  hidden[at("dc_lr_away")][1] = 1;
+  hidden[at("mkt_lr_home")][2] = 0.5;
+  hidden[at("mkt_lr_away")][3] = 0.5;
   return {
     kind: "mlp",
     ...unitParams(f),
