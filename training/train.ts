@@ -75,14 +75,21 @@ export async function trainModels(
   dcBar?.done(`${rows.length} rows`);
 
   const evalBar = progress ? progressBar("Ensemble walk-forward evaluation") : undefined;
-  const preds = walkForwardEnsemble(rows, {
-    from: evaluateFrom,
-    to,
-    refitEveryDays: HYPERPARAMETERS.ensembleRefitEveryDays,
-    l2: HYPERPARAMETERS.l2,
-    onProgress: (d, t) => evalBar?.update(d, t),
-  });
-  evalBar?.done();
+  let preds: ReturnType<typeof walkForwardEnsemble> = [];
+  try {
+    preds = walkForwardEnsemble(rows, {
+      from: evaluateFrom,
+      to,
+      refitEveryDays: HYPERPARAMETERS.ensembleRefitEveryDays,
+      l2: HYPERPARAMETERS.l2,
+      onProgress: (d, t) => evalBar?.update(d, t),
+    });
+    evalBar?.done();
+  } catch (e) {
+    // Too little history for an honest evaluation: train anyway, with no backtest figures.
+    if (!(e instanceof RangeError)) throw e;
+    evalBar?.done(`skipped: ${e.message}`);
+  }
 
   const models = trainEnsemble(rows, { l2: HYPERPARAMETERS.l2 });
   const scoreMatrixBytes = serializeModel(scoreMatrixGraph({ maxGoals: 10 }));
