@@ -77,6 +77,9 @@ export function runBacktest(
     to,
     refitEveryDays: HYPERPARAMETERS.ensembleRefitEveryDays,
     l2: HYPERPARAMETERS.l2,
+    // A single league of two seasons has ~380 rows before the first refit: enough for 8-14
+    // regression weights, and what lets the command run on a lone football-data.co.uk file.
+    minTrainRows: 300,
     onProgress: (d, t) => ensBar?.update(d, t),
   });
   ensBar?.done();
