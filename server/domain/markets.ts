@@ -103,14 +103,25 @@ export function btts(m: Float64Array, n: number): { yes: number; no: number } {
 /** The `top` most likely exact scores ("home-away"), most likely first. */
 export function correctScores(m: Float64Array, n: number, top = 10): CorrectScore[] {
   const total = massOf(m, n);
-  const cells: CorrectScore[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      cells.push({ score: `${i}-${j}`, probability: m[i * n + j] / total });
+  const k = Math.max(0, Math.min(top, n * n));
+  if (k === 0) return [];
+  // Partial selection of the k largest cells (k is small): no per-cell objects or strings on
+  // the request path, which keeps the prediction's tail latency down.
+  const best: number[] = [];
+  for (let c = 0; c < n * n; c++) {
+    if (best.length === k && m[c] <= m[best[k - 1]]) continue;
+    let at = best.length === k ? k - 1 : best.length;
+    if (best.length < k) best.push(c);
+    while (at > 0 && m[best[at - 1]] < m[c]) {
+      best[at] = best[at - 1];
+      at--;
     }
+    best[at] = c;
   }
-  cells.sort((a, b) => b.probability - a.probability);
-  return cells.slice(0, Math.max(0, top));
+  return best.map((c) => ({
+    score: `${Math.floor(c / n)}-${c % n}`,
+    probability: m[c] / total,
+  }));
 }
 
 /**

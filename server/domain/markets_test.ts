@@ -139,3 +139,10 @@ Deno.test("fitMatrixTo: matches both the 1X2 target and the over 2.5 target", ()
   assert.deepEqual(fitMatrixTo(m, n, [0.5, 0.25, 0.25]), rescaleTo1x2(m, n, [0.5, 0.25, 0.25]));
   assert.throws(() => fitMatrixTo(m, n, [0.5, 0.25, 0.25], 1), /over 2.5/);
 });
+
+Deno.test("correctScores: returns the k most likely scores in order, ties in row-major order", () => {
+  const m = new Float64Array([0.1, 0.3, 0.1, 0.2, 0.05, 0.05, 0.1, 0.05, 0.05]);
+  assert.deepEqual(correctScores(m, 3, 4).map((c) => c.score), ["0-1", "1-0", "0-0", "0-2"]);
+  assert.deepEqual(correctScores(m, 3, 0), []);
+  assert.equal(correctScores(m, 3, 100).length, 9);
+});
