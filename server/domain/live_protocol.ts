@@ -61,8 +61,31 @@ export type ServerMessage =
     previous: MatchOdds | null;
   }
   | { type: "value_bet"; event_id: number; topic: Topic; bet: ValueBetEvent }
+  | {
+    /**
+     * Acknowledges `subscribe`, sent after any replayed events: what follows is live.
+     * `truncated` means events after `since` were already evicted: reload the current state.
+     */
+    type: "subscribed";
+    topics: Topic[];
+    replayed: number;
+    truncated: boolean;
+    last_event_id: number;
+  }
+  | { type: "unsubscribed"; topics: Topic[] }
+  | {
+    /**
+     * Several events in id order, sent as one frame when the connection was busy (coalescing
+     * under load). Handle each element exactly like a standalone message.
+     */
+    type: "batch";
+    events: LiveEventMessage[];
+  }
   | { type: "error"; code: string; message: string }
   | { type: "pong"; t?: number; server_time: string };
+
+/** The server messages that carry a live event (and an `event_id`). */
+export type LiveEventMessage = Extract<ServerMessage, { type: "odds" | "value_bet" }>;
 
 /** Limits the hub enforces (also shown to clients in docs). */
 export const WS_LIMITS = {

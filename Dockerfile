@@ -1,0 +1,32 @@
+# SabiScore: one instance of the API and web app on Deno.
+#   docker build -t sabiscore .
+#   docker run -p 8000:8000 -v sabiscore-data:/app/data sabiscore
+FROM denoland/deno:2.9.6
+
+WORKDIR /app
+RUN chown deno:deno /app
+USER deno
+
+# Dependencies first, so code changes do not refetch them.
+COPY --chown=deno:deno deno.json deno.lock ./
+RUN deno install --frozen
+
+COPY --chown=deno:deno . .
+# Type-check and cache the whole module graph at build time.
+RUN deno check server/main.ts && mkdir -p /app/data
+
+ENV PORT=8000 \
+    HOSTNAME=0.0.0.0 \
+    KV_PATH=/app/data/sabiscore.kv \
+    MODEL_DIR=/app/models \
+    SKIP_S3=true \
+    LOG_LEVEL=info
+
+VOLUME ["/app/data"]
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
+  CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8000/health/live'); Deno.exit(r.ok ? 0 : 1)"]
+
+# SIGTERM from `docker stop` triggers the graceful shutdown (readiness 503, drain, close KV).
+CMD ["deno", "run", "-A", "--unstable-kv", "server/main.ts"]

@@ -1,0 +1,128 @@
+import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
+import type { ClientMessage, ServerMessage } from "../../server/domain/live_protocol.ts";
+import { type ConnectionStatus, connectLive } from "./live_socket.ts";
+
+/** A WebSocket stand-in the test drives by hand. */
+class FakeSocket {
+  static all: FakeSocket[] = [];
+  readyState = 0;
+  sent: ClientMessage[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: string }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  close() {
+    this.readyState = 3;
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  receive(message: ServerMessage) {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  drop() {
+    this.readyState = 3;
+    this.onclose?.();
+  }
+}
+
+function odds(id: number): ServerMessage {
+  return {
+    type: "odds",
+    event_id: id,
+    topic: "matches",
+    previous: null,
+    match: {
+      id: "m1",
+      league: "england-premier-league",
+      home_team: "Arsenal",
+      away_team: "Chelsea",
+      kickoff: "2026-11-28T15:00:00Z",
+      source: "demo",
+      odds: { x12: { home: 2, draw: 3.4, away: 3.6 } },
+      opening_odds: { x12: { home: 2, draw: 3.4, away: 3.6 } },
+      updated_at: "2026-11-28T12:00:00Z",
+      value_bets: [],
+    },
+  };
+}
+
+Deno.test("connectLive: subscribes, reconnects with since and drops replayed duplicates", () => {
+  const clock = FakeTimers.install({
+    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"],
+  });
+  FakeSocket.all = [];
+  const seen: number[] = [];
+  const statuses: ConnectionStatus[] = [];
+  const connection = connectLive({
+    topics: ["matches"],
+    url: "ws://test/ws",
+    WebSocket: FakeSocket as unknown as typeof WebSocket,
+    onMessage: (m) => {
+      if (m.type === "odds") seen.push(m.event_id);
+    },
+    onStatus: (s) => statuses.push(s),
+  });
+  try {
+    const first = FakeSocket.all[0];
+    first.open();
+    assert.deepEqual(first.sent[0], { type: "subscribe", topics: ["matches"] });
+    first.receive({ type: "welcome", connection_id: "c1", last_event_id: 10, server_time: "" });
+    first.receive(odds(11));
+    first.receive(odds(12));
+    first.drop();
+    assert.equal(statuses.at(-1), "reconnecting");
+    assert.equal(FakeSocket.all.length, 1, "waits before reconnecting");
+    clock.tick(1_000);
+    const second = FakeSocket.all[1];
+    assert.ok(second, "reconnected after the backoff");
+    second.open();
+    assert.deepEqual(second.sent[0], { type: "subscribe", topics: ["matches"], since: 12 });
+    second.receive(odds(12)); // replayed twice: dropped
+    second.receive(odds(13));
+    assert.deepEqual(seen, [11, 12, 13]);
+    assert.equal(connection.lastEventId(), 13);
+    assert.deepEqual(statuses, ["connecting", "live", "reconnecting", "reconnecting", "live"]);
+  } finally {
+    connection.close();
+    clock.uninstall();
+  }
+  assert.equal(statuses.at(-1), "closed");
+});
+
+Deno.test("connectLive: backoff doubles and is capped", () => {
+  const clock = FakeTimers.install({
+    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"],
+  });
+  FakeSocket.all = [];
+  const connection = connectLive({
+    topics: ["value-bets"],
+    url: "ws://test/ws",
+    baseDelayMs: 100,
+    maxDelayMs: 400,
+    WebSocket: FakeSocket as unknown as typeof WebSocket,
+    onMessage: () => {},
+  });
+  try {
+    // Each failed attempt waits base * 2^n (with +-25 % jitter), capped at maxDelayMs.
+    const waits = [100, 200, 400, 400];
+    for (const [i, wait] of waits.entries()) {
+      FakeSocket.all[i].drop();
+      clock.tick(Math.floor(wait * 0.75) - 1);
+      assert.equal(FakeSocket.all.length, i + 1, `attempt ${i + 2} not before ${wait * 0.75} ms`);
+      clock.tick(Math.ceil(wait * 0.5) + 2);
+      assert.equal(FakeSocket.all.length, i + 2, `attempt ${i + 2} by ${wait * 1.25} ms`);
+    }
+  } finally {
+    connection.close();
+    clock.uninstall();
+  }
+});

@@ -1,0 +1,260 @@
+/**
+ * Service configuration, parsed once from environment variables with zod. A bad variable stops
+ * start-up with a message naming it.
+ * @module
+ */
+import { z } from "zod";
+
+const TRUE = new Set(["1", "true", "yes", "on"]);
+const FALSE = new Set(["0", "false", "no", "off", ""]);
+
+function bool(defaultValue: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return defaultValue;
+      const s = v.trim().toLowerCase();
+      if (TRUE.has(s)) return true;
+      if (FALSE.has(s)) return false;
+      ctx.addIssue({ code: "custom", message: `Expected true or false, got "${v}"` });
+      return z.NEVER;
+    });
+}
+
+function int(defaultValue: number, min: number, max: number) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return defaultValue;
+      const n = Number(v.trim());
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({
+          code: "custom",
+          message: `Expected an integer from ${min} to ${max}, got "${v}"`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+function optionalString() {
+  return z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+}
+
+function stringWithDefault(defaultValue: string) {
+  return z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? defaultValue : v.trim()));
+}
+
+function url(protocols: readonly string[]) {
+  return optionalString().superRefine((v, ctx) => {
+    if (v === undefined) return;
+    let parsed: URL;
+    try {
+      parsed = new URL(v);
+    } catch {
+      ctx.addIssue({ code: "custom", message: `Expected a URL, got "${v}"` });
+      return;
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `Expected a ${protocols.join(" or ")} URL, got "${v}"`,
+      });
+    }
+  });
+}
+
+const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
+
+/** The log levels a `LOG_LEVEL` may name. */
+export type LogLevel = typeof LOG_LEVELS[number];
+
+const EnvSchema = z.object({
+  PORT: int(8000, 0, 65535),
+  HOSTNAME: stringWithDefault("0.0.0.0"),
+  KV_PATH: stringWithDefault("./data/sabiscore.kv"),
+  DATA_DIR: stringWithDefault("../shared/data"),
+  ENABLE_RATE_LIMITING: bool(true),
+  RATE_LIMIT_REQUESTS: int(100, 1, 1_000_000_000),
+  RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
+  PREDICTION_TIMEOUT_MS: int(10_000, 1, 600_000),
+  MODEL_DIR: stringWithDefault("models"),
+  MODEL_BASE_URL: url(["http:", "https:", "s3:"]),
+  SKIP_S3: bool(false),
+  MODEL_FETCH_STRICT: bool(false),
+  MAX_CACHED_MODELS: int(5, 1, 1000),
+  CACHE_MAX_ENTRIES: int(1000, 0, 10_000_000),
+  CORS_ORIGINS: optionalString().transform((v, ctx) => {
+    if (v === undefined) return [] as string[];
+    const origins = v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    for (const o of origins) {
+      if (o === "*") continue;
+      let ok = false;
+      try {
+        const u = new URL(o);
+        ok = (u.protocol === "http:" || u.protocol === "https:") && u.origin === o;
+      } catch { /* reported below */ }
+      if (!ok) {
+        ctx.addIssue({
+          code: "custom",
+          message: `Expected "*" or origins like "https://example.com", got "${o}"`,
+        });
+        return z.NEVER;
+      }
+    }
+    return origins;
+  }),
+  TRUST_PROXY: optionalString().transform((v, ctx) => {
+    if (v === undefined) return 0;
+    const s = v.toLowerCase();
+    if (TRUE.has(s) && s !== "1") return 1;
+    if (FALSE.has(s)) return 0;
+    const n = Number(s);
+    if (Number.isInteger(n) && n >= 0 && n <= 10) return n;
+    ctx.addIssue({
+      code: "custom",
+      message: `Expected true, false or a number of proxy hops (0-10), got "${v}"`,
+    });
+    return z.NEVER;
+  }),
+  REDIS_URL: url(["redis:", "rediss:"]),
+  LOG_LEVEL: optionalString().transform((v, ctx) => {
+    if (v === undefined) return "info" as LogLevel;
+    const s = v.toLowerCase();
+    if ((LOG_LEVELS as readonly string[]).includes(s)) return s as LogLevel;
+    ctx.addIssue({
+      code: "custom",
+      message: `Expected one of ${LOG_LEVELS.join(", ")}, got "${v}"`,
+    });
+    return z.NEVER;
+  }),
+  PREDICTION_ENGINE: optionalString().transform((v, ctx) => {
+    if (v === undefined) return "onnx" as const;
+    const s = v.toLowerCase();
+    if (s === "onnx" || s === "memory") return s;
+    ctx.addIssue({ code: "custom", message: `Expected onnx or memory, got "${v}"` });
+    return z.NEVER;
+  }),
+  MAX_BODY_BYTES: int(16_384, 256, 10_485_760),
+  MEMORY_LIMIT_MB: int(1024, 16, 1_048_576),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+});
+
+/** The parsed configuration of one service instance. */
+export interface Config {
+  /** `PORT`: TCP port to listen on (0 picks a free one). @default 8000 */
+  port: number;
+  /** `HOSTNAME`: interface to listen on. @default "0.0.0.0" */
+  hostname: string;
+  /** `KV_PATH`: Deno KV database file. @default "./data/sabiscore.kv" */
+  kvPath: string;
+  /** `DATA_DIR`: the shared football data folder. @default "../shared/data" */
+  dataDir: string;
+  /** `ENABLE_RATE_LIMITING`: whether `/api/*` is rate limited. @default true */
+  enableRateLimiting: boolean;
+  /** `RATE_LIMIT_REQUESTS`: requests allowed per client per window. @default 100 */
+  rateLimitRequests: number;
+  /** `RATE_LIMIT_WINDOW_SECONDS`: length of a fixed rate-limit window. @default 60 */
+  rateLimitWindowSeconds: number;
+  /** `PREDICTION_TIMEOUT_MS`: a prediction taking longer is answered with 504. @default 10000 */
+  predictionTimeoutMs: number;
+  /** `MODEL_DIR`: folder of model artefacts. @default "models" */
+  modelDir: string;
+  /** `MODEL_BASE_URL`: remote model store to fetch missing artefacts from. @default undefined */
+  modelBaseUrl?: string;
+  /** `SKIP_S3`: never fetch from the remote model store. @default false */
+  skipS3: boolean;
+  /** `MODEL_FETCH_STRICT`: refuse to start without valid models. @default false */
+  modelFetchStrict: boolean;
+  /** `MAX_CACHED_MODELS`: league models kept in memory (LRU). @default 5 */
+  maxCachedModels: number;
+  /** `CACHE_MAX_ENTRIES`: predictions kept in the result cache (LRU, 0 disables). @default 1000 */
+  cacheMaxEntries: number;
+  /** `CORS_ORIGINS`: comma-separated allowed origins, or `*`. @default [] (same origin only) */
+  corsOrigins: string[];
+  /**
+   * `TRUST_PROXY`: number of reverse proxies in front of the service (`true` = 1). Only when
+   * above 0 is `X-Forwarded-For` used for the client address. @default 0
+   */
+  trustProxy: number;
+  /** `REDIS_URL`: Redis for multi-instance mode; unset means embedded mode. @default undefined */
+  redisUrl?: string;
+  /** `LOG_LEVEL`: debug, info, warn, error or silent. @default "info" */
+  logLevel: LogLevel;
+  /**
+   * `PREDICTION_ENGINE`: `onnx` serves the trained models of `MODEL_DIR`; `memory` serves the
+   * built-in league-average Poisson model (demos, benchmarks without models). @default "onnx"
+   */
+  predictionEngine: "onnx" | "memory";
+  /** `MAX_BODY_BYTES`: largest accepted request body. @default 16384 */
+  maxBodyBytes: number;
+  /** `MEMORY_LIMIT_MB`: above this RSS predictions are refused with 503. @default 1024 */
+  memoryLimitMb: number;
+  /** `SHUTDOWN_TIMEOUT_MS`: longest wait for in-flight requests on shutdown. @default 10000 */
+  shutdownTimeoutMs: number;
+}
+
+/** Thrown by {@link loadConfig} when a variable is invalid; the message names each one. */
+export class ConfigError extends Error {
+  /** The invalid variables with what is wrong with each. */
+  readonly problems: { variable: string; message: string }[];
+  constructor(problems: { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration: ${problems.map((p) => `${p.variable}: ${p.message}`).join("; ")}`,
+    );
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** Names of every environment variable {@link loadConfig} reads. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
+/**
+ * Parses the configuration from an environment (e.g. `Deno.env.toObject()`). Pure: reads only
+ * its argument. Throws {@link ConfigError} naming every invalid variable.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const picked: Record<string, string | undefined> = {};
+  for (const k of CONFIG_VARIABLES) picked[k] = env[k];
+  const r = EnvSchema.safeParse(picked);
+  if (!r.success) {
+    throw new ConfigError(
+      r.error.issues.map((i) => ({ variable: String(i.path[0] ?? "?"), message: i.message })),
+    );
+  }
+  const e = r.data;
+  return {
+    port: e.PORT,
+    hostname: e.HOSTNAME,
+    kvPath: e.KV_PATH,
+    dataDir: e.DATA_DIR,
+    enableRateLimiting: e.ENABLE_RATE_LIMITING,
+    rateLimitRequests: e.RATE_LIMIT_REQUESTS,
+    rateLimitWindowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+    predictionTimeoutMs: e.PREDICTION_TIMEOUT_MS,
+    modelDir: e.MODEL_DIR,
+    modelBaseUrl: e.MODEL_BASE_URL,
+    skipS3: e.SKIP_S3,
+    modelFetchStrict: e.MODEL_FETCH_STRICT,
+    maxCachedModels: e.MAX_CACHED_MODELS,
+    cacheMaxEntries: e.CACHE_MAX_ENTRIES,
+    corsOrigins: e.CORS_ORIGINS,
+    trustProxy: e.TRUST_PROXY,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    predictionEngine: e.PREDICTION_ENGINE,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    memoryLimitMb: e.MEMORY_LIMIT_MB,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { ConfigError, loadConfig } from "./config.ts";
+
+Deno.test("loadConfig: an empty environment gives the documented defaults", () => {
+  const c = loadConfig({});
+  assert.equal(c.port, 8000);
+  assert.equal(c.kvPath, "./data/sabiscore.kv");
+  assert.equal(c.dataDir, "../shared/data");
+  assert.equal(c.enableRateLimiting, true);
+  assert.equal(c.rateLimitRequests, 100);
+  assert.equal(c.rateLimitWindowSeconds, 60);
+  assert.equal(c.predictionTimeoutMs, 10_000);
+  assert.equal(c.modelDir, "models");
+  assert.equal(c.modelBaseUrl, undefined);
+  assert.equal(c.skipS3, false);
+  assert.equal(c.modelFetchStrict, false);
+  assert.equal(c.maxCachedModels, 5);
+  assert.equal(c.cacheMaxEntries, 1000);
+  assert.deepEqual(c.corsOrigins, []);
+  assert.equal(c.trustProxy, 0);
+  assert.equal(c.redisUrl, undefined);
+  assert.equal(c.logLevel, "info");
+  assert.equal(c.maxBodyBytes, 16_384);
+  assert.equal(c.predictionEngine, "onnx");
+});
+
+Deno.test("loadConfig: reads every variable", () => {
+  const c = loadConfig({
+    PORT: "9001",
+    KV_PATH: "/tmp/x.kv",
+    ENABLE_RATE_LIMITING: "false",
+    RATE_LIMIT_REQUESTS: "5",
+    RATE_LIMIT_WINDOW_SECONDS: "10",
+    PREDICTION_TIMEOUT_MS: "250",
+    MODEL_DIR: "m",
+    MODEL_BASE_URL: "https://models.example.com/base",
+    SKIP_S3: "yes",
+    MODEL_FETCH_STRICT: "1",
+    MAX_CACHED_MODELS: "2",
+    CACHE_MAX_ENTRIES: "0",
+    CORS_ORIGINS: "https://a.example, http://localhost:3000",
+    TRUST_PROXY: "true",
+    REDIS_URL: "redis://127.0.0.1:6379",
+    LOG_LEVEL: "WARN",
+  });
+  assert.equal(c.port, 9001);
+  assert.equal(c.kvPath, "/tmp/x.kv");
+  assert.equal(c.enableRateLimiting, false);
+  assert.equal(c.rateLimitRequests, 5);
+  assert.equal(c.rateLimitWindowSeconds, 10);
+  assert.equal(c.predictionTimeoutMs, 250);
+  assert.equal(c.modelDir, "m");
+  assert.equal(c.modelBaseUrl, "https://models.example.com/base");
+  assert.equal(c.skipS3, true);
+  assert.equal(c.modelFetchStrict, true);
+  assert.equal(c.maxCachedModels, 2);
+  assert.equal(c.cacheMaxEntries, 0);
+  assert.deepEqual(c.corsOrigins, ["https://a.example", "http://localhost:3000"]);
+  assert.equal(c.trustProxy, 1);
+  assert.equal(c.redisUrl, "redis://127.0.0.1:6379");
+  assert.equal(c.logLevel, "warn");
+});
+
+Deno.test("loadConfig: a bad variable fails with a message naming it", async (t) => {
+  const cases: [Record<string, string>, string][] = [
+    [{ PORT: "eighty" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ RATE_LIMIT_REQUESTS: "0" }, "RATE_LIMIT_REQUESTS"],
+    [{ RATE_LIMIT_WINDOW_SECONDS: "1.5" }, "RATE_LIMIT_WINDOW_SECONDS"],
+    [{ ENABLE_RATE_LIMITING: "maybe" }, "ENABLE_RATE_LIMITING"],
+    [{ MODEL_BASE_URL: "not a url" }, "MODEL_BASE_URL"],
+    [{ REDIS_URL: "http://x" }, "REDIS_URL"],
+    [{ CORS_ORIGINS: "example.com" }, "CORS_ORIGINS"],
+    [{ TRUST_PROXY: "sometimes" }, "TRUST_PROXY"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+    [{ PREDICTION_TIMEOUT_MS: "-1" }, "PREDICTION_TIMEOUT_MS"],
+    [{ PREDICTION_ENGINE: "magic" }, "PREDICTION_ENGINE"],
+  ];
+  for (const [env, name] of cases) {
+    await t.step(name + "=" + Object.values(env)[0], () => {
+      assert.throws(
+        () => loadConfig(env),
+        (e: unknown) =>
+          e instanceof ConfigError && e.message.includes(name) &&
+          e.problems.some((p) => p.variable === name),
+      );
+    });
+  }
+});
+
+Deno.test("loadConfig: reports every bad variable at once", () => {
+  try {
+    loadConfig({ PORT: "x", LOG_LEVEL: "y" });
+    assert.fail("expected a ConfigError");
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    assert.deepEqual(e.problems.map((p) => p.variable).sort(), ["LOG_LEVEL", "PORT"]);
+  }
+});
+
+Deno.test("loadConfig: TRUST_PROXY accepts a hop count and ignores unrelated variables", () => {
+  assert.equal(loadConfig({ TRUST_PROXY: "2" }).trustProxy, 2);
+  assert.equal(loadConfig({ TRUST_PROXY: "false" }).trustProxy, 0);
+  assert.equal(loadConfig({ HOME: "/root", PATH: "/bin" }).port, 8000);
+});

@@ -1,0 +1,69 @@
+/**
+ * Live events for tests and benchmarks: an upcoming match with given prices, and value-bet
+ * events. Plain data, no I/O.
+ * @module
+ */
+import type { MatchOdds, UpcomingMatch, ValueBetEvent } from "../domain/live_protocol.ts";
+import type { LiveEvent } from "./broker.ts";
+
+/** Fields of a fixture match that tests vary. */
+export interface MatchFixture {
+  id?: string;
+  league?: string;
+  home?: number;
+  draw?: number;
+  away?: number;
+  kickoff?: string;
+  /** Extra characters in the home team name, to make big events. @default 0 */
+  padding?: number;
+}
+
+/** An upcoming match with 1X2 (and totals / BTTS) prices. */
+export function fixtureMatch(f: MatchFixture = {}): UpcomingMatch {
+  const odds: MatchOdds = {
+    x12: { home: f.home ?? 2.1, draw: f.draw ?? 3.4, away: f.away ?? 3.6 },
+    over_2_5: 1.9,
+    under_2_5: 1.95,
+    btts_yes: 1.8,
+    btts_no: 2.0,
+  };
+  return {
+    id: f.id ?? "m1",
+    league: f.league ?? "england-premier-league",
+    home_team: "Arsenal" + "x".repeat(f.padding ?? 0),
+    away_team: "Chelsea",
+    kickoff: f.kickoff ?? "2030-01-01T15:00:00.000Z",
+    source: "demo",
+    odds,
+    opening_odds: odds,
+    updated_at: "2029-12-31T12:00:00.000Z",
+    value_bets: [],
+  };
+}
+
+/** An `odds` live event. */
+export function oddsEvent(f: MatchFixture = {}): LiveEvent {
+  return { type: "odds", match: fixtureMatch(f), previous: null };
+}
+
+/** A `value_bet` live event. */
+export function valueBetEvent(bet: Partial<ValueBetEvent> = {}): LiveEvent {
+  return {
+    type: "value_bet",
+    bet: {
+      action: "open",
+      match_id: "m1",
+      league: "england-premier-league",
+      home_team: "Arsenal",
+      away_team: "Chelsea",
+      kickoff: "2030-01-01T15:00:00.000Z",
+      market: "1x2",
+      selection: "home",
+      odds: 2.2,
+      probability: 0.5,
+      edge: 0.1,
+      kelly_fraction: 0.02,
+      ...bet,
+    },
+  };
+}

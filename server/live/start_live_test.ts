@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { Registry } from "prom-client";
+import { createMemoryEngine } from "../predict/memory_engine.ts";
+import type { LiveEvent } from "./broker.ts";
+import { liveConfigFromEnv, startLive } from "./start_live.ts";
+
+Deno.test("liveConfigFromEnv: defaults, and errors naming the variable", () => {
+  const c = liveConfigFromEnv({});
+  assert.equal(c.demoBookmaker, true);
+  assert.equal(c.sourcesFile, undefined);
+  assert.equal(c.demoScrapeMs, 2000);
+  assert.equal(liveConfigFromEnv({ DEMO_BOOKMAKER: "false" }).demoBookmaker, false);
+  assert.equal(liveConfigFromEnv({ ODDS_SOURCES: " s.json " }).sourcesFile, "s.json");
+  assert.throws(() => liveConfigFromEnv({ DEMO_BOOKMAKER: "maybe" }), /DEMO_BOOKMAKER/);
+  assert.throws(() => liveConfigFromEnv({ DEMO_TICK_MS: "5" }), /DEMO_TICK_MS/);
+});
+
+Deno.test("startLive: the demo bookmaker feeds the store and publishes odds, in KV", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const controller = new AbortController();
+  const events: LiveEvent[] = [];
+  const registry = new Registry();
+  const live = await startLive({
+    engine: createMemoryEngine(),
+    signal: controller.signal,
+    kv,
+    registry,
+    broker: { publish: (e) => Promise.resolve(void events.push(e)) },
+    config: {
+      ...liveConfigFromEnv({}),
+      demoScrapeMs: 100,
+      demoTickMs: 100,
+      modelsDir: "/nonexistent",
+    },
+    log: () => {},
+  });
+  try {
+    assert.ok(live.demo);
+    assert.deepEqual(live.sources.map((s) => s.name), ["demo"]);
+    // Wait (bounded) for a few scrapes with price moves in between.
+    for (let i = 0; i < 100 && (live.metrics.snapshot().demo?.successes ?? 0) < 4; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const upcoming = await live.store.upcoming();
+    assert.equal(upcoming.length, 24, "3 fixtures in each of the 8 leagues");
+    assert.ok(upcoming.every((m) => m.quotes[0].source === "demo"));
+    const moved = upcoming.filter((m) => m.quotes[0].changes > 1);
+    assert.ok(moved.length > 0, "prices moved between scrapes");
+    assert.ok(events.filter((e) => e.type === "odds").length > 24);
+    const text = await registry.metrics();
+    assert.match(text, /sabiscore_odds_source_successes_total\{source="demo"\} [1-9]/);
+    assert.match(text, /sabiscore_odds_source_breaker_state\{source="demo"\} 0/);
+  } finally {
+    controller.abort();
+    await live.pipeline.done;
+    await live.demo?.close();
+    kv.close();
+  }
+});
+
+Deno.test("startLive: DEMO_BOOKMAKER=false runs only configured sources", async () => {
+  const controller = new AbortController();
+  const live = await startLive({
+    engine: createMemoryEngine(),
+    signal: controller.signal,
+    config: { ...liveConfigFromEnv({ DEMO_BOOKMAKER: "false" }) },
+  });
+  try {
+    assert.equal(live.demo, undefined);
+    assert.deepEqual(live.sources, []);
+    assert.deepEqual(await live.store.upcoming(), []);
+  } finally {
+    controller.abort();
+    await live.pipeline.done;
+  }
+});

@@ -1,0 +1,46 @@
+/**
+ * Turns a stored match into the `UpcomingMatch` clients see (REST and WebSocket).
+ * @module
+ */
+import type { UpcomingMatch } from "../domain/live_protocol.ts";
+import type { Prediction, RequestOdds } from "../domain/prediction.ts";
+import type { SourceQuote, StoredMatch } from "./odds_store.ts";
+
+/** The quote of `source`, else the most recently updated one. */
+export function pickQuote(match: StoredMatch, source?: string): SourceQuote | undefined {
+  return (source ? match.quotes.find((q) => q.source === source) : undefined) ?? match.quotes[0];
+}
+
+/** The odds of a quote in the shape a prediction request takes. */
+export function requestOdds(quote: SourceQuote): RequestOdds {
+  const o = quote.odds;
+  return {
+    ...o.x12,
+    ...(o.over_2_5 !== undefined ? { over_2_5: o.over_2_5 } : {}),
+    ...(o.under_2_5 !== undefined ? { under_2_5: o.under_2_5 } : {}),
+    ...(o.btts_yes !== undefined ? { btts_yes: o.btts_yes } : {}),
+    ...(o.btts_no !== undefined ? { btts_no: o.btts_no } : {}),
+  };
+}
+
+/** The client view of a stored match at one source (default: the latest updated). */
+export function toUpcomingMatch(
+  match: StoredMatch,
+  options: { source?: string; prediction?: Prediction } = {},
+): UpcomingMatch | undefined {
+  const quote = pickQuote(match, options.source);
+  if (!quote) return undefined;
+  return {
+    id: match.id,
+    league: match.league,
+    home_team: match.home_team,
+    away_team: match.away_team,
+    kickoff: match.kickoff,
+    source: quote.source,
+    odds: quote.odds,
+    opening_odds: quote.opening_odds,
+    updated_at: quote.updated_at,
+    ...(options.prediction ? { prediction: options.prediction } : {}),
+    value_bets: options.prediction?.value_bets ?? [],
+  };
+}

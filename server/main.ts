@@ -1,0 +1,128 @@
+/**
+ * Boots one SabiScore instance: config from the environment, Deno KV, the model registry and
+ * engine, the web layer, the app, `Deno.serve`; shuts down gracefully on SIGTERM/SIGINT
+ * (readiness flips to 503, in-flight requests finish, counters flush, KV closes).
+ * @module
+ */
+import { type AppWebLayer, createApp } from "./app.ts";
+import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { closeCoreServices, createCoreServices } from "./core_services.ts";
+import type { PredictionEngine } from "./domain/prediction.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createOnnxEngine } from "./ml/onnx_engine.ts";
+import { createModelRegistry, type ModelRegistry } from "./ml/registry.ts";
+import { createMemoryEngine } from "./predict/memory_engine.ts";
+import { serveApp } from "./serve.ts";
+
+/** The engine and what must be closed with it. */
+interface EngineHandle {
+  engine: PredictionEngine;
+  close(): Promise<void>;
+}
+
+function parentDir(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i);
+}
+
+async function openEngine(config: Config, logger: Logger): Promise<EngineHandle> {
+  if (config.predictionEngine === "memory") {
+    logger.warn("Serving the built-in league-average Poisson model (PREDICTION_ENGINE=memory)");
+    return { engine: createMemoryEngine(), close: () => Promise.resolve() };
+  }
+  const registry: ModelRegistry = createModelRegistry({
+    dir: config.modelDir,
+    baseUrl: config.modelBaseUrl,
+    skipRemote: config.skipS3,
+    strict: config.modelFetchStrict,
+    maxCached: config.maxCachedModels,
+    logger: (level, msg, fields) => logger[level](msg, fields),
+  });
+  const report = await registry.init();
+  logger.info("Models found", {
+    dir: config.modelDir,
+    available: report.available,
+    refused: report.refused,
+    fetched: report.fetched,
+  });
+  if (report.available.length === 0) {
+    logger.warn("No valid model: predictions answer 503 and /health/ready stays 503", {
+      dir: config.modelDir,
+    });
+  }
+  return { engine: createOnnxEngine(registry), close: () => registry.close() };
+}
+
+async function openWebLayer(logger: Logger): Promise<AppWebLayer | undefined> {
+  try {
+    const { createWebLayer } = await import("./web/web_layer.ts");
+    return await createWebLayer();
+  } catch (error) {
+    logger.error("Web layer failed to start; serving the API only", { error });
+    return undefined;
+  }
+}
+
+/** Starts the server; resolves when it has shut down. */
+export async function main(env: Record<string, string | undefined> = Deno.env.toObject()) {
+  const bootStarted = performance.now();
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      Deno.exit(2);
+    }
+    throw e;
+  }
+  const logger = createLogger({ level: config.logLevel });
+
+  if (config.kvPath !== ":memory:") {
+    await Deno.mkdir(parentDir(config.kvPath), { recursive: true });
+  }
+  const kv = await Deno.openKv(config.kvPath);
+  let engine: EngineHandle;
+  try {
+    engine = await openEngine(config, logger);
+  } catch (error) {
+    logger.error("Cannot start without valid models (MODEL_FETCH_STRICT)", { error });
+    logger.flush();
+    kv.close();
+    Deno.exit(1);
+  }
+  const services = createCoreServices({ config, kv, engine: engine.engine, logger });
+  const web = await openWebLayer(logger);
+  const app = await createApp(services, { web });
+
+  const server = serveApp(app, services, {
+    port: config.port,
+    hostname: config.hostname,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    onListen: ({ hostname, port }) => {
+      logger.info("Listening", {
+        url: `http://${hostname}:${port}/`,
+        boot_ms: Math.round(performance.now() - bootStarted),
+        engine: config.predictionEngine,
+        rate_limiting: config.enableRateLimiting,
+      });
+    },
+    onClose: async () => {
+      await closeCoreServices(services);
+      await engine.close();
+      kv.close();
+    },
+  });
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    Deno.addSignalListener(signal, () => {
+      server.shutdown(signal).then(() => Deno.exit(0), (error) => {
+        logger.error("Shutdown failed", { error });
+        logger.flush();
+        Deno.exit(1);
+      });
+    });
+  }
+  await server.finished;
+}
+
+if (import.meta.main) await main();

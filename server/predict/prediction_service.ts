@@ -1,0 +1,248 @@
+/**
+ * The prediction service in front of the engine: canonical names, an LRU result cache keyed by
+ * (model version, league, teams, kick-off, odds), single-flight for identical misses, a timeout
+ * that aborts the engine call (504), a memory-pressure guard (503) and metrics.
+ * @module
+ */
+import { findLeague } from "../domain/leagues.ts";
+import type {
+  Prediction,
+  PredictionEngine,
+  PredictionRequest,
+  RequestOdds,
+} from "../domain/prediction.ts";
+import { HttpError } from "../errors.ts";
+import type { Metrics } from "../metrics.ts";
+import { LruCache } from "./lru_cache.ts";
+
+/**
+ * A served prediction. The JSON text is serialised once and reused on cache hits; `prediction`
+ * is parsed from it on first access for hits (the cache keeps only the text, which keeps the
+ * memory churn of a busy cache low).
+ */
+export interface PredictionResult {
+  readonly json: string;
+  readonly league: string;
+  readonly cached: boolean;
+  readonly prediction: Prediction;
+}
+
+interface CacheEntry {
+  json: string;
+  league: string;
+}
+
+function cachedResult(entry: CacheEntry): PredictionResult {
+  let parsed: Prediction | undefined;
+  return {
+    json: entry.json,
+    league: entry.league,
+    cached: true,
+    get prediction() {
+      return parsed ??= JSON.parse(entry.json) as Prediction;
+    },
+  };
+}
+
+/** Options of {@link createPredictionService}. */
+export interface PredictionServiceOptions {
+  /** Metrics to record into. @default none */
+  metrics?: Metrics;
+  /** A prediction taking longer is aborted and answered with 504. @default 10000 */
+  timeoutMs?: number;
+  /** Predictions kept in the LRU cache; 0 disables caching. @default 1000 */
+  cacheMaxEntries?: number;
+  /** Resident memory above which new (uncached) predictions are refused with 503. @default 1 GiB */
+  memoryLimitBytes?: number;
+  /** Reads the resident memory in bytes. @default () => Deno.memoryUsage().rss */
+  memoryUsage?: () => number;
+  /** How long a memory reading is reused. @default 1000 */
+  memorySampleMs?: number;
+  /** Clock in milliseconds. @default performance.now */
+  now?: () => number;
+}
+
+/** Serves predictions through the cache. */
+export interface PredictionService {
+  /** Predicts one match; throws HttpError (422, 503, 504) on failure. */
+  predict(request: PredictionRequest): Promise<PredictionResult>;
+  /** Predictions in the cache. */
+  readonly cacheSize: number;
+  /** Empties the cache (e.g. after models were reloaded). */
+  clearCache(): void;
+  /** The last memory reading against the limit. */
+  memory(): { rss: number; limit: number; underPressure: boolean };
+}
+
+function oddsKey(o: RequestOdds | undefined): string {
+  if (!o) return "";
+  return `${o.home}|${o.draw}|${o.away}|${o.over_2_5 ?? ""}|${o.under_2_5 ?? ""}|${
+    o.btts_yes ?? ""
+  }|${o.btts_no ?? ""}`;
+}
+
+function failureReason(e: unknown): string {
+  if (!(e instanceof HttpError)) return "error";
+  if (e.status === 504) return "timeout";
+  if (e.code === "memory_pressure") return "memory_pressure";
+  if (e.status === 503) return "not_ready";
+  if (e.status === 422) return "invalid";
+  return "error";
+}
+
+/** Creates the prediction service over `engine`. */
+export function createPredictionService(
+  engine: PredictionEngine,
+  options: PredictionServiceOptions = {},
+): PredictionService {
+  const metrics = options.metrics;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const cache = new LruCache<string, CacheEntry>(options.cacheMaxEntries ?? 1000);
+  const memoryLimit = options.memoryLimitBytes ?? 1024 * 1024 * 1024;
+  const readMemory = options.memoryUsage ?? (() => Deno.memoryUsage().rss);
+  const sampleMs = options.memorySampleMs ?? 1000;
+  const now = options.now ?? (() => performance.now());
+  const inflight = new Map<string, Promise<PredictionResult>>();
+  /** League key -> lower-cased team name or alias -> canonical name. */
+  const aliases = new Map<string, Map<string, string>>();
+  const loadingAliases = new Map<string, Promise<void>>();
+  /** Model version last seen per league: part of the cache key. */
+  const versions = new Map<string, string>();
+  let rss = 0, sampledAt = -Infinity;
+  // Bound label children: a labelled inc() hashes its label object on every call.
+  const counters = new Map<string, { inc(): void }>();
+
+  function countPrediction(league: string, source: "cache" | "model"): void {
+    if (!metrics) return;
+    const key = `${source}:${league}`;
+    let c = counters.get(key);
+    if (!c) counters.set(key, c = metrics.predictions.labels(league, source));
+    c.inc();
+  }
+
+  function memory() {
+    const t = now();
+    if (t - sampledAt >= sampleMs) {
+      rss = readMemory();
+      sampledAt = t;
+    }
+    return { rss, limit: memoryLimit, underPressure: rss > memoryLimit };
+  }
+
+  function loadAliases(league: string): Promise<void> {
+    let p = loadingAliases.get(league);
+    if (!p) {
+      p = engine.teams(league).then((teams) => {
+        const m = new Map<string, string>();
+        for (const t of teams) {
+          m.set(t.name.toLowerCase(), t.name);
+          for (const a of t.aliases) m.set(a.toLowerCase(), t.name);
+        }
+        aliases.set(league, m);
+      }).catch(() => {
+        // Unknown league or models not loaded: no cache for it; predict() reports the error.
+      }).finally(() => loadingAliases.delete(league));
+      loadingAliases.set(league, p);
+    }
+    return p;
+  }
+
+  /** The cache key of a request, or null when it cannot be canonicalised (yet). */
+  function cacheKey(req: PredictionRequest): string | null {
+    const league = findLeague(req.league)?.key;
+    if (!league) return null;
+    const names = aliases.get(league);
+    const version = versions.get(league);
+    if (!names || version === undefined) return null;
+    const home = names.get(req.home_team.trim().toLowerCase());
+    const away = names.get(req.away_team.trim().toLowerCase());
+    if (home === undefined || away === undefined) return null;
+    return `${version}\u0000${league}\u0000${home}\u0000${away}\u0000${req.kickoff ?? ""}\u0000${
+      oddsKey(req.odds)
+    }`;
+  }
+
+  async function compute(req: PredictionRequest): Promise<PredictionResult> {
+    if (memory().underPressure) {
+      throw new HttpError(503, "Server is under memory pressure, retry shortly", {
+        code: "memory_pressure",
+        headers: { "Retry-After": "10" },
+      });
+    }
+    const ac = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const err = new HttpError(504, `Prediction took longer than ${timeoutMs} ms`, {
+          code: "prediction_timeout",
+        });
+        ac.abort(err);
+        reject(err);
+      }, timeoutMs);
+    });
+    const started = now();
+    try {
+      const prediction = await Promise.race([engine.predict(req, ac.signal), timeout]);
+      metrics?.predictionDuration.observe((now() - started) / 1000);
+      return {
+        prediction,
+        json: JSON.stringify(prediction),
+        league: prediction.league,
+        cached: false,
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function miss(req: PredictionRequest, key: string | null): Promise<PredictionResult> {
+    metrics?.cacheMisses.inc();
+    let result: PredictionResult;
+    try {
+      result = await compute(req);
+    } catch (e) {
+      metrics?.cacheErrors.inc();
+      metrics?.predictionFailures.inc({ reason: failureReason(e) });
+      throw e;
+    }
+    const p = result.prediction;
+    const known = versions.get(p.league);
+    if (known !== p.model.version) {
+      versions.set(p.league, p.model.version);
+      if (known !== undefined) key = null; // the key was built with the old version
+    }
+    if (!aliases.has(p.league)) await loadAliases(p.league);
+    const finalKey = key ?? cacheKey(req);
+    if (finalKey !== null) cache.set(finalKey, { json: result.json, league: result.league });
+    countPrediction(p.league, "model");
+    return result;
+  }
+
+  return {
+    predict(req: PredictionRequest): Promise<PredictionResult> {
+      const key = cacheKey(req);
+      if (key !== null) {
+        const hit = cache.get(key);
+        if (hit) {
+          metrics?.cacheHits.inc();
+          countPrediction(hit.league, "cache");
+          return Promise.resolve(cachedResult(hit));
+        }
+        const pending = inflight.get(key);
+        if (pending) return pending;
+        const p = miss(req, key).finally(() => inflight.delete(key));
+        inflight.set(key, p);
+        return p;
+      }
+      return miss(req, null);
+    },
+    get cacheSize() {
+      return cache.size;
+    },
+    clearCache() {
+      cache.clear();
+      versions.clear();
+    },
+    memory,
+  };
+}

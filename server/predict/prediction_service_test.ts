@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { HttpError } from "../errors.ts";
+import { createMetrics } from "../metrics.ts";
+import { createMemoryEngine } from "./memory_engine.ts";
+import { createPredictionService } from "./prediction_service.ts";
+
+const REQ = { league: "epl", home_team: "Manchester United", away_team: "Liverpool" };
+
+async function counter(metrics: ReturnType<typeof createMetrics>, name: string) {
+  const m = await metrics.registry.getSingleMetric(name)!.get();
+  return m.values.reduce((s, v) => s + v.value, 0);
+}
+
+Deno.test("createPredictionService: caches results and aliases share an entry", async () => {
+  const engine = createMemoryEngine();
+  const metrics = createMetrics({ defaultMetrics: false });
+  const svc = createPredictionService(engine, { metrics });
+  const a = await svc.predict(REQ);
+  assert.equal(a.cached, false);
+  const b = await svc.predict({ ...REQ, home_team: "man united", league: "E0" });
+  assert.equal(b.cached, true);
+  assert.equal(b.json, a.json);
+  assert.equal(engine.calls, 1);
+  const c = await svc.predict({ ...REQ, odds: { home: 2, draw: 3.5, away: 4 } });
+  assert.equal(c.cached, false, "different odds are a different entry");
+  assert.equal(engine.calls, 2);
+  assert.equal(svc.cacheSize, 2);
+  assert.equal(await counter(metrics, "sabiscore_prediction_cache_hits_total"), 1);
+  assert.equal(await counter(metrics, "sabiscore_prediction_cache_misses_total"), 2);
+});
+
+Deno.test("createPredictionService: the cache is capped (LRU)", async () => {
+  const engine = createMemoryEngine();
+  const svc = createPredictionService(engine, { cacheMaxEntries: 2 });
+  for (const odds of [2, 3, 4, 5]) {
+    await svc.predict({ ...REQ, odds: { home: odds, draw: 3, away: 3 } });
+  }
+  assert.equal(svc.cacheSize, 2);
+});
+
+Deno.test("createPredictionService: identical concurrent misses call the engine once", async () => {
+  const engine = createMemoryEngine();
+  const svc = createPredictionService(engine);
+  await svc.predict({ ...REQ, away_team: "Arsenal" }); // learns version and aliases
+  const calls = engine.calls;
+  const rs = await Promise.all([1, 2, 3].map(() => svc.predict(REQ)));
+  assert.equal(engine.calls, calls + 1);
+  assert.ok(rs.every((r) => r.json === rs[0].json));
+});
+
+Deno.test("createPredictionService: a slow engine is aborted with 504", async () => {
+  const engine = createMemoryEngine({ delayMs: 60_000 });
+  const metrics = createMetrics({ defaultMetrics: false });
+  const svc = createPredictionService(engine, { timeoutMs: 20, metrics });
+  await assert.rejects(
+    svc.predict(REQ),
+    (e: unknown) => e instanceof HttpError && e.status === 504,
+  );
+  assert.equal(await counter(metrics, "sabiscore_prediction_cache_errors_total"), 1);
+  assert.equal(engine.calls, 0, "the engine saw the abort and did not finish");
+});
+
+Deno.test("createPredictionService: memory pressure refuses new predictions with 503", async () => {
+  let rss = 2e9;
+  const svc = createPredictionService(createMemoryEngine(), {
+    memoryLimitBytes: 1e9,
+    memoryUsage: () => rss,
+    memorySampleMs: 0,
+  });
+  await assert.rejects(
+    svc.predict(REQ),
+    (e: unknown) => e instanceof HttpError && e.status === 503 && e.code === "memory_pressure",
+  );
+  rss = 1e8;
+  assert.equal((await svc.predict(REQ)).cached, false);
+});
+
+Deno.test("createPredictionService: engine errors pass through and are not cached", async () => {
+  const engine = createMemoryEngine({ ready: false });
+  const svc = createPredictionService(engine);
+  await assert.rejects(
+    svc.predict(REQ),
+    (e: unknown) => e instanceof HttpError && e.status === 503,
+  );
+  engine.setReady(true);
+  assert.equal((await svc.predict(REQ)).cached, false);
+});

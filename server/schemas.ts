@@ -1,0 +1,175 @@
+/**
+ * zod schemas of the public API: request validation and the source of the OpenAPI document.
+ * Built once at module load (never per request).
+ * @module
+ */
+import { z } from "zod";
+
+const price = z
+  .number()
+  .gt(1, "Decimal odds must be greater than 1")
+  .lte(10_000, "Decimal odds must be at most 10000")
+  .describe("Decimal odds");
+
+const teamName = z
+  .string()
+  .trim()
+  .min(1, "Must not be empty")
+  .max(100, "Must be at most 100 characters");
+
+/** Odds a client may attach to a prediction request. */
+export const RequestOddsSchema = z
+  .object({
+    home: price,
+    draw: price,
+    away: price,
+    over_2_5: price.optional(),
+    under_2_5: price.optional(),
+    btts_yes: price.optional(),
+    btts_no: price.optional(),
+  })
+  .meta({
+    id: "RequestOdds",
+    description: "Offered decimal odds; value bets are computed when given",
+  });
+
+/** Body of `POST /api/v1/predictions`. */
+export const PredictionRequestSchema = z
+  .object({
+    league: z.string().trim().min(1, "Must not be empty").max(64, "Must be at most 64 characters")
+      .describe('League key or alias, e.g. "england-premier-league" or "EPL"'),
+    home_team: teamName.describe('Home team name or alias, e.g. "Man United"'),
+    away_team: teamName.describe("Away team name or alias"),
+    kickoff: z.iso.datetime({ offset: true, message: "Must be an ISO 8601 date-time" }).optional()
+      .describe("Kick-off time; defaults to now"),
+    odds: RequestOddsSchema.optional(),
+  })
+  .meta({ id: "PredictionRequest" });
+
+const probability = z.number().min(0).max(1);
+
+const ValueBetSchema = z
+  .object({
+    market: z.string().describe("1x2, totals_2_5 or btts"),
+    selection: z.string().describe("home, draw, away, over, under, yes or no"),
+    odds: z.number(),
+    probability,
+    edge: z.number().describe("probability x odds - 1"),
+    kelly_fraction: z.number().describe("Fractional Kelly stake as a share of bankroll, capped"),
+  })
+  .meta({ id: "ValueBet" });
+
+/** A prediction as returned by the API. */
+export const PredictionSchema = z
+  .object({
+    league: z.string(),
+    home_team: z.string(),
+    away_team: z.string(),
+    kickoff: z.string().optional(),
+    probabilities: z.object({ home_win: probability, draw: probability, away_win: probability }),
+    expected_goals: z.object({ home: z.number(), away: z.number() }),
+    markets: z.object({
+      over_under_2_5: z.object({ over: probability, under: probability }),
+      totals: z.array(z.object({ line: z.number(), over: probability, under: probability })),
+      btts: z.object({ yes: probability, no: probability }),
+      correct_scores: z.array(z.object({ score: z.string(), probability })),
+      asian_handicap: z.array(
+        z.object({
+          line: z.number(),
+          home_win: probability,
+          push: probability,
+          away_win: probability,
+        }),
+      ),
+    }),
+    fair_odds: z.object({
+      home: z.number(),
+      draw: z.number(),
+      away: z.number(),
+      over_2_5: z.number(),
+      under_2_5: z.number(),
+      btts_yes: z.number(),
+      btts_no: z.number(),
+    }),
+    value_bets: z.array(ValueBetSchema),
+    score_matrix: z.array(z.array(probability)).describe(
+      "P(home = i, away = j), rows = home goals",
+    ),
+    model: z.object({ version: z.string(), trained_until: z.string(), variant: z.string() }),
+  })
+  .meta({ id: "Prediction" });
+
+/** `GET /api/v1/leagues`. */
+export const LeaguesResponseSchema = z
+  .object({
+    leagues: z.array(z.object({
+      key: z.string(),
+      name: z.string(),
+      country: z.string(),
+      aliases: z.array(z.string()),
+      available: z.boolean().describe("Whether a model serves this league"),
+    })),
+  })
+  .meta({ id: "LeaguesResponse" });
+
+/** `GET /api/v1/leagues/{league}/teams`. */
+export const TeamsResponseSchema = z
+  .object({
+    league: z.string(),
+    teams: z.array(z.object({ name: z.string(), aliases: z.array(z.string()) })),
+  })
+  .meta({ id: "TeamsResponse" });
+
+/** Every error response. */
+export const ErrorResponseSchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe("Machine-readable, e.g. validation_failed, rate_limited"),
+      message: z.string(),
+      request_id: z.string(),
+      details: z.union([
+        z.array(z.object({ path: z.string(), message: z.string() }).loose()),
+        z.record(z.string(), z.unknown()),
+      ]).optional().describe(
+        "Field errors of a 422 ({path, message}, plus closest known names for unknown teams)",
+      ),
+      retry_after_seconds: z.number().optional(),
+    }),
+  })
+  .meta({ id: "Error" });
+
+const CheckSchema = z.object({
+  status: z.enum(["ok", "degraded", "down"]),
+  detail: z.string().optional(),
+}).loose();
+
+/** `GET /health`. */
+export const HealthResponseSchema = z
+  .object({
+    status: z.enum(["ok", "degraded", "down"]),
+    uptime_seconds: z.number(),
+    components: z.record(z.string(), CheckSchema),
+  })
+  .meta({ id: "Health" });
+
+/** `GET /health/ready`. */
+export const ReadyResponseSchema = z
+  .object({
+    ready: z.boolean(),
+    checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })),
+  })
+  .meta({ id: "Readiness" });
+
+/** A field error of a 422 response. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Field errors of a failed zod parse, with dotted paths (`odds.home`, `(body)` for the root). */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.slice(0, 20).map((i) => ({
+    path: i.path.length ? i.path.map(String).join(".") : "(body)",
+    message: i.message,
+  }));
+}

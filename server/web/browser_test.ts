@@ -1,0 +1,258 @@
+/**
+ * Browser tests: the full app with the demo bookmaker on a loopback port, driven by Debian
+ * Chromium through playwright-core. They skip only when no browser is installed and `CI` is
+ * unset; in CI a missing browser fails. Screenshots of every page at phone and desktop widths go
+ * to `docs/screenshots/`.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { startDemoApp } from "./demo_app.ts";
+
+const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const SHOTS = new URL("../../docs/screenshots/", import.meta.url).pathname;
+const FIXTURE_MODELS = new URL("./testdata/models", import.meta.url).pathname;
+const PROJECT_MODELS = new URL("../../models", import.meta.url).pathname;
+
+/** The project's model cards when trained, else the fixture card. */
+function modelsDir(): string {
+  try {
+    for (const e of Deno.readDirSync(PROJECT_MODELS)) {
+      if (e.isDirectory && Deno.statSync(`${PROJECT_MODELS}/${e.name}/model.json`).isFile) {
+        return PROJECT_MODELS;
+      }
+    }
+  } catch {
+    // No models folder or no card in it.
+  }
+  return FIXTURE_MODELS;
+}
+
+function browserExists(): boolean {
+  try {
+    return Deno.statSync(CHROMIUM).isFile;
+  } catch {
+    return false;
+  }
+}
+
+const hasBrowser = browserExists();
+const inCi = Boolean(Deno.env.get("CI"));
+if (!hasBrowser && !inCi) {
+  console.warn(`Skipping browser tests: no browser at ${CHROMIUM} and CI is unset`);
+}
+
+const VIEWPORTS = {
+  phone: { width: 390, height: 844 },
+  desktop: { width: 1280, height: 800 },
+} as const;
+
+/** Console errors and page errors seen by a page, minus the ones a step expects. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  return errors;
+}
+
+async function screenshots(
+  context: BrowserContext,
+  url: string,
+  name: string,
+  ready: string,
+  act?: (page: Page) => Promise<void>,
+) {
+  for (const [label, viewport] of Object.entries(VIEWPORTS)) {
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.setViewportSize(viewport);
+    await page.goto(url);
+    await page.locator(ready).first().waitFor();
+    await act?.(page);
+    await page.evaluate(() => scrollTo(0, 0));
+    await page.screenshot({ path: `${SHOTS}${name}-${label}.png`, fullPage: true });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= viewport.width, `${name} (${label}) overflows: ${width}px wide`);
+    assert.deepEqual(errors, [], `console errors on ${name} (${label})`);
+    await page.close();
+  }
+}
+
+/** Fills and submits the predict form (the page must show the team selects). */
+async function predictArsenalChelsea(page: Page) {
+  await page.locator('select[name="home"]').selectOption("Arsenal");
+  await page.locator('select[name="away"]').selectOption("Chelsea");
+  await page.locator('input[name="odds-home"]').fill("2.10");
+  await page.locator('input[name="odds-draw"]').fill("3.40");
+  await page.locator('input[name="odds-away"]').fill("3.60");
+  await page.getByRole("button", { name: "Predict" }).click();
+  await page.locator('[data-testid="prediction"]').waitFor();
+}
+
+Deno.test({
+  name: "pages: work in Chromium against the full app",
+  ignore: !hasBrowser && !inCi,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    assert.ok(hasBrowser, `No browser at ${CHROMIUM}: install it with apt-get install -y chromium`);
+    await Deno.mkdir(SHOTS, { recursive: true });
+    const app = await startDemoApp({ modelsDir: modelsDir() });
+    const profile = await Deno.makeTempDir({ prefix: "sabiscore-chromium-" });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: VIEWPORTS.desktop,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    try {
+      const upcoming = await (await fetch(`${app.url}/api/v1/matches/upcoming`)).json() as {
+        matches: {
+          id: string;
+          home_team: string;
+          away_team: string;
+          odds: { x12: { home: number } };
+        }[];
+      };
+      assert.ok(upcoming.matches.length > 0, "the demo bookmaker lists matches");
+      const first = upcoming.matches[0];
+
+      await t.step("the board renders matches and goes live", async () => {
+        const page = await context.newPage();
+        const errors = watchErrors(page);
+        await page.goto(`${app.url}/`);
+        assert.ok(await page.locator("li.match").count() >= upcoming.matches.length);
+        await page.locator('[data-status="live"]').waitFor();
+        assert.match(await page.locator("h1").innerText(), /Live board/);
+        assert.deepEqual(errors, []);
+        await page.close();
+      });
+
+      await t.step("a price change pushed by the server appears without reload", async () => {
+        const page = await context.newPage();
+        const errors = watchErrors(page);
+        await page.goto(`${app.url}/`);
+        await page.locator('[data-status="live"]').waitFor();
+        await page.evaluate(() => ((globalThis as { __noReload?: boolean }).__noReload = true));
+        const fixture = app.demo.fixtures().find((f) =>
+          f.home_team === first.home_team && f.away_team === first.away_team
+        );
+        assert.ok(fixture, "the first match is on the demo board");
+        const next = Math.round((fixture.odds.x12.home + 0.37) * 100) / 100;
+        app.demo.setPrice(fixture.id, { x12: { home: next } });
+        await app.scrape();
+        const price = page.locator(`li[data-match-id="${first.id}"] [data-testid="price-home"]`);
+        await page.waitForFunction(
+          ([sel, want]) => document.querySelector(sel)?.textContent === want,
+          [`li[data-match-id="${first.id}"] [data-testid="price-home"]`, next.toFixed(2)] as const,
+        );
+        assert.equal(await price.innerText(), next.toFixed(2));
+        const cls = await page.locator(`li[data-match-id="${first.id}"] [data-side="home"]`)
+          .getAttribute("class");
+        assert.match(cls ?? "", /moved-up/);
+        assert.equal(
+          await page.evaluate(() => (globalThis as { __noReload?: boolean }).__noReload),
+          true,
+        );
+        assert.deepEqual(errors, []);
+        await page.close();
+      });
+
+      await t.step("the predict form returns a prediction", async () => {
+        const page = await context.newPage();
+        const errors = watchErrors(page);
+        await page.goto(`${app.url}/predict?league=england-premier-league`);
+        const home = page.locator('select[name="home"]');
+        await home.waitFor();
+        await predictArsenalChelsea(page);
+        assert.match(await page.locator(".result-title").innerText(), /Arsenal v Chelsea/);
+        assert.equal(await page.locator('svg[data-chart="heatmap"]').count(), 1);
+        assert.deepEqual(errors, []);
+        await page.close();
+      });
+
+      await t.step("the match page shows the heat-map and the odds chart", async () => {
+        const page = await context.newPage();
+        const errors = watchErrors(page);
+        const res = await page.goto(`${app.url}/match/${encodeURIComponent(first.id)}`);
+        assert.equal(res?.status(), 200);
+        await page.locator('svg[data-chart="heatmap"]').waitFor();
+        await page.locator('svg[data-chart="odds-movement"] polyline').first().waitFor();
+        assert.equal(await page.locator('svg[data-chart="odds-movement"] polyline').count(), 3);
+        assert.equal(await page.locator("script").count(), 0, "the match page ships no script");
+        assert.deepEqual(errors, []);
+        await page.close();
+      });
+
+      await t.step(
+        "a forced API failure shows the friendly error and recovers on retry",
+        async () => {
+          const page = await context.newPage();
+          const errors = watchErrors(page);
+          let failures = 0;
+          await page.route("**/api/v1/predictions", (route) => {
+            failures++;
+            return route.fulfill({
+              status: 503,
+              contentType: "application/json",
+              body: JSON.stringify({ error: { code: "service_unavailable", message: "Down" } }),
+            });
+          });
+          await page.goto(`${app.url}/predict?league=spain-laliga`);
+          await page.locator('select[name="home"]').waitFor();
+          await page.getByRole("button", { name: "Predict" }).click();
+          const alert = page.locator('.error-notice[data-error-kind="server"]');
+          await alert.waitFor({ timeout: 15_000 });
+          assert.match(await alert.innerText(), /Something went wrong on our side/);
+          assert.equal(failures, 4, "one attempt and three retries");
+          await page.unroute("**/api/v1/predictions");
+          await alert.getByRole("button", { name: "Try again" }).click();
+          await page.locator('[data-testid="prediction"]').waitFor();
+          assert.equal(await page.locator(".error-notice").count(), 0);
+          // The only console errors are the browser's own notes about the four 503 responses.
+          assert.deepEqual(errors.filter((e) => !/status of 503/.test(e)), []);
+          await page.close();
+        },
+      );
+
+      await t.step("screenshots of every page at phone and desktop widths", async () => {
+        // Settle two matches so the performance chart has something to show.
+        const alerts = app.services.alerts!;
+        await alerts.recordResult(upcoming.matches[0].id, { home_goals: 2, away_goals: 1 });
+        await alerts.recordResult(upcoming.matches[1].id, { home_goals: 0, away_goals: 0 });
+        await alerts.recordResult(upcoming.matches[2].id, { home_goals: 1, away_goals: 3 });
+        await screenshots(context, `${app.url}/`, "board", '[data-status="live"]');
+        await screenshots(
+          context,
+          `${app.url}/match/${encodeURIComponent(first.id)}`,
+          "match",
+          'svg[data-chart="heatmap"]',
+        );
+        await screenshots(context, `${app.url}/value-bets`, "value-bets", '[data-status="live"]');
+        await screenshots(
+          context,
+          `${app.url}/predict?league=england-premier-league`,
+          "predict",
+          'select[name="home"]',
+          predictArsenalChelsea,
+        );
+        await screenshots(context, `${app.url}/model`, "model", "main h1");
+      });
+    } finally {
+      await context.close();
+      await app.close();
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+    }
+  },
+});

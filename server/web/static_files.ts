@@ -1,0 +1,110 @@
+/**
+ * Serves client bundles at `/_fresh/<buildId>/<file>` (one-year immutable cache) and the files
+ * of `static/` at the site root (`static/styles.css` -> `/styles.css`) with an ETag.
+ * @module
+ */
+import type { Context, MiddlewareHandler, Next } from "hono";
+import type { AppEnv } from "../app_env.ts";
+import type { ClientBuild } from "./build.ts";
+
+/** URL prefix of client bundles. */
+export const BUNDLE_PREFIX = "/_fresh/";
+
+const TYPES: Record<string, string> = {
+  css: "text/css; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  mjs: "text/javascript; charset=utf-8",
+  json: "application/json",
+  svg: "image/svg+xml",
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  webp: "image/webp",
+  ico: "image/x-icon",
+  txt: "text/plain; charset=utf-8",
+  webmanifest: "application/manifest+json",
+  woff2: "font/woff2",
+};
+
+/** Content type of a file name (by extension). */
+export function contentType(name: string): string {
+  const ext = name.slice(name.lastIndexOf(".") + 1).toLowerCase();
+  return TYPES[ext] ?? "application/octet-stream";
+}
+
+/** Options of {@link serveWebAssets}. */
+export interface ServeWebAssetsOptions {
+  build: ClientBuild;
+  /** Absolute path of the static folder. */
+  staticDir: string;
+  /** Dev mode: re-read static files on every request. @default false */
+  dev?: boolean;
+}
+
+interface StaticFile {
+  data: Uint8Array;
+  etag: string;
+  type: string;
+}
+
+async function etagOf(data: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-1", data as Uint8Array<ArrayBuffer>),
+  );
+  return `"${[...digest.slice(0, 10)].map((b) => b.toString(16).padStart(2, "0")).join("")}"`;
+}
+
+/**
+ * A middleware answering GET/HEAD for bundles and static files; anything else goes to `next()`.
+ */
+export function serveWebAssets(options: ServeWebAssetsOptions): MiddlewareHandler<AppEnv> {
+  const { build, staticDir } = options;
+  const cache = new Map<string, StaticFile | null>();
+
+  async function readStatic(path: string): Promise<StaticFile | null> {
+    if (!options.dev && cache.has(path)) return cache.get(path)!;
+    let file: StaticFile | null = null;
+    try {
+      const data = await Deno.readFile(`${staticDir}${path}`);
+      file = { data, etag: await etagOf(data), type: contentType(path) };
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.IsADirectory)) throw e;
+    }
+    cache.set(path, file);
+    return file;
+  }
+
+  return async function serveWebAssets(c: Context<AppEnv>, next: Next) {
+    const method = c.req.method;
+    if (method !== "GET" && method !== "HEAD") return next();
+    const path = c.req.path;
+    if (path.startsWith(BUNDLE_PREFIX)) {
+      const [id, name] = path.slice(BUNDLE_PREFIX.length).split("/", 2);
+      const data = id === build.buildId && name ? build.files.get(name) : undefined;
+      if (!data) return next();
+      return new Response(method === "HEAD" ? null : data as Uint8Array<ArrayBuffer>, {
+        headers: {
+          "content-type": contentType(name),
+          "cache-control": "public, max-age=31536000, immutable",
+        },
+      });
+    }
+    // Plain names only: no `..`, no hidden files, no encoded separators.
+    if (path === "/" || !/^(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)+$/.test(path) || path.includes("..")) {
+      return next();
+    }
+    const file = await readStatic(path);
+    if (!file) return next();
+    const headers = {
+      "content-type": file.type,
+      "cache-control": options.dev ? "no-cache" : "public, max-age=3600, must-revalidate",
+      etag: file.etag,
+    };
+    if (c.req.header("if-none-match") === file.etag) {
+      return new Response(null, { status: 304, headers });
+    }
+    return new Response(method === "HEAD" ? null : file.data as Uint8Array<ArrayBuffer>, {
+      headers,
+    });
+  };
+}
