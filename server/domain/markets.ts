@@ -209,32 +209,48 @@ export function fitMatrixTo(
   target: Probs1x2,
   over25?: number,
 ): Float64Array {
-  let out = rescaleTo1x2(m, n, target);
-  if (over25 === undefined) return out;
+  if (over25 === undefined) return rescaleTo1x2(m, n, target);
   if (!(over25 > 0 && over25 < 1)) throw new RangeError(`Invalid over 2.5 target "${over25}"`);
-  for (let sweep = 0; sweep < 50; sweep++) {
-    const total = massOf(out, n);
-    let over = 0;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) if (i + j > 2) over += out[i * n + j];
-    }
-    over /= total;
-    const up = over25 / over, down = (1 - over25) / (1 - over);
-    const next = new Float64Array(out.length);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        next[i * n + j] = out[i * n + j] * (i + j > 2 ? up : down) / total;
+  const sum = target[0] + target[1] + target[2];
+  if (!(sum > 0) || target.some((p) => !(p >= 0))) {
+    throw new RangeError(`Invalid 1X2 target "${target.join(",")}"`);
+  }
+  // The scaling factors are uniform within each (outcome, over/under) group, so IPF runs on
+  // the 3 x 2 table of group masses and the matrix is scaled once at the end.
+  const group = (i: number, j: number) => (i > j ? 0 : i === j ? 1 : 2) * 2 + (i + j > 2 ? 1 : 0);
+  const mass = new Float64Array(6);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) mass[group(i, j)] += m[i * n + j];
+  const cell = Float64Array.from(mass);
+  const rowTarget = target.map((p) => p / sum);
+  const colTarget = [1 - over25, over25];
+  for (let sweep = 0; sweep < 200; sweep++) {
+    let worst = 0;
+    for (let r = 0; r < 3; r++) {
+      const have = cell[2 * r] + cell[2 * r + 1];
+      if (have > 0) {
+        const f = rowTarget[r] / have;
+        cell[2 * r] *= f;
+        cell[2 * r + 1] *= f;
+      } else if (rowTarget[r] > 0) {
+        throw new RangeError(`Cannot rescale: outcome ${r} has no mass in the matrix`);
       }
     }
-    out = rescaleTo1x2(next, n, target);
-    const x = outcome1x2(next, n);
-    if (Math.abs(up - 1) < 1e-12 && Math.abs(down - 1) < 1e-12) break;
-    if (
-      Math.max(...x.map((v, k) => Math.abs(v - target[k] / (target[0] + target[1] + target[2])))) <
-        1e-13
-    ) {
-      break;
+    for (let c = 0; c < 2; c++) {
+      const have = cell[c] + cell[2 + c] + cell[4 + c];
+      if (have > 0) {
+        worst = Math.max(worst, Math.abs(have - colTarget[c]));
+        const f = colTarget[c] / have;
+        cell[c] *= f;
+        cell[2 + c] *= f;
+        cell[4 + c] *= f;
+      }
     }
+    if (worst < 1e-13) break;
+  }
+  const factor = cell.map((v, g) => (mass[g] > 0 ? v / mass[g] : 0));
+  const out = new Float64Array(m.length);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) out[i * n + j] = m[i * n + j] * factor[group(i, j)];
   }
   return out;
 }
