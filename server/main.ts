@@ -8,6 +8,7 @@ import { type AppWebLayer, createApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { closeCoreServices, createCoreServices } from "./core_services.ts";
 import type { PredictionEngine } from "./domain/prediction.ts";
+import { type LiveLayer, openLiveLayer } from "./live/live_layer.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createOnnxEngine } from "./ml/onnx_engine.ts";
 import { createModelRegistry, type ModelRegistry } from "./ml/registry.ts";
@@ -92,6 +93,28 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
     Deno.exit(1);
   }
   const services = createCoreServices({ config, kv, engine: engine.engine, logger });
+  const liveAbort = new AbortController();
+  let liveLayer: LiveLayer | undefined;
+  try {
+    liveLayer = await openLiveLayer({
+      engine: engine.engine,
+      kv,
+      signal: liveAbort.signal,
+      registry: services.metrics.registry,
+      allowedOrigins: config.corsOrigins,
+      log: (message) => logger.warn(message),
+    });
+    services.live = liveLayer.live;
+    services.hub = liveLayer.hub;
+    services.alerts = liveLayer.alerts;
+    logger.info("Live odds started", {
+      sources: liveLayer.live.sources.map((s) => s.name),
+      demo: liveLayer.live.demo?.url,
+    });
+  } catch (error) {
+    // Live odds are one feature: the API and pages keep working without them.
+    logger.error("Live odds failed to start; serving without them", { error });
+  }
   const web = await openWebLayer(logger);
   const app = await createApp(services, { web });
 
@@ -108,6 +131,8 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
       });
     },
     onClose: async () => {
+      liveAbort.abort();
+      await liveLayer?.close();
       await closeCoreServices(services);
       await engine.close();
       kv.close();

@@ -1,13 +1,15 @@
 /**
- * `GET /health`: component health (database = KV, cache, ML models, resources) and uptime.
- * 200 when ok or degraded, 503 when a component is down.
+ * `GET /health`: component health (database = KV, cache, ML models, resources, live odds
+ * sources, WebSocket hub) and uptime. 200 when ok or degraded, 503 when a component is down.
  * @module
  */
+import { withLiveHealth } from "../../server/live/live_health.ts";
 import type { Handlers } from "../../server/web/router.ts";
 
 export const handler: Handlers = {
   GET: async (c) => {
-    const report = await c.get("services").health.report();
+    const services = c.get("services");
+    const report = withLiveHealth(await services.health.report(), services);
     return c.json(report, report.status === "down" ? 503 : 200, { "cache-control": "no-store" });
   },
 };

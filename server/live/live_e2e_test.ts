@@ -1,0 +1,177 @@
+/**
+ * End to end over real sockets with the committed ONNX models: a price change on the demo
+ * bookmaker reaches a subscribed WebSocket client as `odds` and, when the edge crosses the
+ * threshold, `value_bet open`, within a second; a reconnect with `since` gets exactly the
+ * missed events.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import type { ServerMessage } from "../domain/live_protocol.ts";
+import { createOnnxEngine } from "../ml/onnx_engine.ts";
+import { createModelRegistry } from "../ml/registry.ts";
+import { createApp } from "../app.ts";
+import { loadConfig } from "../config.ts";
+import { closeCoreServices, createCoreServices } from "../core_services.ts";
+import { createMemoryLogger } from "../logger.ts";
+import { createMetrics } from "../metrics.ts";
+import { openLiveLayer } from "./live_layer.ts";
+import { liveConfigFromEnv } from "./start_live.ts";
+
+type EventMessage = Extract<ServerMessage, { event_id: number }>;
+
+function client(url: string) {
+  const ws = new WebSocket(url);
+  const messages: ServerMessage[] = [];
+  const waiters: (() => void)[] = [];
+  ws.onmessage = (e) => {
+    messages.push(JSON.parse(e.data));
+    for (const w of waiters.splice(0)) w();
+  };
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.onopen = () => resolve();
+    ws.onerror = () => reject(new Error("WebSocket failed"));
+  });
+  /** Resolves with the first message matching `pred`, or rejects after `ms`. */
+  async function next<T extends ServerMessage>(
+    pred: (m: ServerMessage) => m is T,
+    ms: number,
+    from = 0,
+  ): Promise<T> {
+    const deadline = Date.now() + ms;
+    while (true) {
+      const found = messages.slice(from).find(pred);
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`No matching message within ${ms} ms`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        timer = setTimeout(resolve, left);
+      });
+      clearTimeout(timer);
+    }
+  }
+  const closed = new Promise<void>((resolve) => ws.addEventListener("close", () => resolve()));
+  return {
+    ws,
+    messages,
+    opened,
+    next,
+    send: (m: unknown) => ws.send(JSON.stringify(m)),
+    async close() {
+      ws.close();
+      await closed;
+    },
+  };
+}
+
+Deno.test("live: a demo price change reaches WebSocket subscribers with odds and value_bet, and since replays", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const registry = createModelRegistry({
+    dir: fileURLToPath(new URL("../../models", import.meta.url)),
+    skipRemote: true,
+  });
+  await registry.init();
+  const engine = createOnnxEngine(registry);
+  const abort = new AbortController();
+  const layer = await openLiveLayer({
+    engine,
+    kv,
+    signal: abort.signal,
+    config: {
+      ...liveConfigFromEnv({ DEMO_TICK_MS: "100000", DEMO_SCRAPE_MS: "100000" }),
+      modelsDir: fileURLToPath(new URL("../../models", import.meta.url)),
+    },
+    log: () => {},
+  });
+  const core = createCoreServices({
+    config: loadConfig({ LOG_LEVEL: "error" }),
+    kv,
+    engine,
+    logger: createMemoryLogger("error"),
+    metrics: createMetrics({ defaultMetrics: false }),
+  });
+  const services = { ...core, live: layer.live, hub: layer.hub, alerts: layer.alerts };
+  const app = await createApp(services);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: abort.signal, onListen: () => {} },
+    app.fetch,
+  );
+  const url = `ws://127.0.0.1:${(server.addr as Deno.NetAddr).port}/ws`;
+  try {
+    await layer.live.pipeline.scrapeOnce("demo");
+    const a = client(url);
+    await a.opened;
+    a.send({ type: "subscribe", topics: ["matches", "value-bets"] });
+    await a.next(
+      (m): m is Extract<ServerMessage, { type: "subscribed" }> => m.type === "subscribed",
+      1000,
+    );
+
+    const fixture = layer.live.demo!.fixtures()[0];
+    const { league, home_team, away_team } = fixture;
+    const p = (await engine.predict({ league, home_team, away_team })).probabilities;
+    // A home price well above fair value: the fundamental edge crosses any sane threshold.
+    const generous = Math.round((1.4 / p.home_win) * 100) / 100;
+    layer.live.demo!.setPrice(fixture.id, { x12: { home: generous } });
+    const changed = performance.now();
+    await layer.live.pipeline.scrapeOnce("demo");
+    const odds = await a.next(
+      (m): m is Extract<ServerMessage, { type: "odds" }> =>
+        m.type === "odds" && m.match.home_team === fixture.home_team &&
+        m.match.odds.x12.home === generous,
+      1000,
+    );
+    const bet = await a.next(
+      (m): m is Extract<ServerMessage, { type: "value_bet" }> =>
+        m.type === "value_bet" && m.bet.action === "open" && m.bet.selection === "home" &&
+        m.bet.home_team === fixture.home_team,
+      1000,
+    );
+    assert.ok(performance.now() - changed < 1000, "delivered within a second");
+    assert.ok(odds.match.prediction, "odds carry the re-computed prediction");
+    assert.ok(bet.bet.edge > 0.3 && bet.bet.odds === generous);
+    const lastSeen = Math.max(...a.messages.map((m) => "event_id" in m ? m.event_id : 0));
+    await a.close();
+
+    // While the client is away the price moves back: the value bet closes.
+    layer.live.demo!.setPrice(fixture.id, {
+      x12: { home: Math.round((0.9 / p.home_win) * 100) / 100 },
+    });
+    await layer.live.pipeline.scrapeOnce("demo");
+    const missed = (await layer.log.since(["matches", "value-bets"], lastSeen)).events;
+    assert.ok(missed.length >= 2, "an odds event and a value_bet close were published");
+
+    const b = client(url);
+    await b.opened;
+    b.send({ type: "subscribe", topics: ["matches", "value-bets"], since: lastSeen });
+    await b.next(
+      (m): m is Extract<ServerMessage, { type: "subscribed" }> => m.type === "subscribed",
+      1000,
+    );
+    const replayed = b.messages.filter((m): m is EventMessage => "event_id" in m);
+    assert.deepEqual(
+      replayed.map((m) => m.event_id),
+      missed.map((e) => e.event_id),
+      "exactly the missed events, in order, no duplicates",
+    );
+    assert.ok(
+      replayed.some((m) => m.type === "value_bet" && m.bet.action === "close"),
+      "the replay includes the close",
+    );
+    await b.close();
+
+    const health = await (await fetch(url.replace("ws:", "http:").replace("/ws", "/health")))
+      .json();
+    assert.equal(health.components.live_odds.sources.demo.breaker, "closed");
+    assert.ok(health.components.live_odds.sources.demo.successes >= 3);
+    assert.equal(typeof health.components.websocket.connections, "number");
+  } finally {
+    abort.abort();
+    await server.finished;
+    await layer.close();
+    await closeCoreServices(core);
+    await registry.close();
+    kv.close();
+  }
+});

@@ -1,0 +1,33 @@
+/**
+ * The live side's components of `/health`: odds sources (breaker state, last success, failures)
+ * and the WebSocket hub. A source whose breaker is open degrades the service; it never takes
+ * it down, since predictions and pages keep working without live odds.
+ * @module
+ */
+import type { HealthReport, HealthStatus } from "../health.ts";
+import type { Services } from "../services.ts";
+
+/** Adds `live_odds` and `websocket` components to a health report (returns a new report). */
+export function withLiveHealth(report: HealthReport, services: Services): HealthReport {
+  const components = { ...report.components };
+  if (services.live) {
+    const sources = services.live.metrics.snapshot();
+    const open = Object.entries(sources).filter(([, s]) => s.breaker !== "closed");
+    components.live_odds = {
+      status: open.length > 0 ? "degraded" : "ok",
+      ...(open.length > 0
+        ? { detail: `Circuit open for ${open.map(([name]) => `"${name}"`).join(", ")}` }
+        : {}),
+      demo: services.live.demo !== undefined,
+      sources,
+    };
+  }
+  if (services.hub) components.websocket = { status: "ok", ...services.hub.metrics() };
+  const statuses = Object.values(components).map((c) => c.status);
+  const status: HealthStatus = report.status === "down" || statuses.includes("down")
+    ? "down"
+    : statuses.includes("degraded")
+    ? "degraded"
+    : "ok";
+  return { ...report, status, components };
+}

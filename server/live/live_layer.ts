@@ -1,0 +1,76 @@
+/**
+ * Wires the live side of one instance: the KV event log, the broker, the WebSocket hub, the
+ * value-bet alert engine and the odds pipeline (demo bookmaker and configured sources). Used by
+ * `server/main.ts` and by the end-to-end tests, so both run the same wiring.
+ * @module
+ */
+import type { Registry } from "prom-client";
+import type { PredictionEngine } from "../domain/prediction.ts";
+import { type AlertEngine, openAlertEngine } from "./alerts.ts";
+import { createLocalBroker } from "./broker.ts";
+import { type EventLog, openKvEventLog } from "./event_log.ts";
+import { createHub, type Hub } from "./hub.ts";
+import { type LiveConfig, type LiveServices, startLive } from "./start_live.ts";
+
+/** Options of {@link openLiveLayer}. */
+export interface LiveLayerOptions {
+  engine: PredictionEngine;
+  kv: Deno.Kv;
+  /** Stops every loop. */
+  signal: AbortSignal;
+  /** prom-client registry for source and hub metrics. */
+  registry?: Registry;
+  /** Origins allowed to open `/ws` besides the page's own. @default [] */
+  allowedOrigins?: readonly string[];
+  /** Minimum edge for a stored value-bet alert. @default 0.03 */
+  alertMinEdge?: number;
+  /** @default liveConfigFromEnv(Deno.env.toObject()) */
+  config?: LiveConfig;
+  log?: (message: string) => void;
+}
+
+/** The running live side. */
+export interface LiveLayer {
+  live: LiveServices;
+  hub: Hub;
+  alerts: AlertEngine;
+  log: EventLog;
+  /** Stops the loops (after the signal aborted) and releases everything but KV. */
+  close(): Promise<void>;
+}
+
+/** Starts the live side; the caller aborts `signal` and then awaits `close()`. */
+export async function openLiveLayer(options: LiveLayerOptions): Promise<LiveLayer> {
+  const { kv, signal, registry } = options;
+  const log = await openKvEventLog(kv, { perTopic: 500 });
+  const broker = createLocalBroker(log);
+  const hub = createHub({ log, broker, registry, allowedOrigins: options.allowedOrigins, signal });
+  const alerts = await openAlertEngine({
+    kv,
+    broker,
+    signal,
+    filter: { minEdge: options.alertMinEdge ?? 0.03 },
+  });
+  const live = await startLive({
+    engine: options.engine,
+    signal,
+    broker,
+    kv,
+    registry,
+    config: options.config,
+    log: options.log,
+  });
+  return {
+    live,
+    hub,
+    alerts,
+    log,
+    async close() {
+      hub.close();
+      await live.pipeline.done;
+      await live.demo?.close();
+      await alerts.close();
+      await log.close();
+    },
+  };
+}
