@@ -164,6 +164,11 @@ export async function benchModel(args: string[]): Promise<BenchFigure[]> {
     };
     await run("score-matrix graph run", () => model.scoreMatrix.run({ rates, rho }));
     await run("fundamental classifier run", () => model.classifiers.fundamental.run({ features }));
+    // The issue's measure: one prediction's two graphs (score matrix, then classifier).
+    await run("both graphs (matrix + classifier)", async () => {
+      await model.scoreMatrix.run({ rates, rho });
+      await model.classifiers.fundamental.run({ features });
+    });
     await run("predict, no odds (1 classifier)", () => engine.predict(base));
     await run("predict, with odds (2 classifiers)", () => engine.predict(withOdds));
     console.log(`load average after: ${load()}`);
