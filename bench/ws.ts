@@ -8,7 +8,7 @@
  * "WebSocket" section of docs/BENCHMARKS.md (`--no-write` to skip).
  *
  * Options: `--sizes=1000,5000,10000 --broadcasts=20 --interval-ms=500 --sustain-clients=1000
- * --rate=200 --duration-s=30 --sustain-messages=full,compact --floor=<sizes>|none --batch-ms=50
+ * --rate=200 --duration-s=30 --sustain-messages=summary,full,mixed --floor=<sizes>|none --batch-ms=25
  * --no-sustain --no-write`. `--floor` (default:
  * the largest size) also runs those sizes against a bare `Deno.upgradeWebSocket` server.
  * @module
@@ -22,7 +22,7 @@ interface BenchOptions {
   sustainClients: number;
   rate: number;
   durationS: number;
-  /** Message variants of the sustained run (`full`, `compact`). */
+  /** Variants of the sustained run (`summary`, `full`: all on matches; `mixed` topics). */
   sustain: string[];
   write: boolean;
   /** Sizes also measured on a bare `Deno.upgradeWebSocket` server (the runtime's floor). */
@@ -114,8 +114,8 @@ function parseArgs(args: string[]): BenchOptions {
     durationS: num("duration-s", 30),
     sustain: args.includes("--no-sustain")
       ? []
-      : (get("sustain-messages") ?? "full,compact,mixed").split(",").map((v) => {
-        if (!["full", "compact", "mixed"].includes(v)) {
+      : (get("sustain-messages") ?? "summary,full,mixed").split(",").map((v) => {
+        if (!["summary", "full", "mixed"].includes(v)) {
           throw new Error(`Invalid --sustain-messages: "${v}"`);
         }
         return v;
@@ -224,9 +224,9 @@ function merge(rs: Report[]) {
   };
 }
 
-async function startFleet(clients: number, bare = false, compact = false, mix = false) {
+async function startFleet(clients: number, bare = false, full = false, mix = false) {
   const kvPath = await Deno.makeTempFile({ suffix: ".kv" });
-  const args = [`--kv=${kvPath}`, ...(bare ? ["--bare"] : []), ...(compact ? ["--compact"] : [])];
+  const args = [`--kv=${kvPath}`, ...(bare ? ["--bare"] : []), ...(full ? ["--full"] : [])];
   const batch = Deno.args.find((a) => a.startsWith("--batch-ms="));
   if (batch) args.push(batch);
   const server = spawn("ws_server.ts", args, ["--expose-gc"]);
@@ -308,7 +308,7 @@ async function fanout(clients: number, o: BenchOptions, bare = false): Promise<F
 async function sustain(o: BenchOptions, variant: string): Promise<SustainResult> {
   const clients = o.sustainClients;
   const mixed = variant === "mixed";
-  const fleet = await startFleet(clients, false, variant === "compact", mixed);
+  const fleet = await startFleet(clients, false, variant === "full", mixed);
   try {
     const { server, workers } = fleet;
     await command(server.writer, {
@@ -486,8 +486,8 @@ export async function benchWs(args: string[]): Promise<void> {
     `Command: \`deno task bench ws${args.length ? " " + args.join(" ") : ""}\` (${machine()}).`,
     "One server process (the real `/ws` route, hub and KV event log) and at least two client",
     "processes (at most 5,000 sockets each), all on loopback and on the same 2 cores (shared with",
-    "other work at the time of the run). Each odds event carries a",
-    `full prediction (${fmt(messageBytes)} bytes of JSON) and is serialised once per broadcast.`,
+    "other work at the time of the run). Each odds event carries the prediction summary the",
+    `pipeline publishes (${fmt(messageBytes)} bytes of JSON) and is serialised once per broadcast.`,
     "Delivery = receipt time minus the publish time carried in the message, over every",
     "(client, event) delivery; last receipt = per broadcast, the slowest client. RSS per",
     "connection = (server RSS with clients connected and subscribed - RSS before) / clients,",
@@ -507,10 +507,11 @@ export async function benchWs(args: string[]): Promise<void> {
         "every client is subscribed to `matches`, so each change goes to all of them (event ids",
         "must arrive consecutive); `mixed`: 10 % of clients on `matches`, 60 % on one league, 30 %",
         "on one match. Each socket's count is checked against what was published on its topic.",
-        "3,123-byte messages carry the whole prediction as the pipeline publishes it; the 1,044-byte",
-        "ones drop the score matrix and the exact-score / totals / handicap tables. Under overload the",
-        "hub (run with `batchMs: 50`) coalesces events into `batch` frames and cuts readers whose",
-        "buffer passes 1 MB (1013).",
+        `${fmt(messageBytes)}-byte messages carry the prediction summary the pipeline publishes`,
+        "(probabilities, expected goals, 1X2 fair odds, model) and the value bets; `full` rows carry",
+        "the whole prediction (score matrix, exact-score / totals / handicap tables), as events did",
+        "before. Under overload the hub (run with the production `batchMs`, default 25 ms here)",
+        "coalesces events into `batch` frames and cuts readers whose buffer passes 1 MB (1013).",
         "",
         sustainTable(sustained),
       ]

@@ -1,6 +1,6 @@
 /**
  * The server process of `deno task bench ws`: the real `/ws` route and hub on `Deno.serve`, with
- * a KV event log, publishing realistic odds events (full prediction included) when told to on
+ * a KV event log, publishing realistic odds events (as the pipeline does: a prediction summary) when told to on
  * stdin. Prints JSON lines: `ready`, `rss`, `broadcast_done`, `sustain_done`, `metrics`.
  * @module
  */
@@ -13,14 +13,15 @@ import { createLocalBroker } from "../server/live/broker.ts";
 import { openKvEventLog } from "../server/live/event_log.ts";
 import { createHub } from "../server/live/hub.ts";
 import { createMemoryEngine } from "../server/predict/memory_engine.ts";
+import { summarizePrediction } from "../server/live/upcoming_view.ts";
 import { emit, JsonLines } from "./ws_lines.ts";
 
 const kvPath = Deno.args.find((a) => a.startsWith("--kv="))?.slice(5) ?? ":memory:";
 // `--bare`: no hub, route or log, just Deno.upgradeWebSocket and a send loop: the runtime's floor.
 const bare = Deno.args.includes("--bare");
-// `--compact`: odds events carry a compact prediction (probabilities, expected goals, fair odds,
-// value bets; no score matrix or exact-score / handicap tables): to show what message size costs.
-const compact = Deno.args.includes("--compact");
+// `--full`: odds events carry the whole prediction (score matrix, exact-score / totals / handicap
+// tables) instead of the summary the pipeline publishes: to show what message size costs.
+const full = Deno.args.includes("--full");
 const kv = await Deno.openKv(kvPath);
 const log = await openKvEventLog(kv);
 const broker = createLocalBroker(log);
@@ -30,7 +31,8 @@ const hub = createHub({
   broker: bare ? undefined : broker,
   signal: ac.signal,
   limits: { maxConnectionsPerAddress: 1_000_000 },
-  batchMs: Number(Deno.args.find((a) => a.startsWith("--batch-ms="))?.slice(11) ?? 50),
+  // The production default (server/live/live_layer.ts).
+  batchMs: Number(Deno.args.find((a) => a.startsWith("--batch-ms="))?.slice(11) ?? 25),
 });
 const app = new Hono<AppEnv>();
 app.use(async (c, next) => {
@@ -69,11 +71,7 @@ const prediction = await engine.predict({
   away_team: "Liverpool",
   odds: { home: 2.6, draw: 3.4, away: 2.7 },
 });
-const compactPrediction = {
-  ...prediction,
-  markets: { ...prediction.markets, totals: [], correct_scores: [], asian_handicap: [] },
-  score_matrix: [],
-};
+const summary = summarizePrediction(prediction);
 const LEAGUES = [
   "england-premier-league",
   "spain-laliga",
@@ -101,7 +99,7 @@ function nextMatch(): UpcomingMatch {
     opening_odds: odds,
     // The publish time: clients measure delivery latency from it.
     updated_at: new Date().toISOString(),
-    prediction: compact ? compactPrediction : prediction,
+    prediction: full ? prediction : summary,
     value_bets: prediction.value_bets,
   };
 }

@@ -3,8 +3,11 @@
  * matrix, no opening or totals prices), so the page stays small however many matches it lists.
  * @module
  */
-import type { MatchOdds, UpcomingMatch } from "../../server/domain/live_protocol.ts";
-import type { Prediction } from "../../server/domain/prediction.ts";
+import type {
+  MatchOdds,
+  PredictionSummary,
+  UpcomingMatch,
+} from "../../server/domain/live_protocol.ts";
 
 /** A match as the board shows it. */
 export type BoardMatch =
@@ -14,7 +17,7 @@ export type BoardMatch =
   >
   & {
     odds: Pick<MatchOdds, "x12">;
-    prediction?: { probabilities: Prediction["probabilities"] };
+    prediction?: Pick<PredictionSummary, "probabilities">;
   };
 
 /** Drops what the board does not show. */

@@ -2,10 +2,14 @@
  * The browser's WebSocket client for the live hub (`/ws`): subscribes to topics, reconnects with
  * capped exponential backoff (and at once when the browser comes back online), and on every
  * reconnect asks for what it missed with `since` = the last event id it saw. Events it has
- * already seen are dropped, so listeners see each event once, in order.
+ * already seen are dropped, so listeners see each event once, in order. `batch` frames (the hub
+ * coalesces events under load) are unpacked: listeners only ever see single messages.
  * @module
  */
 import type { ClientMessage, ServerMessage, Topic } from "../../server/domain/live_protocol.ts";
+
+/** What listeners receive: any server message but `batch`, whose events arrive one by one. */
+export type LiveMessage = Exclude<ServerMessage, { type: "batch" }>;
 
 /** What the UI shows about the connection. */
 export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline" | "closed";
@@ -13,8 +17,8 @@ export type ConnectionStatus = "connecting" | "live" | "reconnecting" | "offline
 /** Options of {@link connectLive}. */
 export interface LiveSocketOptions {
   topics: Topic[];
-  /** Called for every new event and for `welcome`/`error` messages. */
-  onMessage: (message: ServerMessage) => void;
+  /** Called for every new event (batches unpacked, in order) and for other server messages. */
+  onMessage: (message: LiveMessage) => void;
   onStatus?: (status: ConnectionStatus) => void;
   /** Last event id already reflected in the page (from server-rendered data). */
   since?: number;
@@ -78,13 +82,7 @@ export function connectLive(options: LiveSocketOptions): LiveConnection {
       } catch {
         return;
       }
-      if (message.type === "odds" || message.type === "value_bet") {
-        if (lastId !== undefined && message.event_id <= lastId) return;
-        lastId = message.event_id;
-      } else if (message.type === "welcome" && lastId === undefined) {
-        lastId = message.last_event_id;
-      }
-      options.onMessage(message);
+      for (const m of message.type === "batch" ? message.events : [message]) receive(m);
     };
     ws.onclose = () => {
       clearInterval(pingTimer);
@@ -100,6 +98,16 @@ export function connectLive(options: LiveSocketOptions): LiveConnection {
     ws.onerror = () => {
       // The close event that follows schedules the reconnect.
     };
+  }
+
+  function receive(message: LiveMessage) {
+    if (message.type === "odds" || message.type === "value_bet") {
+      if (lastId !== undefined && message.event_id <= lastId) return;
+      lastId = message.event_id;
+    } else if (message.type === "welcome" && lastId === undefined) {
+      lastId = message.last_event_id;
+    }
+    options.onMessage(message);
   }
 
   function send(message: ClientMessage) {

@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
-import type { ClientMessage, ServerMessage } from "../../server/domain/live_protocol.ts";
-import { type ConnectionStatus, connectLive } from "./live_socket.ts";
+import type {
+  ClientMessage,
+  LiveEventMessage,
+  ServerMessage,
+} from "../../server/domain/live_protocol.ts";
+import { type ConnectionStatus, connectLive, type LiveMessage } from "./live_socket.ts";
 
 /** A WebSocket stand-in the test drives by hand. */
 class FakeSocket {
@@ -34,7 +38,7 @@ class FakeSocket {
   }
 }
 
-function odds(id: number): ServerMessage {
+function odds(id: number): LiveEventMessage {
   return {
     type: "odds",
     event_id: id,
@@ -96,6 +100,79 @@ Deno.test("connectLive: subscribes, reconnects with since and drops replayed dup
     clock.uninstall();
   }
   assert.equal(statuses.at(-1), "closed");
+});
+
+function valueBet(id: number): LiveEventMessage {
+  return {
+    type: "value_bet",
+    event_id: id,
+    topic: "value-bets",
+    bet: {
+      action: "open",
+      match_id: "m1",
+      league: "england-premier-league",
+      home_team: "Arsenal",
+      away_team: "Chelsea",
+      kickoff: "2026-11-28T15:00:00Z",
+      market: "1x2",
+      selection: "home",
+      odds: 2.4,
+      probability: 0.5,
+      edge: 0.2,
+      kelly_fraction: 0.05,
+    },
+  };
+}
+
+Deno.test("connectLive: unpacks batch frames into single events, in order, without duplicates", () => {
+  const clock = FakeTimers.install({
+    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"],
+  });
+  FakeSocket.all = [];
+  const received: LiveMessage[] = [];
+  const connection = connectLive({
+    topics: ["matches", "value-bets"],
+    url: "ws://test/ws",
+    WebSocket: FakeSocket as unknown as typeof WebSocket,
+    onMessage: (m) => received.push(m),
+  });
+  const ids = () => received.flatMap((m) => "event_id" in m ? [`${m.type}:${m.event_id}`] : []);
+  try {
+    const first = FakeSocket.all[0];
+    first.open();
+    first.receive({ type: "welcome", connection_id: "c1", last_event_id: 10, server_time: "" });
+    first.receive({ type: "batch", events: [odds(11), valueBet(12), odds(13)] });
+    first.receive(odds(14));
+    assert.deepEqual(ids(), ["odds:11", "value_bet:12", "odds:13", "odds:14"]);
+    assert.equal(connection.lastEventId(), 14, "the last event of the frames seen");
+    assert.ok(received.every((m) => (m.type as string) !== "batch"), "listeners never see a batch");
+    assert.deepEqual(received[3], odds(13), "each element is delivered as it was sent");
+
+    first.drop();
+    clock.tick(1_000);
+    const second = FakeSocket.all[1];
+    second.open();
+    assert.deepEqual(second.sent[0], {
+      type: "subscribe",
+      topics: ["matches", "value-bets"],
+      since: 14,
+    });
+    // A batch overlapping what was already seen: only the new events get through.
+    second.receive({ type: "batch", events: [odds(13), odds(14), valueBet(15), odds(16)] });
+    second.receive({ type: "batch", events: [] });
+    assert.deepEqual(ids(), [
+      "odds:11",
+      "value_bet:12",
+      "odds:13",
+      "odds:14",
+      "value_bet:15",
+      "odds:16",
+    ]);
+    assert.equal(connection.lastEventId(), 16);
+  } finally {
+    connection.close();
+    clock.uninstall();
+  }
 });
 
 Deno.test("connectLive: backoff doubles and is capped", () => {

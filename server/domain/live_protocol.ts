@@ -18,8 +18,26 @@ export interface MatchOdds {
   btts_no?: number;
 }
 
-/** An upcoming match as the board shows it. */
-export interface UpcomingMatch {
+/**
+ * What live events carry of a prediction: the headline numbers a board row or a feed needs,
+ * about a tenth of the full {@link Prediction} (no score matrix, exact scores, totals or
+ * Asian-handicap tables). The full prediction of one match comes from
+ * `GET /api/v1/matches/:id`. A full `Prediction` is structurally a summary, so send
+ * `summarizePrediction(p)` (server/live/upcoming_view.ts), never the prediction itself.
+ */
+export interface PredictionSummary {
+  probabilities: Prediction["probabilities"];
+  expected_goals: Prediction["expected_goals"];
+  fair_odds: Pick<Prediction["fair_odds"], "home" | "draw" | "away">;
+  model: Pick<Prediction["model"], "version" | "variant">;
+}
+
+/**
+ * An upcoming match as clients see it. Live events and the board carry a
+ * {@link PredictionSummary} (the default); the match page and `GET /api/v1/matches/:id` use
+ * `UpcomingMatch<Prediction>` with the full prediction.
+ */
+export interface UpcomingMatch<P extends PredictionSummary = PredictionSummary> {
   id: string;
   league: string;
   home_team: string;
@@ -30,7 +48,8 @@ export interface UpcomingMatch {
   odds: MatchOdds;
   opening_odds: MatchOdds;
   updated_at: string;
-  prediction?: Prediction;
+  prediction?: P;
+  /** The prediction's value bets at these prices (empty without a prediction). */
   value_bets: ValueBet[];
 }
 
@@ -76,7 +95,8 @@ export type ServerMessage =
   | {
     /**
      * Several events in id order, sent as one frame when the connection was busy (coalescing
-     * under load). Handle each element exactly like a standalone message.
+     * under load; the production hub batches). Handle each element exactly like a standalone
+     * message: `for (const m of msg.type === "batch" ? msg.events : [msg])`.
      */
     type: "batch";
     events: LiveEventMessage[];

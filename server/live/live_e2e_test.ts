@@ -24,7 +24,10 @@ function client(url: string) {
   const messages: ServerMessage[] = [];
   const waiters: (() => void)[] = [];
   ws.onmessage = (e) => {
-    messages.push(JSON.parse(e.data));
+    // The hub coalesces events into `batch` frames when a socket is busy: unpack them as the
+    // browser client does, so every event is checked individually and in order.
+    const frame: ServerMessage = JSON.parse(e.data);
+    messages.push(...(frame.type === "batch" ? frame.events : [frame]));
     for (const w of waiters.splice(0)) w();
   };
   const opened = new Promise<void>((resolve, reject) => {
@@ -130,6 +133,12 @@ Deno.test("live: a demo price change reaches WebSocket subscribers with odds and
     );
     assert.ok(performance.now() - changed < 1000, "delivered within a second");
     assert.ok(odds.match.prediction, "odds carry the re-computed prediction");
+    assert.deepEqual(
+      Object.keys(odds.match.prediction).sort(),
+      ["expected_goals", "fair_odds", "model", "probabilities"],
+      "as a summary: no score matrix or market tables",
+    );
+    assert.ok(odds.match.value_bets.some((b) => b.selection === "home" && b.odds === generous));
     assert.ok(bet.bet.edge > 0.3 && bet.bet.odds === generous);
     const lastSeen = Math.max(...a.messages.map((m) => "event_id" in m ? m.event_id : 0));
     await a.close();

@@ -24,6 +24,12 @@ export interface LiveLayerOptions {
   allowedOrigins?: readonly string[];
   /** Minimum edge for a stored value-bet alert. @default 0.03 */
   alertMinEdge?: number;
+  /**
+   * The hub's coalescing window (see `HubOptions.batchMs`): events for a socket that still has
+   * unsent data go out together as one `batch` frame. The browser client unpacks batches.
+   * @default 25
+   */
+  batchMs?: number;
   /** @default liveConfigFromEnv(Deno.env.toObject()) */
   config?: LiveConfig;
   log?: (message: string) => void;
@@ -44,7 +50,14 @@ export async function openLiveLayer(options: LiveLayerOptions): Promise<LiveLaye
   const { kv, signal, registry } = options;
   const log = await openKvEventLog(kv, { perTopic: 500 });
   const broker = createLocalBroker(log);
-  const hub = createHub({ log, broker, registry, allowedOrigins: options.allowedOrigins, signal });
+  const hub = createHub({
+    log,
+    broker,
+    registry,
+    allowedOrigins: options.allowedOrigins,
+    signal,
+    batchMs: options.batchMs ?? 25,
+  });
   const alerts = await openAlertEngine({
     kv,
     broker,

@@ -13,7 +13,7 @@ import { parseHtmlTable } from "./parsers/html_table.ts";
 import { abortableSleep, createScraper, type Scraper } from "./scraper.ts";
 import type { SourceConfig } from "./sources.ts";
 import type { SourceMetrics } from "./source_metrics.ts";
-import { pickQuote, requestOdds, toUpcomingMatch } from "./upcoming_view.ts";
+import { pickQuote, requestOdds, toMatchSummary, toUpcomingMatch } from "./upcoming_view.ts";
 import { type RawOddsRow, type ScrapedMatch, validateRows } from "./validate.ts";
 
 /** Where the pipeline sends its events (the broker of `server/live/broker.ts` fits). */
@@ -203,7 +203,8 @@ export function createLivePipeline(options: LivePipelineOptions): LivePipeline {
     const r = await store.put(m, at);
     if (!r.changed) return { changed: false, published: 0 };
     const prediction = await predict(r.match, m.source);
-    const view = toUpcomingMatch(r.match, { source: m.source, prediction })!;
+    // Events carry the prediction's summary (~10x smaller); the full one is served by REST.
+    const view = toMatchSummary(toUpcomingMatch(r.match, { source: m.source, prediction })!);
     let published = Number(await publish({ type: "odds", match: view, previous: r.previous }));
     if (prediction) {
       for (const e of betEvents(view, prediction)) published += Number(await publish(e));

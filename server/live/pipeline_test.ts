@@ -69,6 +69,8 @@ Deno.test("pipeline: publishes odds on a price change, nothing when unchanged, v
       assert.equal(e.match.source, "demo");
       assert.equal(e.previous, null);
       assert.ok(e.match.prediction, "each odds event carries the prediction");
+      assert.equal("score_matrix" in e.match.prediction, false, "as a summary");
+      assert.equal("markets" in e.match.prediction, false, "as a summary");
     }
 
     broker.events.length = 0;

@@ -2,7 +2,7 @@
  * Turns a stored match into the `UpcomingMatch` clients see (REST and WebSocket).
  * @module
  */
-import type { UpcomingMatch } from "../domain/live_protocol.ts";
+import type { PredictionSummary, UpcomingMatch } from "../domain/live_protocol.ts";
 import type { Prediction, RequestOdds } from "../domain/prediction.ts";
 import type { SourceQuote, StoredMatch } from "./odds_store.ts";
 
@@ -23,11 +23,11 @@ export function requestOdds(quote: SourceQuote): RequestOdds {
   };
 }
 
-/** The client view of a stored match at one source (default: the latest updated). */
+/** The client view of a stored match at one source (default: the latest updated), with the full prediction. */
 export function toUpcomingMatch(
   match: StoredMatch,
   options: { source?: string; prediction?: Prediction } = {},
-): UpcomingMatch | undefined {
+): UpcomingMatch<Prediction> | undefined {
   const quote = pickQuote(match, options.source);
   if (!quote) return undefined;
   return {
@@ -43,4 +43,24 @@ export function toUpcomingMatch(
     ...(options.prediction ? { prediction: options.prediction } : {}),
     value_bets: options.prediction?.value_bets ?? [],
   };
+}
+
+/** The headline numbers of a prediction, copied field by field (nothing else leaks through). */
+export function summarizePrediction(p: PredictionSummary): PredictionSummary {
+  return {
+    probabilities: {
+      home_win: p.probabilities.home_win,
+      draw: p.probabilities.draw,
+      away_win: p.probabilities.away_win,
+    },
+    expected_goals: { home: p.expected_goals.home, away: p.expected_goals.away },
+    fair_odds: { home: p.fair_odds.home, draw: p.fair_odds.draw, away: p.fair_odds.away },
+    model: { version: p.model.version, variant: p.model.variant },
+  };
+}
+
+/** The view live events and the board carry: the match with a {@link summarizePrediction} summary. */
+export function toMatchSummary(view: UpcomingMatch<PredictionSummary>): UpcomingMatch {
+  const { prediction, ...rest } = view;
+  return prediction ? { ...rest, prediction: summarizePrediction(prediction) } : rest;
 }

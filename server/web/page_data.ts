@@ -6,23 +6,25 @@
  * @module
  */
 import type { UpcomingMatch, ValueBetEvent } from "../domain/live_protocol.ts";
+import type { Prediction } from "../domain/prediction.ts";
 import type { Alert, AlertPerformance } from "../live/alerts.ts";
 import type { OddsSnapshot } from "../live/odds_store.ts";
-import { toUpcomingMatch } from "../live/upcoming_view.ts";
+import { toMatchSummary, toUpcomingMatch } from "../live/upcoming_view.ts";
 import type { Services } from "../services.ts";
 
 export type { AlertPerformance } from "../live/alerts.ts";
 
 /** Everything the match page shows. */
 export interface MatchInsight {
-  match: UpcomingMatch;
+  /** The match with its full prediction (score matrix, markets...). */
+  match: UpcomingMatch<Prediction>;
   /** Price changes, oldest first (of the source the match view shows). */
   history: OddsSnapshot[];
 }
 
 /** What the pages read. Every method resolves (empty data) rather than throwing when a source is missing. */
 export interface PageData {
-  /** Upcoming matches in kick-off order, with predictions where a model exists. */
+  /** Upcoming matches in kick-off order, with prediction summaries where a model exists. */
   upcomingMatches(limit?: number): Promise<UpcomingMatch[]>;
   /** The match and its odds history, or null if unknown. */
   matchInsight(id: string): Promise<MatchInsight | null>;
@@ -61,7 +63,7 @@ export function pageDataFromServices(services: Services | undefined): PageData {
       const out: UpcomingMatch[] = [];
       for (const m of stored) {
         const view = toUpcomingMatch(m, { prediction: await live.pipeline.predict(m) });
-        if (view) out.push(view);
+        if (view) out.push(toMatchSummary(view));
       }
       return out;
     },
