@@ -91,7 +91,7 @@ const EnvSchema = z.object({
   MODEL_BASE_URL: url(["http:", "https:", "s3:"]),
   SKIP_S3: bool(false),
   MODEL_FETCH_STRICT: bool(false),
-  MAX_CACHED_MODELS: int(5, 1, 1000),
+  MAX_CACHED_MODELS: int(10, 1, 1000),
   CACHE_MAX_ENTRIES: int(1000, 0, 10_000_000),
   CORS_ORIGINS: optionalString().transform((v, ctx) => {
     if (v === undefined) return [] as string[];
@@ -175,7 +175,11 @@ export interface Config {
   skipS3: boolean;
   /** `MODEL_FETCH_STRICT`: refuse to start without valid models. @default false */
   modelFetchStrict: boolean;
-  /** `MAX_CACHED_MODELS`: league models kept in memory (LRU). @default 5 */
+  /**
+   * `MAX_CACHED_MODELS`: league models kept in memory (LRU). The default covers every league:
+   * a model is ~50 KB of ONNX, and reloading one on every league switch costs far more.
+   * @default 10
+   */
   maxCachedModels: number;
   /** `CACHE_MAX_ENTRIES`: predictions kept in the result cache (LRU, 0 disables). @default 1000 */
   cacheMaxEntries: number;

@@ -14,7 +14,7 @@ Deno.test("loadConfig: an empty environment gives the documented defaults", () =
   assert.equal(c.modelBaseUrl, undefined);
   assert.equal(c.skipS3, false);
   assert.equal(c.modelFetchStrict, false);
-  assert.equal(c.maxCachedModels, 5);
+  assert.equal(c.maxCachedModels, 10);
   assert.equal(c.cacheMaxEntries, 1000);
   assert.deepEqual(c.corsOrigins, []);
   assert.equal(c.trustProxy, 0);

@@ -61,17 +61,53 @@ export function outcome1x2(m: Float64Array, n: number): Probs1x2 {
   return [home / total, draw / total, away / total];
 }
 
-/** Distribution of a function of the score: P(key(i, j) = k) for integer keys, as a Map. */
-function distribution(m: Float64Array, n: number, key: (i: number, j: number) => number) {
-  const total = massOf(m, n);
-  const out = new Map<number, number>();
+/**
+ * Probability of each total-goals count (index i + j, length 2n - 1) and of each goal difference
+ * (index i - j + n - 1, length 2n - 1), in one pass over the matrix, divided by `total`.
+ */
+function sumAndDiff(m: Float64Array, n: number, total: number) {
+  const bySum = new Float64Array(2 * n - 1);
+  const byDiff = new Float64Array(2 * n - 1);
   for (let i = 0; i < n; i++) {
+    const row = i * n;
     for (let j = 0; j < n; j++) {
-      const k = key(i, j);
-      out.set(k, (out.get(k) ?? 0) + m[i * n + j] / total);
+      const v = m[row + j];
+      bySum[i + j] += v;
+      byDiff[i - j + n - 1] += v;
     }
   }
-  return out;
+  for (let k = 0; k < bySum.length; k++) {
+    bySum[k] /= total;
+    byDiff[k] /= total;
+  }
+  return { bySum, byDiff };
+}
+
+function totalsOf(bySum: Float64Array, lines: readonly number[]): TotalsLine[] {
+  return lines.map((line) => {
+    if (!Number.isFinite(line) || line < 0 || !Number.isInteger(line - 0.5)) {
+      throw new RangeError(`Invalid totals line "${line}": must be a half-goal line like 2.5`);
+    }
+    let under = 0;
+    for (let goals = 0; goals < bySum.length && goals < line; goals++) under += bySum[goals];
+    return { line, over: 1 - under, under };
+  });
+}
+
+function handicapOf(byDiff: Float64Array, n: number, lines: readonly number[]) {
+  return lines.map((line): AsianHandicapLine => {
+    if (!Number.isFinite(line) || !Number.isInteger(line * 2)) {
+      throw new RangeError(`Invalid handicap line "${line}": must be a whole or half goal`);
+    }
+    let homeWin = 0, push = 0, awayWin = 0;
+    for (let k = 0; k < byDiff.length; k++) {
+      const margin = k - (n - 1) + line;
+      if (margin > 0) homeWin += byDiff[k];
+      else if (margin === 0) push += byDiff[k];
+      else awayWin += byDiff[k];
+    }
+    return { line, home_win: homeWin, push, away_win: awayWin };
+  });
 }
 
 /** Over/under probabilities of total goals for each half-goal line (e.g. 2.5). */
@@ -80,15 +116,7 @@ export function totals(
   n: number,
   lines: readonly number[] = DEFAULT_TOTALS_LINES,
 ): TotalsLine[] {
-  const byTotal = distribution(m, n, (i, j) => i + j);
-  return lines.map((line) => {
-    if (!Number.isFinite(line) || line < 0 || !Number.isInteger(line - 0.5)) {
-      throw new RangeError(`Invalid totals line "${line}": must be a half-goal line like 2.5`);
-    }
-    let under = 0;
-    for (const [goals, p] of byTotal) if (goals < line) under += p;
-    return { line, over: 1 - under, under };
-  });
+  return totalsOf(sumAndDiff(m, n, massOf(m, n)).bySum, lines);
 }
 
 /** Both teams to score: yes = P(home >= 1 and away >= 1). */
@@ -102,7 +130,10 @@ export function btts(m: Float64Array, n: number): { yes: number; no: number } {
 
 /** The `top` most likely exact scores ("home-away"), most likely first. */
 export function correctScores(m: Float64Array, n: number, top = 10): CorrectScore[] {
-  const total = massOf(m, n);
+  return topScores(m, n, massOf(m, n), top);
+}
+
+function topScores(m: Float64Array, n: number, total: number, top: number): CorrectScore[] {
   const k = Math.max(0, Math.min(top, n * n));
   if (k === 0) return [];
   // Partial selection of the k largest cells (k is small): no per-cell objects or strings on
@@ -134,20 +165,7 @@ export function asianHandicap(
   n: number,
   lines: readonly number[] = DEFAULT_HANDICAP_LINES,
 ): AsianHandicapLine[] {
-  const byDiff = distribution(m, n, (i, j) => i - j);
-  return lines.map((line) => {
-    if (!Number.isFinite(line) || !Number.isInteger(line * 2)) {
-      throw new RangeError(`Invalid handicap line "${line}": must be a whole or half goal`);
-    }
-    let homeWin = 0, push = 0, awayWin = 0;
-    for (const [diff, p] of byDiff) {
-      const margin = diff + line;
-      if (margin > 0) homeWin += p;
-      else if (margin === 0) push += p;
-      else awayWin += p;
-    }
-    return { line, home_win: homeWin, push, away_win: awayWin };
-  });
+  return handicapOf(sumAndDiff(m, n, massOf(m, n)).byDiff, n, lines);
 }
 
 /** Mean home and away goals of the (renormalised) matrix. */
@@ -197,6 +215,23 @@ export function rescaleTo1x2(m: Float64Array, n: number, target: Probs1x2): Floa
   return out;
 }
 
+const GROUPS = new Map<number, Uint8Array>();
+
+/** Cell -> (outcome x over/under 2.5) group: 2 * (0 home, 1 draw, 2 away) + (1 if over). */
+function groupsOf(n: number): Uint8Array {
+  let g = GROUPS.get(n);
+  if (!g) {
+    g = new Uint8Array(n * n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        g[i * n + j] = (i > j ? 0 : i === j ? 1 : 2) * 2 + (i + j > 2 ? 1 : 0);
+      }
+    }
+    if (GROUPS.size < 64) GROUPS.set(n, g);
+  }
+  return g;
+}
+
 /**
  * Iterative proportional fitting (Deming & Stephan 1940): rescales the matrix so its 1X2 equals
  * `target` and, when given, its P(total goals > 2.5) equals `over25`, keeping the score structure
@@ -210,18 +245,22 @@ export function fitMatrixTo(
   over25?: number,
 ): Float64Array {
   if (over25 === undefined) return rescaleTo1x2(m, n, target);
+  if (m.length !== n * n) {
+    throw new RangeError(`Score matrix has ${m.length} cells, expected ${n} x ${n}`);
+  }
   if (!(over25 > 0 && over25 < 1)) throw new RangeError(`Invalid over 2.5 target "${over25}"`);
   const sum = target[0] + target[1] + target[2];
-  if (!(sum > 0) || target.some((p) => !(p >= 0))) {
+  if (!(sum > 0) || !(target[0] >= 0 && target[1] >= 0 && target[2] >= 0)) {
     throw new RangeError(`Invalid 1X2 target "${target.join(",")}"`);
   }
   // The scaling factors are uniform within each (outcome, over/under) group, so IPF runs on
   // the 3 x 2 table of group masses and the matrix is scaled once at the end.
-  const group = (i: number, j: number) => (i > j ? 0 : i === j ? 1 : 2) * 2 + (i + j > 2 ? 1 : 0);
-  const mass = new Float64Array(6);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) mass[group(i, j)] += m[i * n + j];
-  const cell = Float64Array.from(mass);
-  const rowTarget = target.map((p) => p / sum);
+  const group = groupsOf(n);
+  // Plain arrays: these tables are tiny, and typed-array from/map cost more than the maths.
+  const mass = [0, 0, 0, 0, 0, 0];
+  for (let c = 0; c < m.length; c++) mass[group[c]] += m[c];
+  const cell = mass.slice();
+  const rowTarget = [target[0] / sum, target[1] / sum, target[2] / sum];
   const colTarget = [1 - over25, over25];
   for (let sweep = 0; sweep < 200; sweep++) {
     let worst = 0;
@@ -247,11 +286,10 @@ export function fitMatrixTo(
     }
     if (worst < 1e-13) break;
   }
-  const factor = cell.map((v, g) => (mass[g] > 0 ? v / mass[g] : 0));
+  const factor = [0, 0, 0, 0, 0, 0];
+  for (let g = 0; g < 6; g++) factor[g] = mass[g] > 0 ? cell[g] / mass[g] : 0;
   const out = new Float64Array(m.length);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) out[i * n + j] = m[i * n + j] * factor[group(i, j)];
-  }
+  for (let c = 0; c < m.length; c++) out[c] = m[c] * factor[group[c]];
   return out;
 }
 
@@ -272,7 +310,11 @@ export interface MarketsOptions {
   correctScores?: number;
 }
 
-/** 1X2, expected goals and every market of `Prediction["markets"]` from one score matrix. */
+/**
+ * 1X2, expected goals and every market of `Prediction["markets"]` from one score matrix. The
+ * matrix is checked and summed once, and one pass fills the goal-sum and goal-difference
+ * distributions every market derives from (this runs on every uncached prediction).
+ */
 export function marketsFromMatrix(
   m: Float64Array,
   n: number,
@@ -283,17 +325,35 @@ export function marketsFromMatrix(
     handicapLines = DEFAULT_HANDICAP_LINES,
     correctScores: top = 10,
   } = options;
-  const [home, draw, away] = outcome1x2(m, n);
-  const [ou25] = totals(m, n, [2.5]);
+  const total = massOf(m, n);
+  const { bySum, byDiff } = sumAndDiff(m, n, total);
+  let home = 0, draw = 0, away = 0, yes = 0, homeGoals = 0, awayGoals = 0;
+  for (let k = 0; k < byDiff.length; k++) {
+    const d = k - (n - 1);
+    if (d > 0) home += byDiff[k];
+    else if (d === 0) draw += byDiff[k];
+    else away += byDiff[k];
+  }
+  for (let i = 0; i < n; i++) {
+    const row = i * n;
+    for (let j = 0; j < n; j++) {
+      const v = m[row + j];
+      if (i > 0 && j > 0) yes += v;
+      homeGoals += i * v;
+      awayGoals += j * v;
+    }
+  }
+  yes /= total;
+  const [ou25] = totalsOf(bySum, [2.5]);
   return {
     probabilities: { home_win: home, draw, away_win: away },
-    expected_goals: expectedGoalsFromMatrix(m, n),
+    expected_goals: { home: homeGoals / total, away: awayGoals / total },
     markets: {
       over_under_2_5: { over: ou25.over, under: ou25.under },
-      totals: totals(m, n, totalsLines),
-      btts: btts(m, n),
-      correct_scores: correctScores(m, n, top),
-      asian_handicap: asianHandicap(m, n, handicapLines),
+      totals: totalsOf(bySum, totalsLines),
+      btts: { yes, no: 1 - yes },
+      correct_scores: topScores(m, n, total, top),
+      asian_handicap: handicapOf(byDiff, n, handicapLines),
     },
   };
 }

@@ -1,6 +1,9 @@
 /**
  * One match prediction with a loaded league model: team lookup, Dixon-Coles score matrix and
- * classifiers through ONNX, then markets, fair odds and value bets.
+ * classifiers through ONNX, then markets, fair odds and value bets. The score matrix and the
+ * fundamental answer of a fixture are memoised per loaded model (`model_memo.ts`); classifier
+ * runs of concurrent requests are batched (`batched_classifier.ts`), so an uncached request
+ * with odds usually costs one shared blend run.
  * @module
  */
 import * as ort from "onnxruntime-node";
@@ -12,9 +15,13 @@ import type { Prediction, PredictionRequest, RequestOdds } from "../domain/predi
 import { clampRho } from "../domain/score_matrix.ts";
 import type { Probs1x2 } from "../domain/types.ts";
 import type { CardTeam, ModelCard } from "./model_card.ts";
+import { fixtureKey, type FixtureMemo, memoOf, sameFeatures } from "./model_memo.ts";
 import type { LoadedModel } from "./registry.ts";
 import { teamIndex } from "./team_index.ts";
 import { findValueBets, type KellyOptions, type PricedSelection } from "./value_bets.ts";
+
+/** Cells of the answer's `score_matrix` are rounded to 1 / this (6 decimals). */
+export const SCORE_MATRIX_SCALE = 1e6;
 
 /** Settings of {@link predictWithModel}. */
 export interface PredictSettings {
@@ -67,17 +74,6 @@ function checkOdds(odds: RequestOdds | undefined): void {
   }
 }
 
-async function runClassifier(
-  session: ort.InferenceSession,
-  features: Float64Array,
-): Promise<Probs1x2> {
-  const out = await session.run({
-    features: new ort.Tensor("float64", features, [1, features.length]),
-  });
-  const p = out.probabilities.data as Float64Array;
-  return [p[0], p[1], p[2]];
-}
-
 function pickFeatures(card: ModelCard, all: Record<string, number>, names: string[]) {
   try {
     return selectFeatures(all, names);
@@ -87,6 +83,37 @@ function pickFeatures(card: ModelCard, all: Record<string, number>, names: strin
       cause: err,
     });
   }
+}
+
+/** Goal rates and the Dixon-Coles score matrix of a fixture, through the ONNX graph. */
+async function dixonColes(
+  model: LoadedModel,
+  home: CardTeam,
+  away: CardTeam,
+): Promise<FixtureMemo> {
+  const { card } = model;
+  const dc = card.dixon_coles;
+  const attack = (t: CardTeam) => t.state.dc_attack ?? dc.promoted.attack;
+  const defence = (t: CardTeam) => t.state.dc_defence ?? dc.promoted.defence;
+  const lambda = Math.exp(dc.intercept + attack(home) + defence(away) + dc.home_advantage);
+  const mu = Math.exp(dc.intercept + attack(away) + defence(home));
+  const n = dc.max_goals + 1;
+  const out = await model.scoreMatrix.run({
+    rates: new ort.Tensor("float64", Float64Array.of(lambda, mu), [1, 2]),
+    // Keeps every tau factor positive for extreme rates (a negative cell would poison markets).
+    rho: new ort.Tensor("float64", Float64Array.of(clampRho(lambda, mu, dc.rho)), [1, 1]),
+  });
+  const matrix = out.matrix.data as Float64Array;
+  if (matrix.length !== n * n) {
+    throw new Error(`Model "${card.league}" score matrix has ${matrix.length} cells, not ${n * n}`);
+  }
+  return {
+    lambda,
+    mu,
+    matrix,
+    probs: outcome1x2(matrix, n),
+    over25: totals(matrix, n, [2.5])[0].over,
+  };
 }
 
 /**
@@ -111,49 +138,42 @@ export async function predictWithModel(
   const odds = request.odds;
   checkOdds(odds);
 
-  const dc = card.dixon_coles;
-  const attack = (t: CardTeam) => t.state.dc_attack ?? dc.promoted.attack;
-  const defence = (t: CardTeam) => t.state.dc_defence ?? dc.promoted.defence;
-  const lambda = Math.exp(dc.intercept + attack(home) + defence(away) + dc.home_advantage);
-  const mu = Math.exp(dc.intercept + attack(away) + defence(home));
-  const n = dc.max_goals + 1;
-
-  const out = await model.scoreMatrix.run({
-    rates: new ort.Tensor("float64", Float64Array.of(lambda, mu), [1, 2]),
-    // Keeps every tau factor positive for extreme rates (a negative cell would poison markets).
-    rho: new ort.Tensor("float64", Float64Array.of(clampRho(lambda, mu, dc.rho)), [1, 1]),
-  });
-  signal?.throwIfAborted();
-  const matrix = out.matrix.data as Float64Array;
-  if (matrix.length !== n * n) {
-    throw new Error(`Model "${card.league}" score matrix has ${matrix.length} cells, not ${n * n}`);
+  const memo = memoOf(model);
+  const fixture = fixtureKey(home.name, away.name);
+  let dcPart = memo.fixtures.get(fixture);
+  if (!dcPart) {
+    dcPart = await dixonColes(model, home, away);
+    signal?.throwIfAborted();
+    memo.fixtures.set(fixture, dcPart);
   }
-  const dcProbs = outcome1x2(matrix, n);
+  const { lambda, mu, matrix } = dcPart;
+  const n = card.dixon_coles.max_goals + 1;
   const features = computeFeatures({
     home: home.state,
     away: away.state,
-    dc: { probs: dcProbs, lambda, mu },
+    dc: { probs: dcPart.probs, lambda, mu },
     kickoff,
     odds,
   });
   const fundRef = card.classifiers.fundamental;
-  const fundamental = await runClassifier(
-    model.classifiers.fundamental,
-    pickFeatures(card, features, fundRef.features),
-  );
-  signal?.throwIfAborted();
+  const fundFeatures = pickFeatures(card, features, fundRef.features);
+  let fundamental: Probs1x2;
+  if (dcPart.fundamental && sameFeatures(dcPart.fundamental.features, fundFeatures)) {
+    fundamental = dcPart.fundamental.probs;
+  } else {
+    fundamental = await memo.classifiers.fundamental.run(fundFeatures);
+    signal?.throwIfAborted();
+    dcPart.fundamental = { features: fundFeatures, probs: fundamental };
+  }
   let blend: Probs1x2 | undefined;
   const blendRef = card.classifiers.blend;
-  if (odds && blendRef && model.classifiers.blend) {
-    blend = await runClassifier(
-      model.classifiers.blend,
-      pickFeatures(card, features, blendRef.features),
-    );
+  if (odds && blendRef && memo.classifiers.blend) {
+    blend = await memo.classifiers.blend.run(pickFeatures(card, features, blendRef.features));
     signal?.throwIfAborted();
   }
 
   // Over 2.5: Dixon-Coles recalibrated, or blended with the offered over/under prices.
-  const dcOver = totals(matrix, n, [2.5])[0].over;
+  const dcOver = dcPart.over25;
   const overFundamental = card.totals
     ? logisticProbability(card.totals.fundamental, [logit(dcOver)])
     : undefined;
@@ -211,8 +231,16 @@ export async function predictWithModel(
     }
   }
 
+  // The matrix is for display: 6 decimals (like the built-in engine) halve the answer's size
+  // and its serialisation time; every market above is computed at full precision.
   const rows: number[][] = [];
-  for (let i = 0; i < n; i++) rows.push(Array.from(shown.subarray(i * n, (i + 1) * n)));
+  for (let i = 0; i < n; i++) {
+    const row = new Array<number>(n);
+    for (let j = 0; j < n; j++) {
+      row[j] = Math.round(shown[i * n + j] * SCORE_MATRIX_SCALE) / SCORE_MATRIX_SCALE;
+    }
+    rows.push(row);
+  }
 
   return {
     league: card.league,
