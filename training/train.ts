@@ -7,7 +7,8 @@
  * market, the team list with a ratings snapshot, and the sha256 of every file.
  *
  * Training has no random component (L-BFGS from fixed starts), so the same data gives the same
- * artefacts; `--seed` is recorded in the card for completeness.
+ * ONNX files and card; only the card's `created_at` is the wall clock unless `SOURCE_DATE_EPOCH`
+ * is set. `--seed` is recorded in the card for completeness.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -38,6 +39,13 @@ export interface TrainOptions {
   progress?: boolean;
   /** First kick-off of the walk-forward evaluation stored in the cards. */
   evaluateFrom?: Date;
+}
+
+function createdAt(): string {
+  const epoch = Deno.env.get("SOURCE_DATE_EPOCH");
+  return epoch && /^\d+$/.test(epoch)
+    ? new Date(Number(epoch) * 1000).toISOString()
+    : new Date().toISOString();
 }
 
 const round = (x: number, digits = 6) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -144,7 +152,8 @@ export async function trainModels(
       league,
       ...leagueName(league),
       version: `${trainedUntil}.${digest}`,
-      created_at: new Date().toISOString(),
+      // SOURCE_DATE_EPOCH (reproducible builds) makes the whole card byte-identical across runs.
+      created_at: createdAt(),
       trained_until: trainedUntil,
       training_window: {
         from: leagueMatches[0].kickoff.toISOString().slice(0, 10),
