@@ -58,6 +58,8 @@ export interface FanoutResult {
   rssBefore: number;
   rssAfter: number;
   rssPerConnection: number;
+  /** The part of {@link rssPerConnection} that is live JS heap (V8 `heapUsed`). */
+  heapPerConnection: number;
   sendMsMedian: number;
   messageBytes: number;
 }
@@ -83,6 +85,31 @@ export interface SustainResult {
 }
 
 const PER_WORKER = 5_000;
+
+/**
+ * The server runs with the V8 flags of `deno task start` (what production runs) plus
+ * `--server-v8-flags=a,b` and the environment given by `--server-env=NAME=value` (repeatable).
+ */
+const SERVER_V8_FLAGS: string[] = await startTaskV8Flags();
+const SERVER_ENV: Record<string, string> = {};
+/** `--client=raw` (default: lean RFC 6455 clients on TCP) or `websocket` (the runtime's class). */
+const CLIENT = Deno.args.find((a) => a.startsWith("--client="))?.slice(9) ?? "raw";
+for (const a of Deno.args) {
+  if (a.startsWith("--server-v8-flags=")) SERVER_V8_FLAGS.push(...a.slice(18).split(","));
+  if (a.startsWith("--server-env=")) {
+    const kv = a.slice(13);
+    const eq = kv.indexOf("=");
+    if (eq < 1) throw new Error(`Expected --server-env=NAME=value, got "${a}"`);
+    SERVER_ENV[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+}
+
+async function startTaskV8Flags(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  const start = String(config.tasks?.start ?? "");
+  const flags = start.split(/\s+/).find((p) => p.startsWith("--v8-flags="));
+  return flags ? flags.slice(11).split(",") : [];
+}
 const HERE = new URL(".", import.meta.url);
 
 function parseArgs(args: string[]): BenchOptions {
@@ -130,8 +157,14 @@ interface Proc {
   writer: WritableStreamDefaultWriter<Uint8Array>;
 }
 
-function spawn(script: string, args: string[], v8Flags: string[] = []): Proc {
+function spawn(
+  script: string,
+  args: string[],
+  v8Flags: string[] = [],
+  env: Record<string, string> = {},
+): Proc {
   const child = new Deno.Command(Deno.execPath(), {
+    env,
     args: [
       "run",
       "-A",
@@ -229,18 +262,23 @@ async function startFleet(clients: number, bare = false, full = false, mix = fal
   const args = [`--kv=${kvPath}`, ...(bare ? ["--bare"] : []), ...(full ? ["--full"] : [])];
   const batch = Deno.args.find((a) => a.startsWith("--batch-ms="));
   if (batch) args.push(batch);
-  const server = spawn("ws_server.ts", args, ["--expose-gc"]);
+  const server = spawn("ws_server.ts", args, [...SERVER_V8_FLAGS, "--expose-gc"], SERVER_ENV);
   const ready = await server.lines.next<{ port: number }>("ready");
   const sample = await server.lines.next<{ message_bytes: number }>("sample");
   await command(server.writer, { type: "cmd", cmd: "rss" });
-  const before = await server.lines.next<{ rss: number }>("rss");
+  const before = await server.lines.next<{ rss: number; heap: number }>("rss");
   const workers: Proc[] = [];
   // At least two client processes, so clients can use both cores; at most 5,000 sockets each.
   const processes = Math.max(2, Math.ceil(clients / PER_WORKER));
   for (let w = 0, left = clients; w < processes; w++) {
     const count = Math.ceil(left / (processes - w));
     left -= count;
-    const args = [`--port=${ready.port}`, `--count=${count}`, ...(mix ? ["--mix"] : [])];
+    const args = [
+      `--port=${ready.port}`,
+      `--count=${count}`,
+      `--client=${CLIENT}`,
+      ...(mix ? ["--mix"] : []),
+    ];
     workers.push(spawn("ws_clients.ts", args));
   }
   const readies = await Promise.all(
@@ -254,6 +292,7 @@ async function startFleet(clients: number, bare = false, full = false, mix = fal
     server,
     workers,
     rssBefore: before.rss,
+    heapBefore: before.heap,
     messageBytes: sample.message_bytes,
     async close() {
       await Promise.all(workers.map(stop));
@@ -273,7 +312,7 @@ async function fanout(clients: number, o: BenchOptions, bare = false): Promise<F
     await collect(workers, clients * 2, 10_000);
     await reset(workers);
     await command(server.writer, { type: "cmd", cmd: "rss" });
-    const after = await server.lines.next<{ rss: number }>("rss");
+    const after = await server.lines.next<{ rss: number; heap: number }>("rss");
 
     await command(server.writer, {
       type: "cmd",
@@ -297,6 +336,7 @@ async function fanout(clients: number, o: BenchOptions, bare = false): Promise<F
       rssBefore: fleet.rssBefore,
       rssAfter: after.rss,
       rssPerConnection: (after.rss - fleet.rssBefore) / clients,
+      heapPerConnection: (after.heap - fleet.heapBefore) / clients,
       sendMsMedian: quantile(done.send_ms, 0.5),
       messageBytes: fleet.messageBytes,
     };
@@ -368,11 +408,12 @@ function fanoutTable(results: FanoutResult[]): string {
       r.server === "hub" ? "hub" : "bare Deno (floor)"
     } | ${r.p50} / ${r.p99} ms | ${r.lastP50} / ${r.lastP99} ms | ` +
     `${fmt(r.deliveries)} / ${fmt(r.expected)} | ${r.sendMsMedian.toFixed(1)} ms | ` +
-    `${mb(r.rssBefore)} -> ${mb(r.rssAfter)} MB | ${kb(r.rssPerConnection)} KB |`
+    `${mb(r.rssBefore)} -> ${mb(r.rssAfter)} MB | ${kb(r.rssPerConnection)} KB | ` +
+    `${kb(r.heapPerConnection)} KB |`
   );
   return [
-    "| subscribed clients | server | delivery p50 / p99 | last receipt p50 / p99 | delivered / expected | publish (send loop) median | server RSS | RSS per connection |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| subscribed clients | server | delivery p50 / p99 | last receipt p50 / p99 | delivered / expected | publish (send loop) median | server RSS | RSS per connection | of which JS heap |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
   ].join("\n");
 }

@@ -4,8 +4,15 @@
  * the benchmark server's), and records for every odds event its delivery latency (receipt time minus
  * the publish time carried in the message) and, per socket, gaps and duplicates in event ids.
  * Prints JSON lines `ready` and `report`.
+ *
+ * By default each client is a lean RFC 6455 client over a plain TCP connection (`--client=raw`:
+ * one read loop per socket that parses frames from its own buffer and answers pings), so the
+ * load generator's own cost stays small next to the server's, as wrk's does for HTTP;
+ * `--client=websocket` uses the runtime's `WebSocket` class instead (what a Deno or browser
+ * client pays per message: an event dispatch and a string per frame).
  * @module
  */
+import { maskedFrame, rawConnect } from "../server/live/raw_ws_client.ts";
 import { emit, JsonLines } from "./ws_lines.ts";
 
 function arg(name: string, fallback: string): string {
@@ -16,6 +23,10 @@ const port = Number(arg("port", "0"));
 const count = Number(arg("count", "100"));
 const topic = arg("topic", "matches");
 const mix = Deno.args.includes("--mix");
+const clientKind = arg("client", "raw");
+if (clientKind !== "raw" && clientKind !== "websocket") {
+  throw new Error(`Invalid --client: "${clientKind}" (raw or websocket)`);
+}
 /** The same leagues and match ids the benchmark server publishes. */
 const LEAGUES = [
   "england-premier-league",
@@ -44,7 +55,11 @@ let lastByEvent = new Map<number, number>();
 const closes = new Map<number, number>();
 
 interface Socket {
-  ws: WebSocket;
+  /** The runtime's WebSocket (`--client=websocket`). */
+  ws?: WebSocket;
+  /** The TCP connection of a raw client. */
+  conn?: Deno.TcpConn;
+  open: boolean;
   topic: string;
   last: number;
   count: number;
@@ -76,26 +91,126 @@ function onEvents(s: Socket, data: string): void {
 }
 
 function open(index: number): Promise<void> {
+  return clientKind === "raw" ? openRaw(index) : openWebSocket(index);
+}
+
+function onText(s: Socket, data: string, subscribed: () => void): void {
+  if (data.startsWith('{"type":"odds"') || data.startsWith('{"type":"batch"')) {
+    onEvents(s, data);
+  } else if (data.startsWith('{"type":"subscribed"')) subscribed();
+}
+
+function openWebSocket(index: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
-    const s: Socket = { ws, topic: topicOf(index), last: 0, count: 0 };
+    const s: Socket = { ws, open: true, topic: topicOf(index), last: 0, count: 0 };
     let subscribed = false;
     ws.onopen = () => ws.send(JSON.stringify({ type: "subscribe", topics: [s.topic] }));
-    ws.onmessage = (e) => {
-      const data = e.data as string;
-      if (data.startsWith('{"type":"odds"') || data.startsWith('{"type":"batch"')) {
-        onEvents(s, data);
-      } else if (!subscribed && data.startsWith('{"type":"subscribed"')) {
+    ws.onmessage = (e) =>
+      onText(s, e.data as string, () => {
+        if (subscribed) return;
         subscribed = true;
         sockets.push(s);
         resolve();
-      }
-    };
+      });
     ws.onclose = (e) => {
+      s.open = false;
       closes.set(e.code, (closes.get(e.code) ?? 0) + 1);
       if (!subscribed) reject(new Error(`Socket closed before subscribing (${e.code})`));
     };
   });
+}
+
+const decoder = new TextDecoder();
+
+async function openRaw(index: number): Promise<void> {
+  const raw = await rawConnect(port);
+  if (raw.status !== 101) {
+    raw.close();
+    throw new Error(`Upgrade refused with HTTP ${raw.status}`);
+  }
+  const s: Socket = { conn: raw.conn, open: true, topic: topicOf(index), last: 0, count: 0 };
+  await raw.sendText(JSON.stringify({ type: "subscribe", topics: [s.topic] }));
+  return new Promise((resolve, reject) => {
+    let subscribed = false;
+    readFrames(s, raw.leftover, () => {
+      if (subscribed) return;
+      subscribed = true;
+      sockets.push(s);
+      resolve();
+    }).then((code) => {
+      s.open = false;
+      closes.set(code, (closes.get(code) ?? 0) + 1);
+      if (!subscribed) reject(new Error(`Socket closed before subscribing (${code})`));
+    });
+  });
+}
+
+/**
+ * Reads server frames until the connection ends; returns the close code (1006 without a close
+ * frame). Text frames go to {@link onText}; pings are answered with pongs.
+ */
+async function readFrames(s: Socket, leftover: Uint8Array, subscribed: () => void) {
+  const conn = s.conn!;
+  const chunk = new Uint8Array(16 * 1024);
+  let data: Uint8Array = leftover;
+  let off = 0;
+  for (;;) {
+    // Every complete frame in data[off..].
+    for (;;) {
+      if (data.length - off < 2) break;
+      const opcode = data[off] & 0x0f;
+      let len = data[off + 1] & 0x7f;
+      let pos = off + 2;
+      if (len === 126) {
+        if (data.length - pos < 2) break;
+        len = (data[pos] << 8) | data[pos + 1];
+        pos += 2;
+      } else if (len === 127) {
+        if (data.length - pos < 8) break;
+        len = Number(new DataView(data.buffer, data.byteOffset + pos, 8).getBigUint64(0));
+        pos += 8;
+      }
+      if (data.length - pos < len) break;
+      const payload = data.subarray(pos, pos + len);
+      off = pos + len;
+      if (opcode === 0x1) onText(s, decoder.decode(payload), subscribed);
+      else if (opcode === 0x9) {
+        await conn.write(maskedFrame(0xa, payload.slice())).catch(() => 0);
+      } else if (opcode === 0x8) {
+        const code = payload.length >= 2 ? (payload[0] << 8) | payload[1] : 1005;
+        await conn.write(maskedFrame(0x8, payload.slice(0, 2))).catch(() => 0);
+        close(conn);
+        return code;
+      }
+    }
+    // Keep a partial frame (copied: the next read overwrites `chunk`), then read more.
+    const rest = off < data.length ? data.slice(off) : null;
+    let n: number | null;
+    try {
+      n = await conn.read(chunk);
+    } catch {
+      n = null;
+    }
+    if (n === null) {
+      close(conn);
+      return 1006;
+    }
+    if (rest) {
+      data = new Uint8Array(rest.length + n);
+      data.set(rest);
+      data.set(chunk.subarray(0, n), rest.length);
+    } else data = chunk.subarray(0, n);
+    off = 0;
+  }
+}
+
+function close(conn: Deno.TcpConn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
 }
 
 const BATCH = 250;
@@ -123,7 +238,7 @@ for (;;) {
     for (const s of sockets) {
       min = Math.min(min, s.count);
       max = Math.max(max, s.count);
-      if (s.ws.readyState === WebSocket.OPEN) open++;
+      if (s.open) open++;
     }
     const byTopic = new Map<string, [number, number]>();
     for (const s of sockets) {
@@ -157,5 +272,12 @@ for (;;) {
     emit({ type: "reset_done" });
   }
 }
-for (const s of sockets) s.ws.close();
+for (const s of sockets) {
+  if (s.ws) s.ws.close();
+  else if (s.conn) {
+    // A close frame, then the TCP close (the server's socket ends either way).
+    await s.conn.write(maskedFrame(0x8, new Uint8Array([0x03, 0xe8]))).catch(() => 0);
+    close(s.conn);
+  }
+}
 Deno.exit(0);

@@ -14,6 +14,7 @@ import { openKvEventLog } from "../server/live/event_log.ts";
 import { createHub } from "../server/live/hub.ts";
 import { createMemoryEngine } from "../server/predict/memory_engine.ts";
 import { summarizePrediction } from "../server/live/upcoming_view.ts";
+import { createMemoryTrimmer } from "../server/memory_trim.ts";
 import { emit, JsonLines } from "./ws_lines.ts";
 
 const kvPath = Deno.args.find((a) => a.startsWith("--kv="))?.slice(5) ?? ":memory:";
@@ -104,15 +105,25 @@ function nextMatch(): UpcomingMatch {
   };
 }
 
+// The production server trims freed native memory every 30 s (server/memory_trim.ts); RSS is
+// read after a garbage collection and a trim, i.e. the steady state between two of those trims.
+const trimmer = createMemoryTrimmer({ intervalMs: 30_000 });
 function rss(): number {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
+  trimmer.trim();
   return Deno.memoryUsage().rss;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-emit({ type: "ready", port: server.addr.port, rss: rss(), message_bytes: 0 });
+emit({
+  type: "ready",
+  port: server.addr.port,
+  rss: rss(),
+  heap: Deno.memoryUsage().heapUsed,
+  message_bytes: 0,
+});
 const sample = JSON.stringify({ type: "odds", event_id: 1, topic: "matches", match: nextMatch() });
 seq = 0;
 emit({ type: "sample", message_bytes: new TextEncoder().encode(sample).length });
@@ -127,7 +138,7 @@ for (;;) {
   }
   if (cmd.cmd === "rss") {
     await sleep(200);
-    emit({ type: "rss", rss: rss(), ...hub.metrics() });
+    emit({ type: "rss", rss: rss(), heap: Deno.memoryUsage().heapUsed, ...hub.metrics() });
   } else if (cmd.cmd === "broadcast") {
     const first = log.lastId() + 1;
     const sendMs: number[] = [];
@@ -184,6 +195,7 @@ for (;;) {
   }
 }
 ac.abort();
+trimmer.close();
 await log.close();
 kv.close();
 Deno.exit(0);

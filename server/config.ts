@@ -147,6 +147,7 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: int(16_384, 256, 10_485_760),
   MEMORY_LIMIT_MB: int(1024, 16, 1_048_576),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+  MEMORY_TRIM_INTERVAL_SECONDS: int(30, 0, 86_400),
 });
 
 /** The parsed configuration of one service instance. */
@@ -205,6 +206,11 @@ export interface Config {
   memoryLimitMb: number;
   /** `SHUTDOWN_TIMEOUT_MS`: longest wait for in-flight requests on shutdown. @default 10000 */
   shutdownTimeoutMs: number;
+  /**
+   * `MEMORY_TRIM_INTERVAL_SECONDS`: how often freed native memory is handed back to the OS
+   * (glibc `malloc_trim`, see `server/memory_trim.ts`); 0 turns it off. @default 30
+   */
+  memoryTrimIntervalSeconds: number;
 }
 
 /** Thrown by {@link loadConfig} when a variable is invalid; the message names each one. */
@@ -260,5 +266,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     memoryLimitMb: e.MEMORY_LIMIT_MB,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    memoryTrimIntervalSeconds: e.MEMORY_TRIM_INTERVAL_SECONDS,
   };
 }

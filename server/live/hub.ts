@@ -88,14 +88,6 @@ export interface Admission {
   release(): void;
 }
 
-/** The socket events of one connection, shaped like Hono's `WSEvents` (raw = Deno socket). */
-export interface SocketEvents {
-  onOpen(evt: Event, ws: { raw?: WebSocket }): void;
-  onMessage(evt: MessageEvent, ws: { raw?: WebSocket }): void;
-  onClose(evt: CloseEvent, ws: { raw?: WebSocket }): void;
-  onError(evt: Event, ws: { raw?: WebSocket }): void;
-}
-
 /** Counters and gauges of a hub. */
 export interface HubMetrics {
   connections: number;
@@ -120,9 +112,10 @@ export interface HubMetrics {
 export interface Hub {
   /** Checks origin and per-address limit; throws HttpError 403 / 429 / 503. */
   admit(request: AdmitRequest): Admission;
-  /** Event handlers for Hono's `upgradeWebSocket(c, events, hub.upgradeOptions)`. */
-  socketEvents(admission: Admission): SocketEvents;
-  /** Wires a socket from `Deno.upgradeWebSocket` directly (same handlers). */
+  /**
+   * Takes a socket from `Deno.upgradeWebSocket(request, hub.upgradeOptions)`: the hub sends
+   * `welcome` once it opens and serves it until it closes (then the admission is released).
+   */
   attach(socket: WebSocket, admission: Admission): void;
   /** Sends a published event to its subscribers (the broker listener calls this). */
   broadcast(event: PublishedEvent): void;
@@ -138,7 +131,6 @@ export interface Hub {
 const OPEN = 1;
 
 const RESOLVED = Promise.resolve();
-
 /** What connections call back into; one object shared by all connections of a hub. */
 interface ConnectionHandlers {
   open(conn: Connection, socket: WebSocket | undefined): void;
@@ -147,10 +139,10 @@ interface ConnectionHandlers {
 }
 
 /**
- * One connection. Its socket handlers are prototype methods (no closures per connection):
- * with tens of thousands of sockets, every object a connection keeps counts.
+ * One connection. It is its socket's event listener object (`handleEvent`, no closures per
+ * connection): with tens of thousands of sockets, every object a connection keeps counts.
  */
-class Connection implements SocketEvents {
+class Connection implements EventListenerObject {
   socket: WebSocket | null = null;
   /** topic -> every event on it with a larger id has been delivered (or is being replayed). */
   readonly topics = new Map<Topic, number>();
@@ -161,6 +153,8 @@ class Connection implements SocketEvents {
   queuedBytes = 0;
   /** Last event id this broadcast sent to it: dedupes events on several subscribed topics. */
   mark = 0;
+  /** When (performance.now) the last event frame went out: later ones within `batchMs` wait. */
+  sentAt = -Infinity;
   errors = 0;
   closed = false;
   control: Promise<void> = RESOLVED;
@@ -172,19 +166,7 @@ class Connection implements SocketEvents {
     public lastSeen: number,
   ) {}
 
-  onOpen(_evt: Event, ws: { raw?: WebSocket }): void {
-    this.handlers.open(this, ws.raw);
-  }
-  onMessage(evt: MessageEvent): void {
-    this.handlers.message(this, evt.data);
-  }
-  onClose(): void {
-    this.handlers.end(this);
-  }
-  onError(): void {
-    this.handlers.end(this);
-  }
-  /** For `socket.addEventListener(type, conn)`. */
+  /** The socket's `open` (once), `message`, `close` and `error` events. */
   handleEvent(evt: Event): void {
     if (evt.type === "message") this.handlers.message(this, (evt as MessageEvent).data);
     else if (evt.type === "open") this.handlers.open(this, evt.target as WebSocket);
@@ -261,7 +243,7 @@ export function createHub(options: HubOptions): Hub {
   const flushQueue = new Set<Connection>();
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
-  function deliver(conn: Connection, event: PublishedEvent): void {
+  function deliver(conn: Connection, event: PublishedEvent, t: number): void {
     if (conn.pending) {
       conn.pending.push(event);
       if (conn.pending.length > maxPending) {
@@ -271,7 +253,10 @@ export function createHub(options: HubOptions): Hub {
       return;
     }
     const buffered = conn.socket?.bufferedAmount ?? 0;
-    if (conn.queue || (batchMs > 0 && buffered > 0)) {
+    // An event to a quiet connection goes at once; one that follows within `batchMs`, or finds
+    // the socket still busy, waits for the next flush and goes with the others in one frame.
+    // So a connection gets at most one frame per `batchMs` however fast odds move.
+    if (conn.queue || (batchMs > 0 && (buffered > 0 || t - conn.sentAt < batchMs))) {
       // Queued bytes count towards the send-buffer cap: batching must not hide a slow reader.
       conn.queuedBytes += event.json.length;
       if (conn.queuedBytes + buffered > limits.maxBufferedBytes) {
@@ -285,18 +270,20 @@ export function createHub(options: HubOptions): Hub {
         flushQueue.add(conn);
         flushTimer ??= setTimeout(flush, batchMs);
       }
-    } else send(conn, event.json);
+    } else if (send(conn, event.json)) conn.sentAt = t;
   }
 
   /** Sends every queued event; connections with the same queue share one serialised frame. */
   function flush(): void {
     flushTimer = null;
+    const t = performance.now();
     const frames = new Map<string, string>();
     for (const conn of flushQueue) {
       const queue = conn.queue;
       conn.queue = null;
       conn.queuedBytes = 0;
       if (!queue || conn.closed) continue;
+      conn.sentAt = t;
       if (queue.length === 1) {
         send(conn, queue[0].json);
         continue;
@@ -318,13 +305,14 @@ export function createHub(options: HubOptions): Hub {
   function broadcast(event: PublishedEvent): void {
     m.events_broadcast++;
     const id = event.event_id;
+    const t = performance.now();
     for (const topic of event.topics) {
       const subscribers = byTopic.get(topic);
       if (!subscribers) continue;
       for (const conn of subscribers) {
         if (conn.mark === id) continue;
         conn.mark = id;
-        deliver(conn, event);
+        deliver(conn, event, t);
       }
     }
   }
@@ -459,7 +447,7 @@ export function createHub(options: HubOptions): Hub {
       return;
     }
     // Control messages run one after another so a replay never interleaves with another.
-    conn.control = conn.control.then(() => {
+    const next = conn.control.then(() => {
       if (conn.closed) return;
       switch (message.type) {
         case "subscribe":
@@ -472,6 +460,11 @@ export function createHub(options: HubOptions): Hub {
     }).catch((error) => {
       console.error("WebSocket message handling failed:", error);
       fail(conn, "internal_error", "The message could not be handled");
+    });
+    conn.control = next;
+    // An idle connection keeps the shared resolved promise, not the last chain's.
+    next.then(() => {
+      if (conn.control === next) conn.control = RESOLVED;
     });
   }
 
@@ -523,13 +516,13 @@ export function createHub(options: HubOptions): Hub {
   const idPrefix = crypto.randomUUID().slice(0, 8);
   let connectionSeq = 0;
 
-  function socketEvents(admission: Admission): SocketEvents {
-    return new Connection(`${idPrefix}-${++connectionSeq}`, admission, handlers, now());
-  }
-
   function attach(socket: WebSocket, admission: Admission): void {
-    const conn = socketEvents(admission) as Connection;
-    for (const type of ["open", "message", "close", "error"]) socket.addEventListener(type, conn);
+    const conn = new Connection(`${idPrefix}-${++connectionSeq}`, admission, handlers, now());
+    // Four listener entries and no per-connection closures: the lightest wiring the runtime has.
+    socket.addEventListener("open", conn, { once: true });
+    socket.addEventListener("message", conn);
+    socket.addEventListener("close", conn);
+    socket.addEventListener("error", conn);
   }
 
   function sweep(): number {
@@ -573,7 +566,6 @@ export function createHub(options: HubOptions): Hub {
 
   return {
     admit,
-    socketEvents,
     attach,
     broadcast,
     sweep,

@@ -454,6 +454,30 @@ Deno.test("hub: attach() serves a socket from Deno.upgradeWebSocket without Hono
   }
 });
 
+Deno.test("hub: a quiet socket gets the first event at once and the next ones of the window in one frame", async () => {
+  const s = startServer({ batchMs: 1000 });
+  const c = await Client.open(s.url);
+  try {
+    await subscribe(c, { topics: ["matches"] });
+    await s.broker.publish(oddsEvent({ id: "first" }));
+    // Not held back: it arrives long before the 1 s window ends.
+    await c.until(() => c.events().length === 1);
+    assert.equal(c.batches, 0);
+    // The socket is idle now (its buffer drained), yet these follow within the window: queued.
+    for (let i = 0; i < 4; i++) {
+      await s.broker.publish(oddsEvent({ id: `m${i}` }));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(c.events().length, 1);
+    await c.until(() => c.events().length === 5);
+    assert.deepEqual(c.events(), [1, 2, 3, 4, 5]);
+    assert.equal(c.batches, 1);
+  } finally {
+    await c.close();
+    await s.close();
+  }
+});
+
 Deno.test("hub: events for a busy socket are coalesced into batch frames, in order", async () => {
   const s = startServer({ batchMs: 5 });
   const c = await Client.open(s.url);

@@ -100,7 +100,8 @@ async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
   while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
 
-function maskedFrame(opcode: number, payload: Uint8Array): Uint8Array {
+/** A client-to-server frame: `payload` masked with a random key, as RFC 6455 requires. */
+export function maskedFrame(opcode: number, payload: Uint8Array): Uint8Array {
   const len = payload.length;
   const headLen = len < 126 ? 2 : len < 65536 ? 4 : 10;
   const out = new Uint8Array(headLen + 4 + len);
