@@ -525,14 +525,22 @@ export async function benchWs(args: string[]): Promise<void> {
   const messageBytes = results[0]?.messageBytes ?? 0;
   const body = [
     `Command: \`deno task bench ws${args.length ? " " + args.join(" ") : ""}\` (${machine()}).`,
-    "One server process (the real `/ws` route, hub and KV event log) and at least two client",
-    "processes (at most 5,000 sockets each), all on loopback and on the same 2 cores (shared with",
-    "other work at the time of the run). Each odds event carries the prediction summary the",
+    "One server process (the real `/ws` route, hub and KV event log, started with the V8 flags",
+    "of `deno task start`) and at least two client processes (at most 5,000 sockets each), all",
+    "on loopback and on the same 2 cores. Clients are " +
+    (CLIENT === "raw"
+      ? "lean RFC 6455 clients on plain TCP (one read loop per socket, frames parsed from its " +
+        "own buffer, pings answered), so the load generator costs little next to the server, " +
+        "as wrk does for HTTP;"
+      : "the runtime's `WebSocket` class (an event dispatch and a string per frame);") +
+    " each odds event carries the prediction summary the",
     `pipeline publishes (${fmt(messageBytes)} bytes of JSON) and is serialised once per broadcast.`,
     "Delivery = receipt time minus the publish time carried in the message, over every",
     "(client, event) delivery; last receipt = per broadcast, the slowest client. RSS per",
     "connection = (server RSS with clients connected and subscribed - RSS before) / clients,",
-    `after a garbage collection. ${o.broadcasts} broadcasts, ${o.intervalMs} ms apart.`,
+    "after a garbage collection and a `malloc_trim` (the server trims every 30 s:",
+    '`MEMORY_TRIM_INTERVAL_SECONDS`); "of which JS heap" is the V8 heap\'s share.',
+    `${o.broadcasts} broadcasts, ${o.intervalMs} ms apart.`,
     "`bare Deno (floor)` rows: the same clients and messages against a server that only calls",
     "`Deno.upgradeWebSocket` and loops over its sockets (no Hono, hub or limits): what the",
     "runtime itself costs.",
@@ -551,8 +559,10 @@ export async function benchWs(args: string[]): Promise<void> {
         `${fmt(messageBytes)}-byte messages carry the prediction summary the pipeline publishes`,
         "(probabilities, expected goals, 1X2 fair odds, model) and the value bets; `full` rows carry",
         "the whole prediction (score matrix, exact-score / totals / handicap tables), as events did",
-        "before. Under overload the hub (run with the production `batchMs`, default 25 ms here)",
-        "coalesces events into `batch` frames and cuts readers whose buffer passes 1 MB (1013).",
+        "before. The hub runs with the production `batchMs` (25 ms): an event to a quiet",
+        "connection goes at once, the ones that follow within 25 ms (or find the socket busy)",
+        "go together in one `batch` frame, so a connection gets at most ~40 frames a second",
+        "however fast odds move; readers whose buffer passes 1 MB are cut (1013).",
         "",
         sustainTable(sustained),
       ]
