@@ -7,9 +7,9 @@
  * Options: `--duration <s>` (10), `--warmup <s>` (2), `--connections <n>` (50),
  * `--threads <n>` (1), `--engine onnx|memory|auto` (auto: onnx when `models/` has a model),
  * `--log-level <level>` (info), `--predictions <n>` for the RSS figure (100000), `--v8-flags <f>`
- * passed to the server's V8, `--rounds <n>` (3: the scenarios run interleaved n times and the
- * median round is reported, which damps the noise of a shared machine), `--env NAME=value`
- * (extra server environment, repeatable).
+ * passed to the server's V8 after the start task's own (so they override them), `--rounds <n>`
+ * (3: the scenarios run interleaved n times and the median round is reported, which damps the
+ * noise of a shared machine), `--env NAME=value` (extra server environment, repeatable).
  * @module
  */
 
@@ -328,7 +328,8 @@ export async function benchHttp(rawArgs: string[]): Promise<void> {
   );
   const started = performance.now();
   const startArgs = await startTaskArgs();
-  if (a.v8Flags) startArgs.splice(1, 0, `--v8-flags=${a.v8Flags}`);
+  // After the task's own flags, just before the script: the last `--v8-flags` value wins.
+  if (a.v8Flags) startArgs.splice(startArgs.length - 1, 0, `--v8-flags=${a.v8Flags}`);
   console.log(`server: deno ${startArgs.join(" ")} (the start task of deno.json)`);
   const child = new Deno.Command(Deno.execPath(), {
     args: startArgs,

@@ -86,7 +86,7 @@ export default function PredictForm({ leagues, league: initial = "" }: PredictFo
     if (anyOdds) request.odds = { home: oddsValues[0], draw: oddsValues[1], away: oddsValues[2] };
     setResult({ state: "loading" });
     try {
-      const body = await fetchJson<unknown>("/api/v1/predictions", {
+      const body = await fetchJson<unknown>("/api/v1/predictions?include=score_matrix", {
         method: "POST",
         body: request,
       });

@@ -85,7 +85,15 @@ export function openApiDocument(): JsonObject {
           summary: "Predict one match",
           description:
             "Team and league names may be aliases. Results are cached per model version, league, " +
-            "teams, kick-off and odds.",
+            "teams, kick-off and odds. The 11 x 11 `score_matrix` is left out unless asked for " +
+            "with `?include=score_matrix`.",
+          parameters: [{
+            name: "include",
+            in: "query",
+            required: false,
+            description: "Optional parts of the answer, comma-separated: `score_matrix`",
+            schema: { type: "string", enum: ["score_matrix"] },
+          }],
           requestBody: {
             required: true,
             content: {
@@ -105,7 +113,10 @@ export function openApiDocument(): JsonObject {
             "400": json("Error", "Malformed JSON"),
             "413": json("Error", "Body larger than the limit"),
             "415": json("Error", "Body is not JSON"),
-            "422": json("Error", "Invalid input, unknown team or league (with closest names)"),
+            "422": json(
+              "Error",
+              "Invalid input, unknown team or league (with closest names), unknown `include`",
+            ),
             ...errors,
             "503": json("Error", "Models not loaded or memory pressure; see Retry-After"),
             "504": json("Error", "The prediction took longer than the timeout"),

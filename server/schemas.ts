@@ -92,8 +92,8 @@ export const PredictionSchema = z
       btts_no: z.number(),
     }),
     value_bets: z.array(ValueBetSchema),
-    score_matrix: z.array(z.array(probability)).describe(
-      "P(home = i, away = j), rows = home goals",
+    score_matrix: z.array(z.array(probability)).optional().describe(
+      "P(home = i, away = j), rows = home goals; only with `?include=score_matrix`",
     ),
     model: z.object({ version: z.string(), trained_until: z.string(), variant: z.string() }),
   })

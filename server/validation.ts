@@ -29,13 +29,26 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown): z.outp
  * normally answers that earlier).
  */
 export async function readJson(c: Context<AppEnv>, maxBytes = 16_384): Promise<unknown> {
+  return parseJson(await readJsonText(c, maxBytes));
+}
+
+/** Content types accepted as JSON: `application/json` and `application/<anything>+json`. */
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
+
+/**
+ * Reads the body of a JSON request as text, checked like {@link readJson} (415, 413, 400 for
+ * bytes that are not UTF-8 or an empty body) but not parsed: callers may recognise a body they
+ * have already seen before paying for `JSON.parse` and validation.
+ */
+export async function readJsonText(c: Context<AppEnv>, maxBytes = 16_384): Promise<string> {
   const type = c.req.header("content-type");
-  if (type !== undefined && !/^application\/([\w.+-]*\+)?json\b/i.test(type.trim())) {
+  if (type !== undefined && type !== "application/json" && !JSON_TYPE.test(type.trim())) {
     throw new HttpError(415, `Expected an application/json body, got "${type}"`);
   }
   let text: string;
   try {
-    const buf = await c.req.arrayBuffer();
+    // The raw request, not Hono's body cache: the body is read exactly once here.
+    const buf = await c.req.raw.arrayBuffer();
     if (buf.byteLength > maxBytes) {
       throw new HttpError(413, `Request body is larger than ${maxBytes} bytes`);
     }
@@ -50,6 +63,11 @@ export async function readJson(c: Context<AppEnv>, maxBytes = 16_384): Promise<u
   if (text.trim() === "") {
     throw new HttpError(400, "Request body is empty", { code: "malformed_json" });
   }
+  return text;
+}
+
+/** Parses JSON text or throws HttpError 400 `malformed_json`. */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {

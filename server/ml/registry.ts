@@ -123,12 +123,16 @@ interface Entry {
 }
 
 function defaultCreateSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
-  // Graphs are tiny: one thread avoids pool hand-offs that cost more than the maths.
+  // Graphs are tiny: one thread avoids pool hand-offs that cost more than the maths. The
+  // memory arena and memory patterns pre-allocate and keep buffers per session (24 sessions
+  // with every league loaded) for tensors of a few hundred bytes: plain allocations are enough.
   return ort.InferenceSession.create(bytes, {
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
     executionMode: "sequential",
     graphOptimizationLevel: "all",
+    enableCpuMemArena: false,
+    enableMemPattern: false,
   });
 }
 

@@ -13,35 +13,48 @@ import type {
 } from "../domain/prediction.ts";
 import { HttpError } from "../errors.ts";
 import type { Metrics } from "../metrics.ts";
+import { DeadlineQueue } from "./deadline_queue.ts";
+import { EncodedPrediction } from "./encoded_prediction.ts";
 import { LruCache } from "./lru_cache.ts";
 
 /**
- * A served prediction. The JSON text is serialised once and reused on cache hits; `prediction`
- * is parsed from it on first access for hits (the cache keeps only the text, which keeps the
- * memory churn of a busy cache low).
+ * A served prediction. The answer is serialised once, when computed, and the cache keeps only
+ * that text: a cache hit sends it as it is. `prediction` is parsed from the text on first
+ * access for hits.
  */
 export interface PredictionResult {
+  /** The JSON answer without `score_matrix`. */
   readonly json: string;
+  /** The JSON answer with `score_matrix` (`?include=score_matrix`). */
+  withScoreMatrix(): string;
   readonly league: string;
   readonly cached: boolean;
+  /** The full prediction, `score_matrix` included. */
   readonly prediction: Prediction;
 }
 
-interface CacheEntry {
-  json: string;
-  league: string;
-}
+class ServedPrediction implements PredictionResult {
+  readonly entry: EncodedPrediction;
+  readonly cached: boolean;
+  #prediction: Prediction | undefined;
 
-function cachedResult(entry: CacheEntry): PredictionResult {
-  let parsed: Prediction | undefined;
-  return {
-    json: entry.json,
-    league: entry.league,
-    cached: true,
-    get prediction() {
-      return parsed ??= JSON.parse(entry.json) as Prediction;
-    },
-  };
+  constructor(entry: EncodedPrediction, cached: boolean, prediction?: Prediction) {
+    this.entry = entry;
+    this.cached = cached;
+    this.#prediction = prediction;
+  }
+  get json(): string {
+    return this.entry.json;
+  }
+  withScoreMatrix(): string {
+    return this.entry.withScoreMatrix();
+  }
+  get league(): string {
+    return this.entry.league;
+  }
+  get prediction(): Prediction {
+    return this.#prediction ??= JSON.parse(this.entry.withScoreMatrix()) as Prediction;
+  }
 }
 
 /** Options of {@link createPredictionService}. */
@@ -97,7 +110,8 @@ export function createPredictionService(
 ): PredictionService {
   const metrics = options.metrics;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const cache = new LruCache<string, CacheEntry>(options.cacheMaxEntries ?? 1000);
+  const cache = new LruCache<string, EncodedPrediction>(options.cacheMaxEntries ?? 1000);
+  const deadlines = new DeadlineQueue(timeoutMs);
   const memoryLimit = options.memoryLimitBytes ?? 1024 * 1024 * 1024;
   const readMemory = options.memoryUsage ?? (() => Deno.memoryUsage().rss);
   const sampleMs = options.memorySampleMs ?? 1000;
@@ -147,8 +161,30 @@ export function createPredictionService(
     return p;
   }
 
+  /**
+   * Cache keys of frozen requests, which are shared between calls (the route's memo of repeated
+   * bodies): a repeat reuses the key string (its hash is kept) instead of canonicalising again.
+   * Valid while the league's model version is the one the key was built with.
+   */
+  const sharedKeys = new WeakMap<
+    PredictionRequest,
+    { key: string; league: string; version: string }
+  >();
+
   /** The cache key of a request, or null when it cannot be canonicalised (yet). */
   function cacheKey(req: PredictionRequest): string | null {
+    if (!Object.isFrozen(req)) return canonicalKey(req);
+    const known = sharedKeys.get(req);
+    if (known && versions.get(known.league) === known.version) return known.key;
+    const key = canonicalKey(req);
+    if (key !== null) {
+      const league = findLeague(req.league)!.key;
+      sharedKeys.set(req, { key, league, version: versions.get(league)! });
+    }
+    return key;
+  }
+
+  function canonicalKey(req: PredictionRequest): string | null {
     const league = findLeague(req.league)?.key;
     if (!league) return null;
     const names = aliases.get(league);
@@ -162,7 +198,7 @@ export function createPredictionService(
     }`;
   }
 
-  async function compute(req: PredictionRequest): Promise<PredictionResult> {
+  async function compute(req: PredictionRequest): Promise<ServedPrediction> {
     if (memory().underPressure) {
       throw new HttpError(503, "Server is under memory pressure, retry shortly", {
         code: "memory_pressure",
@@ -170,41 +206,46 @@ export function createPredictionService(
       });
     }
     const ac = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+    const started = now();
+    const prediction = await new Promise<Prediction>((resolve, reject) => {
+      const deadline = deadlines.add(() => {
         const err = new HttpError(504, `Prediction took longer than ${timeoutMs} ms`, {
           code: "prediction_timeout",
         });
         ac.abort(err);
         reject(err);
-      }, timeoutMs);
-    });
-    const started = now();
-    try {
-      const prediction = await Promise.race([engine.predict(req, ac.signal), timeout]);
-      metrics?.predictionDuration.observe((now() - started) / 1000);
-      return {
-        prediction,
-        json: JSON.stringify(prediction),
-        league: prediction.league,
-        cached: false,
+      });
+      const settle = (p: Prediction) => {
+        deadline.cancel();
+        resolve(p);
       };
-    } finally {
-      clearTimeout(timer);
-    }
+      const fail = (e: unknown) => {
+        deadline.cancel();
+        reject(e);
+      };
+      try {
+        engine.predict(req, ac.signal).then(settle, fail);
+      } catch (e) {
+        fail(e);
+      }
+    });
+    metrics?.predictionDuration.observe((now() - started) / 1000);
+    return new ServedPrediction(new EncodedPrediction(prediction), false, prediction);
   }
 
+  /** Computes a miss; a `key` given is the single-flight entry, removed when this settles. */
   async function miss(req: PredictionRequest, key: string | null): Promise<PredictionResult> {
     metrics?.cacheMisses.inc();
-    let result: PredictionResult;
+    let result: ServedPrediction;
     try {
       result = await compute(req);
     } catch (e) {
+      if (key !== null) inflight.delete(key);
       metrics?.cacheErrors.inc();
       metrics?.predictionFailures.inc({ reason: failureReason(e) });
       throw e;
     }
+    const flightKey = key;
     const p = result.prediction;
     const known = versions.get(p.league);
     if (known !== p.model.version) {
@@ -213,7 +254,9 @@ export function createPredictionService(
     }
     if (!aliases.has(p.league)) await loadAliases(p.league);
     const finalKey = key ?? cacheKey(req);
-    if (finalKey !== null) cache.set(finalKey, { json: result.json, league: result.league });
+    if (finalKey !== null) cache.set(finalKey, result.entry);
+    // Only now: a twin arriving earlier waits for this result instead of computing it again.
+    if (flightKey !== null) inflight.delete(flightKey);
     countPrediction(p.league, "model");
     return result;
   }
@@ -226,11 +269,11 @@ export function createPredictionService(
         if (hit) {
           metrics?.cacheHits.inc();
           countPrediction(hit.league, "cache");
-          return Promise.resolve(cachedResult(hit));
+          return Promise.resolve(new ServedPrediction(hit, true));
         }
         const pending = inflight.get(key);
         if (pending) return pending;
-        const p = miss(req, key).finally(() => inflight.delete(key));
+        const p = miss(req, key);
         inflight.set(key, p);
         return p;
       }

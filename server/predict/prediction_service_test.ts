@@ -85,3 +85,22 @@ Deno.test("createPredictionService: engine errors pass through and are not cache
   engine.setReady(true);
   assert.equal((await svc.predict(REQ)).cached, false);
 });
+
+Deno.test("createPredictionService: a shared (frozen) request keeps hitting its entry", async () => {
+  const engine = createMemoryEngine();
+  const svc = createPredictionService(engine);
+  const shared = Object.freeze({
+    ...REQ,
+    home_team: "man united",
+    odds: Object.freeze({ home: 2, draw: 3.4, away: 3.9 }),
+  });
+  const first = await svc.predict(shared); // aliases not known yet: no key
+  assert.equal(first.cached, false);
+  const results = [await svc.predict(shared), await svc.predict(shared)];
+  assert.ok(results.every((r) => r.cached && r.json === first.json));
+  assert.equal(engine.calls, 1);
+  svc.clearCache();
+  assert.equal((await svc.predict(shared)).cached, false, "a cleared cache is not bypassed");
+  assert.equal((await svc.predict(shared)).cached, true);
+  assert.equal(engine.calls, 2);
+});

@@ -9,6 +9,9 @@ import assert from "node:assert/strict";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { startDemoApp } from "./demo_app.ts";
 
+/** The predict form's API call (it asks for `?include=score_matrix`). */
+const PREDICTIONS_URL = /\/api\/v1\/predictions(\?|$)/;
+
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const SHOTS = new URL("../../docs/screenshots/", import.meta.url).pathname;
 const FIXTURE_MODELS = new URL("./testdata/models", import.meta.url).pathname;
@@ -201,7 +204,7 @@ Deno.test({
           const page = await context.newPage();
           const errors = watchErrors(page);
           let failures = 0;
-          await page.route("**/api/v1/predictions", (route) => {
+          await page.route(PREDICTIONS_URL, (route) => {
             failures++;
             return route.fulfill({
               status: 503,
@@ -216,7 +219,7 @@ Deno.test({
           await alert.waitFor({ timeout: 15_000 });
           assert.match(await alert.innerText(), /Something went wrong on our side/);
           assert.equal(failures, 4, "one attempt and three retries");
-          await page.unroute("**/api/v1/predictions");
+          await page.unroute(PREDICTIONS_URL);
           await alert.getByRole("button", { name: "Try again" }).click();
           await page.locator('[data-testid="prediction"]').waitFor();
           assert.equal(await page.locator(".error-notice").count(), 0);

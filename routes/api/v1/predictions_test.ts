@@ -53,6 +53,64 @@ Deno.test("POST /api/v1/predictions: a valid request gets a full prediction", as
   }
 });
 
+Deno.test("POST /api/v1/predictions: score_matrix only with ?include=score_matrix", async () => {
+  const t = await createTestApp();
+  try {
+    const plain = await t.app.request("/api/v1/predictions", post(BODY));
+    assert.equal(plain.status, 200);
+    const p = await plain.json();
+    assert.equal("score_matrix" in p, false, "left out by default");
+    for (const cached of [false, true]) {
+      const res = await t.app.request("/api/v1/predictions?include=score_matrix", post(BODY));
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("x-cache"), "HIT", "the same cache entry serves both forms");
+      const full = await res.json();
+      const { score_matrix: matrix, ...rest } = full;
+      assert.deepEqual(rest, p, `${cached ? "cached" : "first"} full answer = plain + matrix`);
+      assert.equal(matrix.length, 11);
+      const mass = matrix.flat().reduce((a: number, b: number) => a + b, 0);
+      assert.ok(Math.abs(mass - 1) < 1e-3, `cells sum to ~1: ${mass}`);
+    }
+    const bad = await t.app.request("/api/v1/predictions?include=score_matrix,teams", post(BODY));
+    assert.equal(bad.status, 422);
+    const { error } = await bad.json();
+    assert.equal(error.code, "validation_failed");
+    assert.equal(error.details[0].path, "include");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("POST /api/v1/predictions: a repeated body is served, validated, counted each time", async () => {
+  const t = await createTestApp();
+  try {
+    const text = JSON.stringify({ ...BODY, away_team: "Arsenal" });
+    const answers: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await t.app.request("/api/v1/predictions", post(text));
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("x-cache"), i === 0 ? "MISS" : "HIT");
+      assert.ok(res.headers.get("ratelimit"), "rate limited like any request");
+      answers.push(await res.text());
+    }
+    assert.ok(answers.every((a) => a === answers[0]));
+    const invalid = JSON.stringify({ ...BODY, odds: { home: 0.5, draw: 3, away: 3 } });
+    for (let i = 0; i < 2; i++) {
+      const res = await t.app.request("/api/v1/predictions", post(invalid));
+      assert.equal(res.status, 422, "an invalid body stays invalid when repeated");
+      await res.body?.cancel();
+    }
+    const metrics = await (await t.app.request("/metrics")).text();
+    assert.match(metrics, /sabiscore_prediction_cache_hits_total 3\b/);
+    assert.match(
+      metrics,
+      /sabiscore_http_requests_total\{method="POST",route="\/api\/v1\/predictions",status="200"\} 4\b/,
+    );
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("POST /api/v1/predictions: invalid fields are a 422 listing each field", async () => {
   const t = await createTestApp();
   try {
