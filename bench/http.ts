@@ -9,7 +9,9 @@
  * `--log-level <level>` (info), `--predictions <n>` for the RSS figure (100000), `--v8-flags <f>`
  * passed to the server's V8 after the start task's own (so they override them), `--rounds <n>`
  * (3: the scenarios run interleaved n times and the median round is reported, which damps the
- * noise of a shared machine), `--env NAME=value` (extra server environment, repeatable).
+ * noise of a shared machine), `--env NAME=value` (extra server environment, repeatable),
+ * `--settle <s>` (31: the RSS is read again after this long idle, past the server's 30 s memory
+ * trim; 0 skips it).
  * @module
  */
 
@@ -26,6 +28,7 @@ interface BenchArgs {
   v8Flags: string;
   rounds: number;
   env: Record<string, string>;
+  settle: number;
 }
 
 /** One wrk run. */
@@ -52,6 +55,7 @@ function parseArgs(args: string[]): BenchArgs {
     v8Flags: "",
     rounds: 3,
     env: {},
+    settle: 31,
   };
   for (let i = 0; i < args.length; i += 2) {
     const [k, v] = [args[i], args[i + 1]];
@@ -83,6 +87,9 @@ function parseArgs(args: string[]): BenchArgs {
         break;
       case "--rounds":
         out.rounds = Number(v);
+        break;
+      case "--settle":
+        out.settle = Number(v);
         break;
       case "--env": {
         const eq = v.indexOf("=");
@@ -408,6 +415,14 @@ export async function benchHttp(rawArgs: string[]): Promise<void> {
           (heap.total / 2 ** 20).toFixed(1)
         } MB`,
     );
+    if (a.settle > 0) {
+      // Idle for a while: V8's idle collections and the server's periodic malloc_trim
+      // (MEMORY_TRIM_INTERVAL_SECONDS, 30 s) hand back what the load left free.
+      await new Promise((r) => setTimeout(r, a.settle * 1000));
+      console.log(
+        `RSS ${a.settle} s later, idle: ${((await rssBytes(child.pid)) / 2 ** 20).toFixed(1)} MB`,
+      );
+    }
   } finally {
     child.kill("SIGTERM");
     const status = await child.status;
