@@ -2,7 +2,8 @@
  * Browser tests: the full app with the demo bookmaker on a loopback port, driven by Debian
  * Chromium through playwright-core. They skip only when no browser is installed and `CI` is
  * unset; in CI a missing browser fails. Screenshots of every page at phone and desktop widths go
- * to `docs/screenshots/`.
+ * to a temporary folder, or to `docs/screenshots/` with `UPDATE_SCREENSHOTS=1` (so a test run does
+ * not rewrite the committed pictures).
  * @module
  */
 import assert from "node:assert/strict";
@@ -13,7 +14,7 @@ import { startDemoApp } from "./demo_app.ts";
 const PREDICTIONS_URL = /\/api\/v1\/predictions(\?|$)/;
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-const SHOTS = new URL("../../docs/screenshots/", import.meta.url).pathname;
+const UPDATE_SHOTS = Deno.env.get("UPDATE_SCREENSHOTS") === "1";
 const FIXTURE_MODELS = new URL("./testdata/models", import.meta.url).pathname;
 const PROJECT_MODELS = new URL("../../models", import.meta.url).pathname;
 
@@ -61,6 +62,7 @@ function watchErrors(page: Page): string[] {
 }
 
 async function screenshots(
+  dir: string,
   context: BrowserContext,
   url: string,
   name: string,
@@ -75,7 +77,7 @@ async function screenshots(
     await page.locator(ready).first().waitFor();
     await act?.(page);
     await page.evaluate(() => scrollTo(0, 0));
-    await page.screenshot({ path: `${SHOTS}${name}-${label}.png`, fullPage: true });
+    await page.screenshot({ path: `${dir}/${name}-${label}.png`, fullPage: true });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= viewport.width, `${name} (${label}) overflows: ${width}px wide`);
     assert.deepEqual(errors, [], `console errors on ${name} (${label})`);
@@ -101,9 +103,11 @@ Deno.test({
   sanitizeResources: false,
   async fn(t) {
     assert.ok(hasBrowser, `No browser at ${CHROMIUM}: install it with apt-get install -y chromium`);
-    await Deno.mkdir(SHOTS, { recursive: true });
     const app = await startDemoApp({ modelsDir: modelsDir() });
     const profile = await Deno.makeTempDir({ prefix: "sabiscore-chromium-" });
+    const shots = UPDATE_SHOTS
+      ? new URL("../../docs/screenshots", import.meta.url).pathname
+      : await Deno.makeTempDir({ prefix: "sabiscore-shots-" });
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
@@ -235,27 +239,36 @@ Deno.test({
         await alerts.recordResult(upcoming.matches[0].id, { home_goals: 2, away_goals: 1 });
         await alerts.recordResult(upcoming.matches[1].id, { home_goals: 0, away_goals: 0 });
         await alerts.recordResult(upcoming.matches[2].id, { home_goals: 1, away_goals: 3 });
-        await screenshots(context, `${app.url}/`, "board", '[data-status="live"]');
+        await screenshots(shots, context, `${app.url}/`, "board", '[data-status="live"]');
         await screenshots(
+          shots,
           context,
           `${app.url}/match/${encodeURIComponent(first.id)}`,
           "match",
           'svg[data-chart="heatmap"]',
         );
-        await screenshots(context, `${app.url}/value-bets`, "value-bets", '[data-status="live"]');
         await screenshots(
+          shots,
+          context,
+          `${app.url}/value-bets`,
+          "value-bets",
+          '[data-status="live"]',
+        );
+        await screenshots(
+          shots,
           context,
           `${app.url}/predict?league=england-premier-league`,
           "predict",
           'select[name="home"]',
           predictArsenalChelsea,
         );
-        await screenshots(context, `${app.url}/model`, "model", "main h1");
+        await screenshots(shots, context, `${app.url}/model`, "model", "main h1");
       });
     } finally {
       await context.close();
       await app.close();
       await Deno.remove(profile, { recursive: true }).catch(() => {});
+      if (!UPDATE_SHOTS) await Deno.remove(shots, { recursive: true }).catch(() => {});
     }
   },
 });
