@@ -2,7 +2,8 @@
  * `deno task bench http`: starts the real server (subprocess, `-A`, rate limiting on with a
  * limit too high to reject, temp KV) on loopback and drives it with wrk: `/health/live`, cached
  * predictions (one body) and uncached predictions (varying teams and odds). Prints requests/s,
- * p50/p99, the start-up time to the first `/health/live` 200 and the RSS after 100k predictions.
+ * p50/p99, the start-up time to the first `/health/live` 200 and the RSS after 100k predictions
+ * (at the end of the load, then 4.5 s later, after the server's end-of-burst memory trims).
  *
  * Options: `--duration <s>` (10), `--warmup <s>` (2), `--connections <n>` (50),
  * `--threads <n>` (1), `--engine onnx|memory|auto` (auto: onnx when `models/` has a model),
@@ -287,6 +288,16 @@ async function heapOf(base: string): Promise<{ used: number; total: number }> {
   return { used: read("heap_used"), total: read("heap_total") };
 }
 
+/** End-of-burst trims the server has made (`idle` and `idle_settled`). */
+async function idleTrims(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  let n = 0;
+  for (const m of text.matchAll(/^sabiscore_memory_trims_total\{trigger="idle[a-z_]*"\} (\d+)/gm)) {
+    n += Number(m[1]);
+  }
+  return n;
+}
+
 async function matchesOf(base: string): Promise<string[]> {
   const leagues = await (await fetch(`${base}/api/v1/leagues`)).json() as {
     leagues: { key: string; available: boolean }[];
@@ -410,10 +421,23 @@ export async function benchHttp(rawArgs: string[]): Promise<void> {
     const rss = await rssBytes(child.pid);
     const heap = await heapOf(base);
     console.log(
-      `RSS after ${served} predictions: ${(rss / 2 ** 20).toFixed(1)} MB (target < 150 MB); ` +
-        `V8 heap used ${(heap.used / 2 ** 20).toFixed(1)} MB of ${
-          (heap.total / 2 ** 20).toFixed(1)
-        } MB`,
+      `RSS at the end of the load (${served} predictions, still holding the load's garbage): ${
+        (rss / 2 ** 20).toFixed(1)
+      } MB; V8 heap used ${(heap.used / 2 ** 20).toFixed(1)} MB of ${
+        (heap.total / 2 ** 20).toFixed(1)
+      } MB`,
+    );
+    // The server trims once a burst is over (a full GC, malloc_trim, cold file pages) and again
+    // one quiet second later (MEMORY_TRIM_INTERVAL_SECONDS > 0). No request meanwhile: a request
+    // would count as activity and postpone the trims.
+    const trimsBefore = await idleTrims(base);
+    await new Promise((r) => setTimeout(r, 4500));
+    const after = await rssBytes(child.pid);
+    const trims = await idleTrims(base);
+    console.log(
+      `RSS after ${served} predictions, 4.5 s after the load: ${
+        (after / 2 ** 20).toFixed(1)
+      } MB (target < 150 MB); end-of-burst trims since the load: ${trims - trimsBefore}`,
     );
     if (a.settle > 0) {
       // Idle for a while: V8's idle collections and the server's periodic malloc_trim

@@ -207,8 +207,9 @@ export interface Config {
   /** `SHUTDOWN_TIMEOUT_MS`: longest wait for in-flight requests on shutdown. @default 10000 */
   shutdownTimeoutMs: number;
   /**
-   * `MEMORY_TRIM_INTERVAL_SECONDS`: how often freed native memory is handed back to the OS
-   * (glibc `malloc_trim`, see `server/memory_trim.ts`); 0 turns it off. @default 30
+   * `MEMORY_TRIM_INTERVAL_SECONDS`: how often unused memory is handed back to the OS (glibc
+   * `malloc_trim` and clean file pages, see `server/memory_trim.ts`; also after each burst of
+   * requests); 0 turns both off. @default 30
    */
   memoryTrimIntervalSeconds: number;
 }

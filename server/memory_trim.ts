@@ -5,8 +5,15 @@
  * although the memory is free. `malloc_trim(0)` releases every whole free page. The trimmer calls
  * it through FFI on a timer; where it is not available (not Linux, not glibc, FFI refused) it
  * does nothing and says so in `available`.
+ *
+ * Each trim also drops clean file pages that start-up touched and serving does not use
+ * (`cold_pages.ts`). Besides the timer, a trim follows the end of a burst: the server reports
+ * each request ({@link MemoryTrimmer.noteActivity}), and the first quiet `idleMs` after a busy
+ * one trims, so memory a load left free goes back within about a second instead of up to
+ * `intervalMs` later.
  * @module
  */
+import { type ColdPages, openColdPages } from "./cold_pages.ts";
 
 /** Options of {@link createMemoryTrimmer}. */
 export interface MemoryTrimmerOptions {
@@ -18,6 +25,21 @@ export interface MemoryTrimmerOptions {
   onTrim?: (result: TrimResult) => void;
   /** Loads `malloc_trim`; returns null when unavailable. @default glibc through `Deno.dlopen` */
   load?: () => ((pad: bigint) => number) | null;
+  /**
+   * Drops clean file pages with every trim; null turns that off.
+   * @default openColdPages() when `load` is not given, else null
+   */
+  coldPages?: ColdPages | null;
+  /**
+   * A full garbage collection, run before the native trim on the first idle trim after a
+   * burst only (so the V8 pages the burst's garbage held go back too): `globalThis.gc` when V8 runs with `--expose-gc`. @default none
+   */
+  collectGarbage?: () => void;
+  /**
+   * A quiet period of this length after activity ({@link MemoryTrimmer.noteActivity}) trims;
+   * 0 turns idle trims off. @default 1000
+   */
+  idleMs?: number;
 }
 
 /** The outcome of one trim. */
@@ -26,14 +48,26 @@ export interface TrimResult {
   releasedBytes: number;
   /** How long the call took, in milliseconds (it walks the allocator's free lists). */
   durationMs: number;
+  /** Resident bytes of clean file pages dropped (0 when that is off or unavailable). */
+  filePagesBytes: number;
+  /** What started the trim. */
+  trigger: TrimTrigger;
 }
+
+/**
+ * What starts a trim: the timer, the end of a burst (`idle`, and `idle_settled` one quiet
+ * period later), start-up, or another direct call.
+ */
+export type TrimTrigger = "interval" | "idle" | "idle_settled" | "start" | "manual";
 
 /** A running trimmer. */
 export interface MemoryTrimmer {
   /** Whether `malloc_trim` could be loaded. */
   readonly available: boolean;
   /** Trims now; null when unavailable. */
-  trim(): TrimResult | null;
+  trim(trigger?: TrimTrigger): TrimResult | null;
+  /** Reports activity (a request); the first quiet `idleMs` after it trims. Cheap: one store. */
+  noteActivity(): void;
   /** Stops the timer and unloads the library. */
   close(): void;
 }
@@ -56,38 +90,78 @@ export function createMemoryTrimmer(options: MemoryTrimmerOptions = {}): MemoryT
   const rss = options.rss ?? (() => Deno.memoryUsage().rss);
   let unload: (() => void) | undefined;
   let fn: ((pad: bigint) => number) | null;
-  if (options.load) fn = options.load();
-  else {
+  let cold: ColdPages | null;
+  if (options.load) {
+    fn = options.load();
+    cold = options.coldPages ?? null;
+  } else {
     const glibc = loadGlibcTrim();
     fn = glibc?.trim ?? null;
     unload = glibc?.close;
+    cold = options.coldPages === undefined ? (fn ? openColdPages() : null) : options.coldPages;
   }
   const intervalMs = options.intervalMs ?? 30_000;
+  const idleMs = options.idleMs ?? 1000;
 
-  function trim(): TrimResult | null {
+  function trim(trigger: TrimTrigger = "manual"): TrimResult | null {
     if (!fn) return null;
     const before = rss();
     const started = performance.now();
+    if (trigger === "idle") options.collectGarbage?.();
     fn(0n);
-    const result = { releasedBytes: before - rss(), durationMs: performance.now() - started };
+    const filePagesBytes = (cold?.release()?.releasedKb ?? 0) * 1024;
+    const result = {
+      releasedBytes: before - rss(),
+      durationMs: performance.now() - started,
+      filePagesBytes,
+      trigger,
+    };
     options.onTrim?.(result);
     return result;
   }
 
   let timer: ReturnType<typeof setInterval> | undefined;
   if (fn && intervalMs > 0) {
-    timer = setInterval(trim, intervalMs);
+    timer = setInterval(() => trim("interval"), intervalMs);
     Deno.unrefTimer(timer as unknown as number);
+  }
+  // Idle detection: `active` is set by every request; the idle timer clears it. The first tick
+  // that finds it clear after a busy period trims with a full collection; the second trims
+  // again, for the pages V8's concurrent sweeping freed after that collection.
+  let active = false, busy = false, quietTicks = 0;
+  let idleTimer: ReturnType<typeof setInterval> | undefined;
+  if (fn && idleMs > 0) {
+    idleTimer = setInterval(() => {
+      if (active) {
+        active = false;
+        busy = true;
+        quietTicks = 0;
+      } else if (busy) {
+        quietTicks++;
+        if (quietTicks === 1) trim("idle");
+        else {
+          busy = false;
+          trim("idle_settled");
+        }
+      }
+    }, idleMs);
+    Deno.unrefTimer(idleTimer as unknown as number);
   }
   return {
     available: fn !== null,
     trim,
+    noteActivity() {
+      active = true;
+    },
     close() {
       if (timer !== undefined) clearInterval(timer);
-      timer = undefined;
+      if (idleTimer !== undefined) clearInterval(idleTimer);
+      timer = idleTimer = undefined;
       fn = null;
       unload?.();
       unload = undefined;
+      cold?.close();
+      cold = null;
     },
   };
 }

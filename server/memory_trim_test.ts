@@ -76,3 +76,42 @@ Deno.test("an unavailable trimmer is a no-op", () => {
   assert.deepEqual(trimmer.trim(), null);
   trimmer.close();
 });
+
+Deno.test("a burst is followed by an idle trim with a full collection, then a settled trim", async () => {
+  const triggers: string[] = [];
+  let collections = 0;
+  let released = 0;
+  const trimmer = createMemoryTrimmer({
+    intervalMs: 0,
+    idleMs: 100,
+    load: () => () => 1,
+    rss: () => 0,
+    collectGarbage: () => collections++,
+    coldPages: {
+      available: true,
+      release: () => ({ releasedKb: ++released, mappings: 1 }),
+      close() {},
+    },
+    onTrim: (r) => triggers.push(`${r.trigger}:${r.filePagesBytes}`),
+  });
+  try {
+    // Quiet from the start: no burst, no trim.
+    await new Promise((r) => setTimeout(r, 250));
+    assert.deepEqual(triggers, []);
+    // A burst of requests over ~300 ms keeps it busy (a request every 10 ms, ticks every
+    // 100 ms), then it goes quiet.
+    for (let i = 0; i < 30; i++) {
+      trimmer.noteActivity();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.deepEqual(triggers, []);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.deepEqual(triggers, ["idle:1024", "idle_settled:2048"]);
+    assert.deepEqual(collections, 1);
+    // Staying quiet trims no more.
+    await new Promise((r) => setTimeout(r, 250));
+    assert.deepEqual(triggers.length, 2);
+  } finally {
+    trimmer.close();
+  }
+});

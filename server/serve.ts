@@ -17,6 +17,8 @@ export interface ServeAppOptions {
   shutdownTimeoutMs?: number;
   /** Closes what the caller owns (stores, models, KV), after the last request finished. */
   onClose?: () => Promise<void> | void;
+  /** Called at the start of every request (cheap work only: it is on the hot path). */
+  onRequest?: () => void;
   /** Called once listening, with the bound address. */
   onListen?: (addr: { hostname: string; port: number }) => void;
 }
@@ -38,11 +40,20 @@ export function serveApp(
   options: ServeAppOptions = {},
 ): RunningServer {
   const timeoutMs = options.shutdownTimeoutMs ?? 10_000;
-  const server = Deno.serve({
-    port: options.port ?? 8000,
-    hostname: options.hostname ?? "0.0.0.0",
-    onListen: (addr) => options.onListen?.({ hostname: addr.hostname, port: addr.port }),
-  }, app.fetch);
+  const onRequest = options.onRequest;
+  const server = Deno.serve(
+    {
+      port: options.port ?? 8000,
+      hostname: options.hostname ?? "0.0.0.0",
+      onListen: (addr) => options.onListen?.({ hostname: addr.hostname, port: addr.port }),
+    },
+    onRequest
+      ? (req, info) => {
+        onRequest();
+        return app.fetch(req, info);
+      }
+      : app.fetch,
+  );
 
   let stopping: Promise<void> | undefined;
   let closed!: () => void;

@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { Hono } from "hono";
+import type { AppEnv } from "./app_env.ts";
+import { clientAddress } from "./middleware/client_address.ts";
 import { createMemoryEngine } from "./predict/memory_engine.ts";
 import { serveApp } from "./serve.ts";
 import { createTestApp } from "./testing.ts";
@@ -40,4 +43,31 @@ Deno.test("serveApp: shutdown flips readiness, finishes in-flight requests, then
   assert.equal(closedAfterRequest, true, "resources closed after the last request");
   await assert.rejects(fetch(`${base}/health/live`), "the listener is closed");
   await assert.rejects(kv.get(["x"]), "KV is closed");
+});
+
+Deno.test("serveApp: onRequest sees every request, and the app still gets the client address", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const t = await createTestApp({ engine: createMemoryEngine(), kv });
+  const app = new Hono<AppEnv>();
+  app.get("/ip", (c) => c.text(clientAddress(c, 0)));
+  let seen = 0;
+  const server = serveApp(app, t.services, {
+    port: 0,
+    hostname: "127.0.0.1",
+    onRequest: () => seen++,
+    onClose: async () => {
+      await t.close();
+      kv.close();
+    },
+  });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`http://127.0.0.1:${server.port}/ip`);
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), "127.0.0.1");
+    }
+    assert.equal(seen, 3);
+  } finally {
+    await server.shutdown("test");
+  }
 });

@@ -9,7 +9,6 @@ import type { Prediction, PredictionEngine, ValueBet } from "../domain/predictio
 import type { LiveEvent } from "./broker.ts";
 import type { OddsStore, StoredMatch } from "./odds_store.ts";
 import { parseFootballDataCsv } from "./parsers/football_data_csv.ts";
-import { parseHtmlTable } from "./parsers/html_table.ts";
 import { abortableSleep, createScraper, type Scraper } from "./scraper.ts";
 import type { SourceConfig } from "./sources.ts";
 import type { SourceMetrics } from "./source_metrics.ts";
@@ -90,10 +89,16 @@ export interface LivePipeline {
   readonly done: Promise<void>;
 }
 
-function parse(source: SourceConfig, body: string): RawOddsRow[] {
-  return source.parser === "html"
-    ? parseHtmlTable(body, source.selectors)
-    : parseFootballDataCsv(body);
+/**
+ * The HTML parser module, loaded on first use: it pulls in cheerio (with parse5 and undici,
+ * ~6 MB of heap), which a service without an HTML source never needs.
+ */
+let htmlParser: Promise<typeof import("./parsers/html_table.ts")> | undefined;
+
+async function parse(source: SourceConfig, body: string): Promise<RawOddsRow[]> {
+  if (source.parser !== "html") return parseFootballDataCsv(body);
+  const { parseHtmlTable } = await (htmlParser ??= import("./parsers/html_table.ts"));
+  return parseHtmlTable(body, source.selectors);
 }
 
 function betKey(b: ValueBet): string {
@@ -230,7 +235,7 @@ export function createLivePipeline(options: LivePipelineOptions): LivePipeline {
       const body = await scraperOf(source).fetchText(signal);
       let rows: RawOddsRow[];
       try {
-        rows = parse(source, body);
+        rows = await parse(source, body);
       } catch (error) {
         options.metrics?.rows(name, 0, { unreadable_page: 1 });
         throw error;
