@@ -190,14 +190,16 @@ export async function predictWithModel(
   const selections: PricedSelection[] = [];
   if (odds) {
     // Value is judged on the fundamental model alone: the blend already contains the price.
-    const base = fitMatrixTo(matrix, n, fundamental, overFundamental);
+    // Its matrix is only needed for priced goals markets.
+    let baseMatrix: Float64Array | undefined;
+    const base = () => baseMatrix ??= fitMatrixTo(matrix, n, fundamental, overFundamental);
     selections.push(
       { market: "1x2", selection: "home", odds: odds.home, probability: fundamental[0] },
       { market: "1x2", selection: "draw", odds: odds.draw, probability: fundamental[1] },
       { market: "1x2", selection: "away", odds: odds.away, probability: fundamental[2] },
     );
     if (odds.over_2_5 !== undefined || odds.under_2_5 !== undefined) {
-      const [line] = totals(base, n, [2.5]);
+      const [line] = totals(base(), n, [2.5]);
       if (odds.over_2_5 !== undefined) {
         selections.push({
           market: "totals_2_5",
@@ -216,7 +218,7 @@ export async function predictWithModel(
       }
     }
     if (odds.btts_yes !== undefined || odds.btts_no !== undefined) {
-      const b = btts(base, n);
+      const b = btts(base(), n);
       if (odds.btts_yes !== undefined) {
         selections.push({
           market: "btts",

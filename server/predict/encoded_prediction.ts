@@ -12,20 +12,39 @@ export class EncodedPrediction {
   readonly league: string;
   /** The JSON answer without `score_matrix`. */
   readonly json: string;
-  #matrix: number[][];
+  /**
+   * The score matrix, row-major, as one array of unboxed doubles: the cache keeps every entry
+   * in the old generation, where `number[][]` costs ~2.8 KB (a boxed number per cell, an array
+   * per row) and this ~1 KB in one object.
+   */
+  #cells: number[];
+  #size: number;
   #withMatrix: string | undefined;
 
   /** Serialises `prediction`; `json` is its JSON text without `score_matrix` when known. */
   constructor(prediction: Prediction, json?: string) {
     this.league = prediction.league;
-    this.#matrix = prediction.score_matrix;
+    const rows = prediction.score_matrix;
+    this.#size = rows.length;
+    const cells: number[] = [];
+    for (const row of rows) for (const v of row) cells.push(+v);
+    this.#cells = cells;
     this.json = json ?? jsonWithoutMatrix(prediction);
+  }
+
+  /** The score matrix as rows (home goals) of columns (away goals). */
+  scoreMatrix(): number[][] {
+    const rows: number[][] = [];
+    const cells = this.#cells;
+    const width = this.#size === 0 ? 0 : cells.length / this.#size;
+    for (let i = 0; i < this.#size; i++) rows.push(cells.slice(i * width, (i + 1) * width));
+    return rows;
   }
 
   /** The JSON answer with `score_matrix` as its last field (built on first use). */
   withScoreMatrix(): string {
     return this.#withMatrix ??= `${this.json.slice(0, -1)},"score_matrix":${
-      JSON.stringify(this.#matrix)
+      JSON.stringify(this.scoreMatrix())
     }}`;
   }
 }
