@@ -56,6 +56,13 @@ export interface MemoryTrimmerOptions {
    * 0 turns idle trims off. @default 1000
    */
   idleMs?: number;
+  /**
+   * What makes a busy period a burst: the RSS grew by at least this many bytes since the last
+   * trim. Quiet after smaller activity (a request now and then) trims nothing, so sparse
+   * traffic never pays for a full collection (tens of milliseconds on the event loop).
+   * @default 16 MiB
+   */
+  burstBytes?: number;
 }
 
 /** The outcome of one trim. */
@@ -118,6 +125,9 @@ export function createMemoryTrimmer(options: MemoryTrimmerOptions = {}): MemoryT
   }
   const intervalMs = options.intervalMs ?? 30_000;
   const idleMs = options.idleMs ?? 1000;
+  const burstBytes = options.burstBytes ?? 16 * 2 ** 20;
+  /** RSS right after the last trim (or at creation): the baseline a burst is measured from. */
+  let settledRss = rss();
 
   function trim(trigger: TrimTrigger = "manual"): TrimResult | null {
     if (!fn) return null;
@@ -126,8 +136,9 @@ export function createMemoryTrimmer(options: MemoryTrimmerOptions = {}): MemoryT
     if (trigger === "idle") options.collectGarbage?.();
     fn(0n);
     const filePagesBytes = (cold?.release()?.releasedKb ?? 0) * 1024;
+    settledRss = rss();
     const result = {
-      releasedBytes: before - rss(),
+      releasedBytes: before - settledRss,
       durationMs: performance.now() - started,
       filePagesBytes,
       trigger,
@@ -142,8 +153,9 @@ export function createMemoryTrimmer(options: MemoryTrimmerOptions = {}): MemoryT
     Deno.unrefTimer(timer as unknown as number);
   }
   // Idle detection: `active` is set by every request; the idle timer clears it. The first tick
-  // that finds it clear after a busy period trims with a full collection; the second trims
-  // again, for the pages V8's concurrent sweeping freed after that collection.
+  // that finds it clear after a busy period that grew the RSS by `burstBytes` trims with a full
+  // collection; the second trims again, for the pages V8's concurrent sweeping freed after that
+  // collection. A busy period that grew the RSS less ends without a trim.
   let active = false, busy = false, quietTicks = 0;
   let idleTimer: ReturnType<typeof setInterval> | undefined;
   if (fn && idleMs > 0) {
@@ -154,8 +166,10 @@ export function createMemoryTrimmer(options: MemoryTrimmerOptions = {}): MemoryT
         quietTicks = 0;
       } else if (busy) {
         quietTicks++;
-        if (quietTicks === 1) trim("idle");
-        else {
+        if (quietTicks === 1) {
+          if (rss() - settledRss >= burstBytes) trim("idle");
+          else busy = false;
+        } else {
           busy = false;
           trim("idle_settled");
         }

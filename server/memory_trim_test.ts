@@ -81,12 +81,17 @@ Deno.test("a burst is followed by an idle trim with a full collection, then a se
   const triggers: string[] = [];
   let collections = 0;
   let released = 0;
+  let rssNow = 100_000;
   const trimmer = createMemoryTrimmer({
     intervalMs: 0,
     idleMs: 100,
+    burstBytes: 10_000,
     load: () => () => 1,
-    rss: () => 0,
-    collectGarbage: () => collections++,
+    rss: () => rssNow,
+    collectGarbage: () => {
+      collections++;
+      rssNow = 100_000;
+    },
     coldPages: {
       available: true,
       release: () => ({ releasedKb: ++released, mappings: 1 }),
@@ -94,16 +99,25 @@ Deno.test("a burst is followed by an idle trim with a full collection, then a se
     },
     onTrim: (r) => triggers.push(`${r.trigger}:${r.filePagesBytes}`),
   });
+  const requests = async (n: number, growth: number) => {
+    for (let i = 0; i < n; i++) {
+      trimmer.noteActivity();
+      rssNow += growth;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
   try {
     // Quiet from the start: no burst, no trim.
     await new Promise((r) => setTimeout(r, 250));
     assert.deepEqual(triggers, []);
-    // A burst of requests over ~300 ms keeps it busy (a request every 10 ms, ticks every
-    // 100 ms), then it goes quiet.
-    for (let i = 0; i < 30; i++) {
-      trimmer.noteActivity();
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    // Requests over ~300 ms keep it busy (one every 10 ms, ticks every 100 ms), but the RSS
+    // grows by 3,000 bytes only: the quiet after them trims nothing.
+    await requests(30, 100);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.deepEqual(triggers, []);
+    assert.deepEqual(collections, 0);
+    // A burst that grows the RSS by 30,000 bytes, then quiet.
+    await requests(30, 1_000);
     assert.deepEqual(triggers, []);
     await new Promise((r) => setTimeout(r, 400));
     assert.deepEqual(triggers, ["idle:1024", "idle_settled:2048"]);
@@ -111,6 +125,10 @@ Deno.test("a burst is followed by an idle trim with a full collection, then a se
     // Staying quiet trims no more.
     await new Promise((r) => setTimeout(r, 250));
     assert.deepEqual(triggers.length, 2);
+    // The baseline is the RSS after that trim: the next burst is measured from there.
+    await requests(20, 1_000);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.deepEqual(triggers.slice(2), ["idle:3072", "idle_settled:4096"]);
   } finally {
     trimmer.close();
   }
