@@ -32,4 +32,4 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
 # V8 flags as in the start task of deno.json: a 4 MB young generation and a 1.5x old-generation
 # growth keep the resident memory ~120 MB lower under load (throughput change within the noise
 # of docs/BENCHMARKS.md measurements).
-CMD ["deno", "run", "-A", "--unstable-kv", "--v8-flags=--max-semi-space-size=4,--heap-growing-percent=50,--expose-gc,--no-memory-pool", "server/main.ts"]
+CMD ["deno", "run", "-A", "--unstable-kv", "--v8-flags=--max-semi-space-size=8,--heap-growing-percent=50,--expose-gc,--no-memory-pool", "server/main.ts"]

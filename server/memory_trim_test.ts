@@ -161,7 +161,7 @@ Deno.test("a last-resort collection hands a burst's V8 pages back to the OS", as
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "eval",
-      "--v8-flags=--expose-gc,--no-memory-pool,--max-semi-space-size=4",
+      "--v8-flags=--expose-gc,--no-memory-pool,--max-semi-space-size=8",
       script,
     ],
     stdout: "piped",

@@ -12,33 +12,20 @@ export class EncodedPrediction {
   readonly league: string;
   /** The JSON answer without `score_matrix`. */
   readonly json: string;
-  /**
-   * The score matrix, row-major, as one array of unboxed doubles: the cache keeps every entry
-   * in the old generation, where `number[][]` costs ~2.8 KB (a boxed number per cell, an array
-   * per row) and this ~1 KB in one object.
-   */
-  #cells: number[];
-  #size: number;
+  /** The rows of the score matrix: arrays of unboxed doubles, kept as they are. */
+  #matrix: number[][];
   #withMatrix: string | undefined;
 
   /** Serialises `prediction`; `json` is its JSON text without `score_matrix` when known. */
   constructor(prediction: Prediction, json?: string) {
     this.league = prediction.league;
-    const rows = prediction.score_matrix;
-    this.#size = rows.length;
-    const cells: number[] = [];
-    for (const row of rows) for (const v of row) cells.push(+v);
-    this.#cells = cells;
+    this.#matrix = prediction.score_matrix;
     this.json = json ?? jsonWithoutMatrix(prediction);
   }
 
-  /** The score matrix as rows (home goals) of columns (away goals). */
-  scoreMatrix(): number[][] {
-    const rows: number[][] = [];
-    const cells = this.#cells;
-    const width = this.#size === 0 ? 0 : cells.length / this.#size;
-    for (let i = 0; i < this.#size; i++) rows.push(cells.slice(i * width, (i + 1) * width));
-    return rows;
+  /** The score matrix as rows (home goals) of columns (away goals); callers must not change it. */
+  scoreMatrix(): readonly (readonly number[])[] {
+    return this.#matrix;
   }
 
   /** The JSON answer with `score_matrix` as its last field (built on first use). */
