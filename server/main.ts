@@ -97,10 +97,7 @@ function startMemoryTrimmer(config: Config, registry: Registry) {
   return createMemoryTrimmer({
     intervalMs,
     idleMs: intervalMs > 0 ? 1000 : 0,
-    // The start task runs V8 with --expose-gc for this: once a burst is over, the collection V8
-    // runs before it reports out of memory ("last-resort"): full collections until nothing more
-    // is freed, then the new space shrinks and pooled pages go back to the OS. A plain `gc()`
-    // keeps both (~40 MB more RSS after a burst).
+    // The start task runs V8 with --expose-gc for this (once a burst is over).
     collectGarbage: lastResortGc((globalThis as { gc?: V8Gc }).gc),
     coldPages: intervalMs > 0 ? undefined : null,
     onTrim: (r) => {

@@ -9,8 +9,9 @@
  * Each trim also drops clean file pages that start-up touched and serving does not use
  * (`cold_pages.ts`). Besides the timer, a trim follows the end of a burst: the server reports
  * each request ({@link MemoryTrimmer.noteActivity}), and the first quiet `idleMs` after a busy
- * one trims, so memory a load left free goes back within about a second instead of up to
- * `intervalMs` later.
+ * period that grew the RSS by `burstBytes` trims, with a V8 collection first
+ * ({@link lastResortGc}), so memory a load left free goes back within about a second instead of
+ * up to `intervalMs` later.
  * @module
  */
 import { type ColdPages, openColdPages } from "./cold_pages.ts";
@@ -59,7 +60,7 @@ export interface MemoryTrimmerOptions {
   /**
    * What makes a busy period a burst: the RSS grew by at least this many bytes since the last
    * trim. Quiet after smaller activity (a request now and then) trims nothing, so sparse
-   * traffic never pays for a full collection (tens of milliseconds on the event loop).
+   * traffic never pays for the collection (up to ~150 ms on the event loop after a load).
    * @default 16 MiB
    */
   burstBytes?: number;
