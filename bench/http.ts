@@ -2,15 +2,18 @@
  * `deno task bench http`: starts the real server (subprocess, `-A`, rate limiting on with a
  * limit too high to reject, temp KV) on loopback and drives it with wrk: `/health/live`, cached
  * predictions (one body) and uncached predictions (varying teams and odds). Prints requests/s,
- * p50/p99, the start-up time to the first `/health/live` 200 and the RSS after 100k predictions
- * (at the end of the load, then 4.5 s later, after the server's end-of-burst memory trims).
+ * p50/p99, server CPU per request, the machine's CPU steal during each run (time the hypervisor
+ * gave to other guests: the usual cause of a slow run on a shared VM), the start-up time to the
+ * first `/health/live` 200 and the RSS after 100k predictions (at the end of the load, then 4.5 s
+ * later, after the server's end-of-burst memory trims).
  *
  * Options: `--duration <s>` (10), `--warmup <s>` (2), `--connections <n>` (50),
  * `--threads <n>` (1), `--engine onnx|memory|auto` (auto: onnx when `models/` has a model),
  * `--log-level <level>` (info), `--predictions <n>` for the RSS figure (100000), `--v8-flags <f>`
  * passed to the server's V8 after the start task's own (so they override them), `--rounds <n>`
- * (3: the scenarios run interleaved n times and the median round is reported, which damps the
- * noise of a shared machine), `--env NAME=value` (extra server environment, repeatable),
+ * (5: the scenarios run interleaved n times and the median round is reported, which damps the
+ * noise of a shared machine; each round's own shares of `/health/live` and their median are
+ * printed too), `--env NAME=value` (extra server environment, repeatable),
  * `--settle <s>` (31: the RSS is read again after this long idle, past the server's 30 s memory
  * trim; 0 skips it).
  * @module
@@ -42,6 +45,8 @@ export interface WrkResult {
   errors: string;
   /** Server CPU time (all threads) per request, in microseconds; less load-sensitive than req/s. */
   cpuUsPerRequest?: number;
+  /** Share of the machine's CPU time the hypervisor gave to other guests during the run (%). */
+  stealPercent?: number;
 }
 
 function parseArgs(args: string[]): BenchArgs {
@@ -54,7 +59,7 @@ function parseArgs(args: string[]): BenchArgs {
     logLevel: "info",
     predictions: 100_000,
     v8Flags: "",
-    rounds: 3,
+    rounds: 5,
     env: {},
     settle: 31,
   };
@@ -263,6 +268,14 @@ async function cpuMicros(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
+/** Steal and total CPU time of the whole machine so far (`/proc/stat`, clock ticks). */
+async function machineTicks(): Promise<{ steal: number; total: number }> {
+  const line = (await Deno.readTextFile("/proc/stat")).split("\n")[0];
+  // cpu user nice system idle iowait irq softirq steal ...
+  const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { steal: f[7], total: f.reduce((x, y) => x + y, 0) };
+}
+
 async function rssBytes(pid: number): Promise<number> {
   const status = await Deno.readTextFile(`/proc/${pid}/status`);
   const kb = Number(status.match(/VmRSS:\s+(\d+)\s+kB/)?.[1] ?? NaN);
@@ -325,9 +338,9 @@ async function matchesOf(base: string): Promise<string[]> {
 function fmt(r: WrkResult): string {
   return `${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${
     r.p99Ms.toFixed(2)
-  } ms  server CPU ${
-    r.cpuUsPerRequest?.toFixed(0) ?? "?"
-  } us/req  (${r.requests} requests, non-2xx ${r.non2xx}${r.errors ? `, ${r.errors}` : ""})`;
+  } ms  server CPU ${r.cpuUsPerRequest?.toFixed(0) ?? "?"} us/req  steal ${
+    r.stealPercent?.toFixed(0) ?? "?"
+  } %  (${r.requests} requests, non-2xx ${r.non2xx}${r.errors ? `, ${r.errors}` : ""})`;
 }
 
 /** Runs the HTTP benchmark. */
@@ -388,8 +401,12 @@ export async function benchHttp(rawArgs: string[]): Promise<void> {
       for (const [name, url, script] of scenarios) {
         if (a.warmup > 0) await wrk(bin, url, a, a.warmup, script);
         const cpuBefore = await cpuMicros(child.pid);
+        const ticksBefore = await machineTicks();
         const r = await wrk(bin, url, a, a.duration, script);
         r.cpuUsPerRequest = (await cpuMicros(child.pid) - cpuBefore) / r.requests;
+        const ticksAfter = await machineTicks();
+        r.stealPercent = 100 * (ticksAfter.steal - ticksBefore.steal) /
+          Math.max(1, ticksAfter.total - ticksBefore.total);
         (runs[name] ??= []).push(r);
         console.log(`round ${round}  ${name.padEnd(28)} ${fmt(r)}`);
       }
@@ -411,6 +428,23 @@ export async function benchHttp(rawArgs: string[]): Promise<void> {
         `uncached = ${(100 * uncached.requestsPerSecond / live).toFixed(0)} % of live ` +
         `(target >= 40 %), uncached p99 ${uncached.p99Ms.toFixed(2)} ms (target <= 20 ms)`,
     );
+    if (a.rounds > 1) {
+      // Each round's shares, from runs a few seconds apart: steadier than the shares of the
+      // medians when the machine's speed drifts between rounds.
+      const share = (name: string, r: number) =>
+        100 * runs[name][r].requestsPerSecond / runs["GET /health/live"][r].requestsPerSecond;
+      const perRound = (name: string) =>
+        Array.from({ length: a.rounds }, (_, r) => share(name, r)).sort((x, y) => x - y);
+      const show = (xs: number[]) =>
+        `${xs[Math.floor((xs.length - 1) / 2)].toFixed(0)} % (rounds: ${
+          xs.map((x) => x.toFixed(0)).join(", ")
+        })`;
+      console.log(
+        `per round: cached ${show(perRound("POST predictions, cached"))}; uncached ${
+          show(perRound("POST predictions, uncached"))
+        }`,
+      );
+    }
 
     let served = await predictionsServed(base);
     while (served < a.predictions) {
