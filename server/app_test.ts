@@ -217,6 +217,40 @@ Deno.test("GET /openapi.json and /docs: generated from the schemas, offline", as
     assert.equal(doc.components.schemas.RequestOdds.properties.home.exclusiveMinimum, 1);
     assert.ok(doc.paths["/api/v1/predictions"].post.responses["422"]);
     assert.ok(!JSON.stringify(doc).includes("#/$defs/"), "every reference resolves to components");
+    // Every API route file (and the WebSocket) is in the document.
+    const routeFiles: string[] = [];
+    const walk = async (dir: URL, prefix: string) => {
+      for await (const e of Deno.readDir(dir)) {
+        if (e.isDirectory) await walk(new URL(`${e.name}/`, dir), `${prefix}/${e.name}`);
+        else if (e.name.endsWith(".ts") && !e.name.endsWith("_test.ts")) {
+          const name = e.name.slice(0, -3);
+          routeFiles.push(name === "index" ? prefix : `${prefix}/${name}`);
+        }
+      }
+    };
+    await walk(new URL("../routes/api/", import.meta.url), "/api");
+    const documented = routeFiles.map((f) => f.replace(/\[(\w+)\]/g, "{$1}")).concat("/ws");
+    assert.ok(documented.length >= 10, documented.join(", "));
+    for (const path of documented) assert.ok(doc.paths[path], `${path} is not documented`);
+    // Query parameters come from the routes' zod schemas, with their descriptions.
+    const vb = doc.paths["/api/v1/value-bets"].get.parameters;
+    assert.deepEqual(vb.map((p: { name: string }) => p.name), [
+      "league",
+      "min_edge",
+      "min_odds",
+      "max_odds",
+      "limit",
+    ]);
+    assert.ok(vb.every((p: { description?: string }) => p.description));
+    assert.deepEqual(
+      doc.paths["/api/v1/matches/upcoming"].get.parameters.map((p: { name: string }) => p.name),
+      ["league", "limit", "include"],
+    );
+    assert.deepEqual(doc.components.schemas.ClientError.required.sort(), [
+      "kind",
+      "message",
+      "url",
+    ]);
 
     const res = await t.app.request("/docs");
     assert.equal(res.status, 200);

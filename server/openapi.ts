@@ -4,7 +4,9 @@
  * @module
  */
 import { z } from "zod";
+import { AlertsQuerySchema, UpcomingQuerySchema, ValueBetsQuerySchema } from "./live/queries.ts";
 import {
+  ClientErrorSchema,
   ErrorResponseSchema,
   HealthResponseSchema,
   LeaguesResponseSchema,
@@ -25,7 +27,11 @@ const SCHEMAS: Record<string, z.ZodType> = {
   Error: ErrorResponseSchema,
   Health: HealthResponseSchema,
   Readiness: ReadyResponseSchema,
+  ClientError: ClientErrorSchema,
 };
+
+/** Schemas validated as they come in (requests), not as they go out. */
+const INPUT_SCHEMAS = new Set(["PredictionRequest", "ClientError"]);
 
 function ref(name: string): JsonObject {
   return { $ref: `#/components/schemas/${name}` };
@@ -45,7 +51,7 @@ function componentSchemas(): Record<string, JsonObject> {
   const out: Record<string, JsonObject> = {};
   for (const [name, schema] of Object.entries(SCHEMAS)) {
     const js = z.toJSONSchema(schema, {
-      io: name === "PredictionRequest" ? "input" : "output",
+      io: INPUT_SCHEMAS.has(name) ? "input" : "output",
       unrepresentable: "any",
     }) as JsonObject;
     const defs = (js.$defs ?? {}) as Record<string, JsonObject>;
@@ -60,6 +66,154 @@ function componentSchemas(): Record<string, JsonObject> {
     out[name] = defs[name] ?? js;
   }
   return JSON.parse(JSON.stringify(out).replaceAll('"#/$defs/', '"#/components/schemas/'));
+}
+
+/** The query parameters of a zod object schema (strings as they arrive), with descriptions. */
+function queryParameters(schema: z.ZodType): JsonObject[] {
+  const js = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonObject;
+  const props = (js.properties ?? {}) as Record<string, JsonObject>;
+  const required = new Set((js.required ?? []) as string[]);
+  return Object.entries(props).map(([name, prop]) => {
+    const { description, ...rest } = prop;
+    return {
+      name,
+      in: "query",
+      required: required.has(name),
+      ...(description ? { description } : {}),
+      schema: rest,
+    };
+  });
+}
+
+/** The `?include=` parameter of the answers that carry predictions. */
+const INCLUDE_PARAMETER: JsonObject = {
+  name: "include",
+  in: "query",
+  required: false,
+  description: "Optional parts of the answer, comma-separated: `score_matrix`",
+  schema: { type: "string", enum: ["score_matrix"] },
+};
+
+/** A JSON answer described in words (its shape is a TypeScript type, not a zod schema). */
+function described(description: string): JsonObject {
+  return { description, content: { "application/json": { schema: { type: "object" } } } };
+}
+
+const liveErrors = {
+  "422": json("Error", "Invalid query parameter (each listed)"),
+  "503": json("Error", "Live odds are not running"),
+  ...errors,
+};
+
+/** The live odds, value-bet and alert endpoints (`README.md`, "Live odds"). */
+function livePaths(): JsonObject {
+  return {
+    "/api/v1/matches/upcoming": {
+      get: {
+        operationId: "listUpcomingMatches",
+        summary: "Upcoming matches with current and opening odds, prediction and value bets",
+        description: "Kick-off order. `prediction` omits `score_matrix` unless asked for with " +
+          "`?include=score_matrix`. `source` is `demo` for the built-in demo bookmaker.",
+        parameters: [...queryParameters(UpcomingQuerySchema), INCLUDE_PARAMETER],
+        responses: {
+          "200": described(
+            "`{matches: [{id, league, home_team, away_team, kickoff, source, odds, opening_odds, " +
+              "updated_at, prediction, value_bets}], count, demo}`",
+          ),
+          ...liveErrors,
+        },
+      },
+    },
+    "/api/v1/matches/{id}": {
+      get: {
+        operationId: "getMatch",
+        summary: "One match: latest and opening odds per source, price history, prediction",
+        parameters: [{
+          name: "id",
+          in: "path",
+          required: true,
+          schema: { type: "string", maxLength: 300 },
+          description: "Match id from `/api/v1/matches/upcoming` (URL-encoded)",
+        }, INCLUDE_PARAMETER],
+        responses: {
+          "200": described("`{match, sources: [...], history: [{at, source, odds}]}`"),
+          "404": json("Error", "Unknown match"),
+          ...liveErrors,
+        },
+      },
+    },
+    "/api/v1/value-bets": {
+      get: {
+        operationId: "listValueBets",
+        summary: "Value bets open now on upcoming matches, best edge first",
+        parameters: queryParameters(ValueBetsQuerySchema),
+        responses: {
+          "200": described(
+            "`{value_bets: [{match_id, league, home_team, away_team, kickoff, market, " +
+              "selection, odds, probability, edge, kelly_fraction, source}], count}`",
+          ),
+          ...liveErrors,
+        },
+      },
+    },
+    "/api/v1/alerts": {
+      get: {
+        operationId: "listAlerts",
+        summary: "The stored value-bet alert log in id order (poll with `next_since`)",
+        parameters: queryParameters(AlertsQuerySchema),
+        responses: {
+          "200": described("`{alerts: [...], next_since, count, filter}`"),
+          "422": json("Error", "Invalid query parameter (each listed)"),
+          "503": json("Error", "Value-bet alerts are not running"),
+          ...errors,
+        },
+      },
+    },
+    "/api/v1/alerts/performance": {
+      get: {
+        operationId: "alertPerformance",
+        summary: "Count, mean closing line value and ROI of the settled value-bet alerts",
+        responses: {
+          "200": described("`{performance, filter}`"),
+          "503": json("Error", "Value-bet alerts are not running"),
+          ...errors,
+        },
+      },
+    },
+    "/api/v1/client-errors": {
+      post: {
+        operationId: "reportClientError",
+        summary: "Errors reported by the web app's own pages (logged)",
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: ref("ClientError") } },
+        },
+        responses: {
+          "204": { description: "Logged" },
+          "400": json("Error", "Malformed JSON"),
+          "422": json("Error", "Invalid report (each field listed)"),
+          ...errors,
+        },
+      },
+    },
+    "/ws": {
+      get: {
+        operationId: "liveSocket",
+        summary: "WebSocket feed of odds, predictions and value-bet alerts",
+        description: "Upgrade with `Upgrade: websocket`. Messages are JSON: send `subscribe` " +
+          "(`topics`: `matches`, `league:<key>`, `match:<id>`, `value-bets`; `since`: the last " +
+          "`event_id` seen, to replay what was missed), `unsubscribe` or `ping`; receive " +
+          "`welcome`, `odds`, `value_bet`, `subscribed`, `error`, `pong` and `batch`.",
+        responses: {
+          "101": { description: "Switching to the WebSocket protocol" },
+          "403": json("Error", "Origin not allowed (`CORS_ORIGINS`)"),
+          "426": json("Error", "Not a WebSocket upgrade request"),
+          "429": json("Error", "Too many connections from this address"),
+          "503": json("Error", "Live odds are not running"),
+        },
+      },
+    },
+  };
 }
 
 let cached: JsonObject | undefined;
@@ -176,6 +330,7 @@ export function openApiDocument(): JsonObject {
           },
         },
       },
+      ...livePaths(),
       "/metrics": {
         get: {
           operationId: "metrics",

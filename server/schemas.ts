@@ -166,6 +166,17 @@ export interface FieldError {
   message: string;
 }
 
+/** A client error report, `POST /api/v1/client-errors` (see `islands/_client/report_error.ts`). */
+export const ClientErrorSchema = z.strictObject({
+  message: z.string().min(1).max(1000),
+  kind: z.enum(["error", "unhandledrejection", "boundary", "fetch"]),
+  stack: z.string().max(4000).optional(),
+  url: z.string().max(500),
+  source: z.string().max(500).optional(),
+  line: z.number().int().nonnegative().optional(),
+  column: z.number().int().nonnegative().optional(),
+});
+
 /** Field errors of a failed zod parse, with dotted paths (`odds.home`, `(body)` for the root). */
 export function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.slice(0, 20).map((i) => ({

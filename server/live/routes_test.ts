@@ -93,6 +93,18 @@ Deno.test("live REST endpoints: upcoming, one match with history and prediction,
     assert.equal(list.matches[0].opening_odds.x12.home, 1.25);
     assert.equal(list.matches[0].source, "fd");
     assert.ok(list.matches[0].prediction.probabilities.home_win > 0.5);
+    // The score matrix only when asked for, as for POST /api/v1/predictions.
+    assert.equal("score_matrix" in list.matches[0].prediction, false);
+    const withMatrix = await (await app.request("/api/v1/matches/upcoming?include=score_matrix"))
+      .json();
+    assert.equal(withMatrix.matches[0].prediction.score_matrix.length, 11);
+    assert.deepEqual(
+      withMatrix.matches[0].prediction.probabilities,
+      list.matches[0].prediction.probabilities,
+    );
+    const unknownPart = await app.request("/api/v1/matches/upcoming?include=everything");
+    assert.equal(unknownPart.status, 422);
+    assert.match((await unknownPart.json()).error.message, /include.*"score_matrix"/);
 
     const epl = await (await app.request("/api/v1/matches/upcoming?league=epl")).json();
     assert.equal(epl.count, 2);
@@ -107,6 +119,11 @@ Deno.test("live REST endpoints: upcoming, one match with history and prediction,
     const detail = await one.json();
     assert.equal(detail.match.id, id);
     assert.equal(detail.match.prediction.home_team, "Manchester City");
+    assert.equal("score_matrix" in detail.match.prediction, false);
+    const full = await (await app.request(
+      `/api/v1/matches/${encodeURIComponent(id)}?include=score_matrix`,
+    )).json();
+    assert.equal(full.match.prediction.score_matrix.length, 11);
     assert.deepEqual(
       detail.history.map((h: { odds: { x12: { home: number } } }) => h.odds.x12.home),
       [1.25, 1.3],

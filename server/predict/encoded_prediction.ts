@@ -5,6 +5,7 @@
  * @module
  */
 import type { Prediction } from "../domain/prediction.ts";
+import { answerOf } from "../include_param.ts";
 
 /** The API answers of one prediction. */
 export class EncodedPrediction {
@@ -38,6 +39,5 @@ export class EncodedPrediction {
 
 /** The JSON text of `prediction` without its `score_matrix`. */
 export function jsonWithoutMatrix(prediction: Prediction): string {
-  const { score_matrix: _matrix, ...answer } = prediction;
-  return JSON.stringify(answer);
+  return JSON.stringify(answerOf(prediction, false));
 }

@@ -3,20 +3,9 @@
  * boundaries), validated and logged. Rate limited with the rest of `/api/*`; answers 204.
  * @module
  */
-import { z } from "zod";
+import { ClientErrorSchema } from "../../../server/schemas.ts";
 import { readJson, validate } from "../../../server/validation.ts";
 import type { Handlers } from "../../../server/web/router.ts";
-
-/** Schema of one report (see `islands/_client/report_error.ts`). */
-export const ClientErrorSchema = z.strictObject({
-  message: z.string().min(1).max(1000),
-  kind: z.enum(["error", "unhandledrejection", "boundary", "fetch"]),
-  stack: z.string().max(4000).optional(),
-  url: z.string().max(500),
-  source: z.string().max(500).optional(),
-  line: z.number().int().nonnegative().optional(),
-  column: z.number().int().nonnegative().optional(),
-});
 
 export const handler: Handlers = {
   async POST(c) {

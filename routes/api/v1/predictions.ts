@@ -5,40 +5,17 @@
  * `X-Cache: HIT|MISS` says whether the result came from the prediction cache.
  * @module
  */
-import { HttpError } from "../../../server/errors.ts";
+import { wantsScoreMatrix } from "../../../server/include_param.ts";
 import { RequestMemo } from "../../../server/predict/request_memo.ts";
 import { PredictionRequestSchema } from "../../../server/schemas.ts";
 import { parseJson, readJsonText, validate } from "../../../server/validation.ts";
 import type { Handlers } from "../../../server/web/router.ts";
-
-/** The optional parts of an answer a client may ask for with `?include=`. */
-const INCLUDES = ["score_matrix"] as const;
 
 const HIT: [string, string][] = [["content-type", "application/json"], ["x-cache", "HIT"]];
 const MISS: [string, string][] = [["content-type", "application/json"], ["x-cache", "MISS"]];
 
 /** Bodies that were answered from the cache, by exact text (process-wide, bounded). */
 const repeatedBodies = new RequestMemo();
-
-/** Whether `?include=` asks for the score matrix; throws 422 for unknown parts. */
-function wantsScoreMatrix(include: string | undefined): boolean {
-  if (include === undefined || include === "") return false;
-  let matrix = false;
-  for (const part of include.split(",")) {
-    const name = part.trim();
-    if (name === "score_matrix") matrix = true;
-    else if (name !== "") {
-      const message = `Unknown part "${name}"; expected ${
-        INCLUDES.map((i) => `"${i}"`).join(", ")
-      }`;
-      throw new HttpError(422, `Query is invalid: include: ${message}`, {
-        code: "validation_failed",
-        details: [{ path: "include", message }],
-      });
-    }
-  }
-  return matrix;
-}
 
 export const handler: Handlers = {
   POST: async (c) => {
