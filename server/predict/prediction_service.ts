@@ -57,6 +57,19 @@ class ServedPrediction implements PredictionResult {
   }
 }
 
+/** An uncached prediction being computed, and the identical requests waiting for it. */
+interface Flight {
+  waiters: { resolve: (r: PredictionResult) => void; reject: (e: unknown) => void }[];
+}
+
+/** Settles the waiters of `flight` and lets go of them. */
+function land(flight: Flight, settle: (w: Flight["waiters"][number]) => void): void {
+  const waiters = flight.waiters;
+  if (waiters.length === 0) return;
+  flight.waiters = [];
+  for (const w of waiters) settle(w);
+}
+
 /** Options of {@link createPredictionService}. */
 export interface PredictionServiceOptions {
   /** Metrics to record into. @default none */
@@ -116,7 +129,13 @@ export function createPredictionService(
   const readMemory = options.memoryUsage ?? (() => Deno.memoryUsage().rss);
   const sampleMs = options.memorySampleMs ?? 1000;
   const now = options.now ?? (() => performance.now());
-  const inflight = new Map<string, Promise<PredictionResult>>();
+  /**
+   * Misses being computed, by cache key, with the identical requests waiting for them. An entry
+   * holds only the waiters, never the result: this map changes on every miss, and V8 may keep
+   * a replaced copy of its table alive until the next full collection; a result reachable from
+   * such a copy (a promise resolved with it, say) would outlive its request and be promoted.
+   */
+  const inflight = new Map<string, Flight>();
   /** League key -> lower-cased team name or alias -> canonical name. */
   const aliases = new Map<string, Map<string, string>>();
   const loadingAliases = new Map<string, Promise<void>>();
@@ -233,14 +252,19 @@ export function createPredictionService(
     return new ServedPrediction(new EncodedPrediction(prediction), false, prediction);
   }
 
-  /** Computes a miss; a `key` given is the single-flight entry, removed when this settles. */
-  async function miss(req: PredictionRequest, key: string | null): Promise<PredictionResult> {
+  /** Computes a miss; `flight` (with its `key`) is the single-flight entry, removed when this settles. */
+  async function miss(
+    req: PredictionRequest,
+    key: string | null,
+    flight?: Flight,
+  ): Promise<PredictionResult> {
     metrics?.cacheMisses.inc();
     let result: ServedPrediction;
     try {
       result = await compute(req);
     } catch (e) {
       if (key !== null) inflight.delete(key);
+      if (flight) land(flight, (w) => w.reject(e));
       metrics?.cacheErrors.inc();
       metrics?.predictionFailures.inc({ reason: failureReason(e) });
       throw e;
@@ -257,6 +281,7 @@ export function createPredictionService(
     if (finalKey !== null) cache.set(finalKey, result.entry);
     // Only now: a twin arriving earlier waits for this result instead of computing it again.
     if (flightKey !== null) inflight.delete(flightKey);
+    if (flight) land(flight, (w) => w.resolve(result));
     countPrediction(p.league, "model");
     return result;
   }
@@ -272,10 +297,12 @@ export function createPredictionService(
           return Promise.resolve(new ServedPrediction(hit, true));
         }
         const pending = inflight.get(key);
-        if (pending) return pending;
-        const p = miss(req, key);
-        inflight.set(key, p);
-        return p;
+        if (pending) {
+          return new Promise((resolve, reject) => pending.waiters.push({ resolve, reject }));
+        }
+        const flight: Flight = { waiters: [] };
+        inflight.set(key, flight);
+        return miss(req, key, flight);
       }
       return miss(req, null);
     },

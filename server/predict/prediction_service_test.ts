@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { HttpError } from "../errors.ts";
+import type { PredictionEngine } from "../domain/prediction.ts";
 import { createMetrics } from "../metrics.ts";
 import { createMemoryEngine } from "./memory_engine.ts";
 import { createPredictionService } from "./prediction_service.ts";
@@ -73,6 +74,33 @@ Deno.test("createPredictionService: memory pressure refuses new predictions with
   );
   rss = 1e8;
   assert.equal((await svc.predict(REQ)).cached, false);
+});
+
+Deno.test("createPredictionService: a failed miss fails its waiting twins and is not kept", async () => {
+  const engine = createMemoryEngine();
+  let invocations = 0;
+  const counted: PredictionEngine = {
+    ...engine,
+    predict: (req, signal) => {
+      invocations++;
+      return engine.predict(req, signal);
+    },
+  };
+  const svc = createPredictionService(counted);
+  await svc.predict({ ...REQ, away_team: "Arsenal" }); // learns version and aliases
+  engine.setReady(false);
+  const rs = await Promise.allSettled([1, 2, 3].map(() => svc.predict(REQ)));
+  assert.equal(invocations, 2, "one engine call for the three twins");
+  for (const r of rs) {
+    assert.equal(r.status, "rejected");
+    const reason = (r as PromiseRejectedResult).reason;
+    assert.ok(reason instanceof HttpError && reason.status === 503, String(reason));
+  }
+  engine.setReady(true);
+  const again = await Promise.all([1, 2].map(() => svc.predict(REQ)));
+  assert.equal(invocations, 3, "the failure was not kept: the next twins compute again, once");
+  assert.ok(again.every((r) => !r.cached && r.json === again[0].json));
+  assert.equal((await svc.predict(REQ)).cached, true);
 });
 
 Deno.test("createPredictionService: engine errors pass through and are not cached", async () => {
