@@ -54,6 +54,17 @@ function stringWithDefault(defaultValue: string) {
     .transform((v) => (v === undefined || v.trim() === "" ? defaultValue : v.trim()));
 }
 
+/** One of `values` (case-insensitive), `values[0]` when unset. */
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return optionalString().transform((v, ctx) => {
+    if (v === undefined) return values[0] as T[number];
+    const s = v.toLowerCase();
+    if ((values as readonly string[]).includes(s)) return s as T[number];
+    ctx.addIssue({ code: "custom", message: `Expected ${values.join(" or ")}, got "${v}"` });
+    return z.NEVER;
+  });
+}
+
 function url(protocols: readonly string[]) {
   return optionalString().superRefine((v, ctx) => {
     if (v === undefined) return;
@@ -93,6 +104,7 @@ const EnvSchema = z.object({
   MODEL_FETCH_STRICT: bool(false),
   MAX_CACHED_MODELS: int(10, 1, 1000),
   CACHE_MAX_ENTRIES: int(1000, 0, 10_000_000),
+  CACHE_ADMISSION: oneOf(["repeated", "all"]),
   CORS_ORIGINS: optionalString().transform((v, ctx) => {
     if (v === undefined) return [] as string[];
     const origins = v.split(",").map((s) => s.trim()).filter((s) => s !== "");
@@ -137,13 +149,7 @@ const EnvSchema = z.object({
     });
     return z.NEVER;
   }),
-  PREDICTION_ENGINE: optionalString().transform((v, ctx) => {
-    if (v === undefined) return "onnx" as const;
-    const s = v.toLowerCase();
-    if (s === "onnx" || s === "memory") return s;
-    ctx.addIssue({ code: "custom", message: `Expected onnx or memory, got "${v}"` });
-    return z.NEVER;
-  }),
+  PREDICTION_ENGINE: oneOf(["onnx", "memory"]),
   MAX_BODY_BYTES: int(16_384, 256, 10_485_760),
   MEMORY_LIMIT_MB: int(1024, 16, 1_048_576),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
@@ -184,6 +190,12 @@ export interface Config {
   maxCachedModels: number;
   /** `CACHE_MAX_ENTRIES`: predictions kept in the result cache (LRU, 0 disables). @default 1000 */
   cacheMaxEntries: number;
+  /**
+   * `CACHE_ADMISSION`: which computed predictions enter the result cache. `repeated`: those whose
+   * request was already missed recently (computed twice, then cached), so one-off requests never
+   * churn it; `all`: every one. @default "repeated"
+   */
+  cacheAdmission: "repeated" | "all";
   /** `CORS_ORIGINS`: comma-separated allowed origins, or `*`. @default [] (same origin only) */
   corsOrigins: string[];
   /**
@@ -259,6 +271,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     modelFetchStrict: e.MODEL_FETCH_STRICT,
     maxCachedModels: e.MAX_CACHED_MODELS,
     cacheMaxEntries: e.CACHE_MAX_ENTRIES,
+    cacheAdmission: e.CACHE_ADMISSION,
     corsOrigins: e.CORS_ORIGINS,
     trustProxy: e.TRUST_PROXY,
     redisUrl: e.REDIS_URL,

@@ -16,6 +16,7 @@ Deno.test("loadConfig: an empty environment gives the documented defaults", () =
   assert.equal(c.modelFetchStrict, false);
   assert.equal(c.maxCachedModels, 10);
   assert.equal(c.cacheMaxEntries, 1000);
+  assert.equal(c.cacheAdmission, "repeated");
   assert.deepEqual(c.corsOrigins, []);
   assert.equal(c.trustProxy, 0);
   assert.equal(c.redisUrl, undefined);
@@ -38,6 +39,7 @@ Deno.test("loadConfig: reads every variable", () => {
     MODEL_FETCH_STRICT: "1",
     MAX_CACHED_MODELS: "2",
     CACHE_MAX_ENTRIES: "0",
+    CACHE_ADMISSION: "ALL",
     CORS_ORIGINS: "https://a.example, http://localhost:3000",
     TRUST_PROXY: "true",
     REDIS_URL: "redis://127.0.0.1:6379",
@@ -55,6 +57,7 @@ Deno.test("loadConfig: reads every variable", () => {
   assert.equal(c.modelFetchStrict, true);
   assert.equal(c.maxCachedModels, 2);
   assert.equal(c.cacheMaxEntries, 0);
+  assert.equal(c.cacheAdmission, "all");
   assert.deepEqual(c.corsOrigins, ["https://a.example", "http://localhost:3000"]);
   assert.equal(c.trustProxy, 1);
   assert.equal(c.redisUrl, "redis://127.0.0.1:6379");
@@ -75,6 +78,7 @@ Deno.test("loadConfig: a bad variable fails with a message naming it", async (t)
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
     [{ PREDICTION_TIMEOUT_MS: "-1" }, "PREDICTION_TIMEOUT_MS"],
     [{ PREDICTION_ENGINE: "magic" }, "PREDICTION_ENGINE"],
+    [{ CACHE_ADMISSION: "sometimes" }, "CACHE_ADMISSION"],
   ];
   for (const [env, name] of cases) {
     await t.step(name + "=" + Object.values(env)[0], () => {

@@ -40,6 +40,7 @@ export function createCoreServices(options: CoreServicesOptions): Services {
     metrics,
     timeoutMs: config.predictionTimeoutMs,
     cacheMaxEntries: config.cacheMaxEntries,
+    cacheAdmission: config.cacheAdmission,
     memoryLimitBytes: config.memoryLimitMb * 1024 * 1024,
     memoryUsage: options.memoryUsage,
   });

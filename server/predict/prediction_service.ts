@@ -1,6 +1,7 @@
 /**
  * The prediction service in front of the engine: canonical names, an LRU result cache keyed by
- * (model version, league, teams, kick-off, odds), single-flight for identical misses, a timeout
+ * (model version, league, teams, kick-off, odds) with an admission filter for one-off requests
+ * (see `admission.ts`), single-flight for identical misses, a timeout
  * that aborts the engine call (504), a memory-pressure guard (503) and metrics.
  * @module
  */
@@ -13,6 +14,7 @@ import type {
 } from "../domain/prediction.ts";
 import { HttpError } from "../errors.ts";
 import type { Metrics } from "../metrics.ts";
+import { Doorkeeper } from "./admission.ts";
 import { DeadlineQueue } from "./deadline_queue.ts";
 import { EncodedPrediction } from "./encoded_prediction.ts";
 import { LruCache } from "./lru_cache.ts";
@@ -78,6 +80,12 @@ export interface PredictionServiceOptions {
   timeoutMs?: number;
   /** Predictions kept in the LRU cache; 0 disables caching. @default 1000 */
   cacheMaxEntries?: number;
+  /**
+   * Which computed predictions enter the cache: `all`, or only those whose cache key was already
+   * missed recently (`repeated`; the last ~4 x `cacheMaxEntries` misses are remembered).
+   * @default "all"
+   */
+  cacheAdmission?: "all" | "repeated";
   /** Resident memory above which new (uncached) predictions are refused with 503. @default 1 GiB */
   memoryLimitBytes?: number;
   /** Reads the resident memory in bytes. @default () => Deno.memoryUsage().rss */
@@ -124,6 +132,9 @@ export function createPredictionService(
   const metrics = options.metrics;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const cache = new LruCache<string, EncodedPrediction>(options.cacheMaxEntries ?? 1000);
+  const doorkeeper = options.cacheAdmission === "repeated" && cache.capacity > 0
+    ? new Doorkeeper(4 * cache.capacity)
+    : undefined;
   const deadlines = new DeadlineQueue(timeoutMs);
   const memoryLimit = options.memoryLimitBytes ?? 1024 * 1024 * 1024;
   const readMemory = options.memoryUsage ?? (() => Deno.memoryUsage().rss);
@@ -278,7 +289,9 @@ export function createPredictionService(
     }
     if (!aliases.has(p.league)) await loadAliases(p.league);
     const finalKey = key ?? cacheKey(req);
-    if (finalKey !== null) cache.set(finalKey, result.entry);
+    if (finalKey !== null && (doorkeeper === undefined || doorkeeper.seen(finalKey))) {
+      cache.set(finalKey, result.entry);
+    }
     // Only now: a twin arriving earlier waits for this result instead of computing it again.
     if (flightKey !== null) inflight.delete(flightKey);
     if (flight) land(flight, (w) => w.resolve(result));
@@ -311,6 +324,7 @@ export function createPredictionService(
     },
     clearCache() {
       cache.clear();
+      doorkeeper?.clear();
       versions.clear();
     },
     memory,

@@ -39,6 +39,25 @@ Deno.test("createPredictionService: the cache is capped (LRU)", async () => {
   assert.equal(svc.cacheSize, 2);
 });
 
+Deno.test("createPredictionService: with repeated admission, only a request missed twice is cached", async () => {
+  const engine = createMemoryEngine();
+  const svc = createPredictionService(engine, { cacheAdmission: "repeated", cacheMaxEntries: 10 });
+  assert.equal((await svc.predict(REQ)).cached, false);
+  assert.equal(svc.cacheSize, 0, "a first miss is not kept");
+  const second = await svc.predict({ ...REQ, home_team: "Man United" });
+  assert.equal(second.cached, false, "an alias is the same request: its second miss");
+  assert.equal(svc.cacheSize, 1);
+  assert.equal((await svc.predict(REQ)).cached, true);
+  assert.equal(engine.calls, 2);
+  for (const home of [2, 2.1, 2.2, 2.3, 2.4]) {
+    assert.equal((await svc.predict({ ...REQ, odds: { home, draw: 3, away: 3 } })).cached, false);
+  }
+  assert.equal(svc.cacheSize, 1, "one-off requests leave the cache as it was");
+  svc.clearCache();
+  assert.equal((await svc.predict(REQ)).cached, false);
+  assert.equal(svc.cacheSize, 0, "clearing the cache also forgets the missed requests");
+});
+
 Deno.test("createPredictionService: identical concurrent misses call the engine once", async () => {
   const engine = createMemoryEngine();
   const svc = createPredictionService(engine);

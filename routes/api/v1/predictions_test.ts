@@ -17,8 +17,11 @@ function post(body: unknown, headers: Record<string, string> = {}): RequestInit 
   };
 }
 
+/** Every computed prediction enters the cache: the second request is a hit. */
+const ADMIT_ALL = { env: { CACHE_ADMISSION: "all" } };
+
 Deno.test("POST /api/v1/predictions: a valid request gets a full prediction", async () => {
-  const t = await createTestApp();
+  const t = await createTestApp(ADMIT_ALL);
   try {
     const res = await t.app.request("/api/v1/predictions", post(BODY));
     assert.equal(res.status, 200);
@@ -53,8 +56,36 @@ Deno.test("POST /api/v1/predictions: a valid request gets a full prediction", as
   }
 });
 
-Deno.test("POST /api/v1/predictions: score_matrix only with ?include=score_matrix", async () => {
+Deno.test("POST /api/v1/predictions: by default a request is cached from its second miss", async () => {
   const t = await createTestApp();
+  try {
+    assert.equal(t.services.config.cacheAdmission, "repeated");
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await t.app.request("/api/v1/predictions", post(BODY));
+      assert.equal(res.status, 200);
+      seen.push(res.headers.get("x-cache") ?? "");
+      await res.body?.cancel();
+    }
+    assert.deepEqual(seen, ["MISS", "MISS", "HIT"]);
+    // One-off requests (other odds each time) are computed and answered, but never cached.
+    for (let i = 0; i < 20; i++) {
+      const res = await t.app.request(
+        "/api/v1/predictions",
+        post({ ...BODY, odds: { home: 2 + i / 100, draw: 3.4, away: 2.7 } }),
+      );
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("x-cache"), "MISS");
+      await res.body?.cancel();
+    }
+    assert.equal(t.services.predictions.cacheSize, 1, "only the repeated request is cached");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("POST /api/v1/predictions: score_matrix only with ?include=score_matrix", async () => {
+  const t = await createTestApp(ADMIT_ALL);
   try {
     const plain = await t.app.request("/api/v1/predictions", post(BODY));
     assert.equal(plain.status, 200);
@@ -82,7 +113,7 @@ Deno.test("POST /api/v1/predictions: score_matrix only with ?include=score_matri
 });
 
 Deno.test("POST /api/v1/predictions: a repeated body is served, validated, counted each time", async () => {
-  const t = await createTestApp();
+  const t = await createTestApp(ADMIT_ALL);
   try {
     const text = JSON.stringify({ ...BODY, away_team: "Arsenal" });
     const answers: string[] = [];
