@@ -263,7 +263,11 @@ export function openApiDocument(): JsonObject {
             },
           },
           responses: {
-            "200": json("Prediction", "The prediction; `X-Cache` says HIT or MISS"),
+            "200": json(
+              "Prediction",
+              "The prediction; `X-Cache` says HIT or MISS (a request enters the cache at its " +
+                "second miss, unless `CACHE_ADMISSION=all`)",
+            ),
             "400": json("Error", "Malformed JSON"),
             "413": json("Error", "Body larger than the limit"),
             "415": json("Error", "Body is not JSON"),

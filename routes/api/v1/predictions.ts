@@ -2,7 +2,8 @@
  * `POST /api/v1/predictions`: predicts one match. Body: {@link PredictionRequestSchema}.
  * `?include=score_matrix` adds the 11 x 11 `score_matrix` to the answer (left out by default:
  * it is a quarter of the answer and only charts need it).
- * `X-Cache: HIT|MISS` says whether the result came from the prediction cache.
+ * `X-Cache: HIT|MISS` says whether the result came from the prediction cache (which admits a
+ * request at its second miss by default: `CACHE_ADMISSION`).
  * @module
  */
 import { wantsScoreMatrix } from "../../../server/include_param.ts";
