@@ -428,6 +428,19 @@ export async function benchHttp(rawArgs: string[]): Promise<void> {
         `uncached = ${(100 * uncached.requestsPerSecond / live).toFixed(0)} % of live ` +
         `(target >= 40 %), uncached p99 ${uncached.p99Ms.toFixed(2)} ms (target <= 20 ms)`,
     );
+    // With a fixed number of connections, wrk keeps that many requests in flight: the mean
+    // latency is connections / throughput (Little's law), and the p99 is that times the spread
+    // of the distribution. A p99 over target is either too little throughput or too much spread.
+    const inFlightMs = a.connections * 1000 / uncached.requestsPerSecond;
+    console.log(
+      `uncached latency: ${a.connections} connections / ${
+        uncached.requestsPerSecond.toFixed(0)
+      } req/s = ${inFlightMs.toFixed(2)} ms mean; p99 = ${
+        (uncached.p99Ms / inFlightMs).toFixed(2)
+      } x the mean; p99 per round: ${
+        runs["POST predictions, uncached"].map((r) => r.p99Ms.toFixed(2)).join(", ")
+      } ms`,
+    );
     if (a.rounds > 1) {
       // Each round's shares, from runs a few seconds apart: steadier than the shares of the
       // medians when the machine's speed drifts between rounds.
