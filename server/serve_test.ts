@@ -71,3 +71,78 @@ Deno.test("serveApp: onRequest sees every request, and the app still gets the cl
     await server.shutdown("test");
   }
 });
+
+/** Sends `request` over a fresh TCP connection and reads until the server closes it. */
+async function rawExchange(port: number, request: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(new TextEncoder().encode(request));
+    const decoder = new TextDecoder();
+    const buf = new Uint8Array(16_384);
+    let text = "";
+    for (;;) {
+      const n = await conn.read(buf);
+      if (n === null) break;
+      text += decoder.decode(buf.subarray(0, n), { stream: true });
+    }
+    return text + decoder.decode();
+  } finally {
+    try {
+      conn.close();
+    } catch { /* closed by the server */ }
+  }
+}
+
+function headAndBody(response: string): [string, string] {
+  const i = response.indexOf("\r\n\r\n");
+  return [response.slice(0, i), response.slice(i + 4)];
+}
+
+Deno.test("serveApp: prediction answers are chunked on HTTP/1.1 and carry Content-Length on HTTP/1.0", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const t = await createTestApp({ engine: createMemoryEngine(), kv });
+  const server = serveApp(t.app, t.services, {
+    port: 0,
+    hostname: "127.0.0.1",
+    onClose: async () => {
+      await t.close();
+      kv.close();
+    },
+  });
+  const body = JSON.stringify({ league: "epl", home_team: "Arsenal", away_team: "Burnley" });
+  const request = (version: string) =>
+    `POST /api/v1/predictions HTTP/${version}\r\nHost: x\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${new TextEncoder().encode(body).length}\r\nConnection: close\r\n\r\n${body}`;
+  try {
+    const http11 = await rawExchange(server.port, request("1.1"));
+    const [head11, rest11] = headAndBody(http11);
+    assert.match(head11, /^HTTP\/1\.1 200 /);
+    assert.match(head11, /^transfer-encoding: chunked$/im);
+    assert.doesNotMatch(head11, /^content-length:/im);
+    // One chunk, then the terminator: the size line, the JSON answer, `0`.
+    const m = rest11.match(/^([0-9a-f]+)\r\n([\s\S]*)\r\n0\r\n\r\n$/);
+    assert.ok(m, `a well-formed chunked body, got ${JSON.stringify(rest11.slice(0, 80))}`);
+    const answer = JSON.parse(m[2]);
+    assert.equal(parseInt(m[1], 16), new TextEncoder().encode(m[2]).length);
+    assert.equal(answer.home_team, "Arsenal");
+
+    const http10 = await rawExchange(server.port, request("1.0"));
+    const [head10, rest10] = headAndBody(http10);
+    assert.match(head10, /^HTTP\/1\.0 200 /);
+    assert.doesNotMatch(head10, /^transfer-encoding:/im, "HTTP/1.0 has no chunked coding");
+    const length = Number(head10.match(/^content-length: (\d+)$/im)?.[1]);
+    assert.equal(length, new TextEncoder().encode(rest10).length);
+    assert.equal(JSON.parse(rest10).away_team, "Burnley");
+
+    // And an ordinary client reads it as JSON.
+    const res = await fetch(`http://127.0.0.1:${server.port}/api/v1/predictions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).league, answer.league);
+  } finally {
+    await server.shutdown("test");
+  }
+});

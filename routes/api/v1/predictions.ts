@@ -7,13 +7,23 @@
  * @module
  */
 import { wantsScoreMatrix } from "../../../server/include_param.ts";
+import { ONE_WRITE } from "../../../server/one_write.ts";
 import { RequestMemo } from "../../../server/predict/request_memo.ts";
 import { PredictionRequestSchema } from "../../../server/schemas.ts";
 import { parseJson, readJsonText, validate } from "../../../server/validation.ts";
 import type { Handlers } from "../../../server/web/router.ts";
 
-const HIT: [string, string][] = [["content-type", "application/json"], ["x-cache", "HIT"]];
-const MISS: [string, string][] = [["content-type", "application/json"], ["x-cache", "MISS"]];
+// Answers are 2-3 KB: sent chunked, Deno writes them in one call with their head (one_write.ts).
+const HIT: [string, string][] = [
+  ["content-type", "application/json"],
+  ["x-cache", "HIT"],
+  [...ONE_WRITE],
+];
+const MISS: [string, string][] = [
+  ["content-type", "application/json"],
+  ["x-cache", "MISS"],
+  [...ONE_WRITE],
+];
 
 /** Bodies that were answered from the cache, by exact text (process-wide, bounded). */
 const repeatedBodies = new RequestMemo();
