@@ -7,6 +7,7 @@ import { type Context, Hono, type MiddlewareHandler, type Next } from "hono";
 import { LinearRouter } from "hono/router/linear-router";
 import type { AppEnv } from "./app_env.ts";
 import { handleError, notFoundJson } from "./error_handler.ts";
+import { HttpError } from "./errors.ts";
 import { accessLog } from "./middleware/access_log.ts";
 import { bodyLimit } from "./middleware/body_limit.ts";
 import { cors } from "./middleware/cors.ts";
@@ -92,10 +93,23 @@ export async function createApp(
     );
   }
   options.configure?.(app);
-  mountRoutes(app, routes, { renderPage: options.web?.renderPage });
+  const allowedMethods = mountRoutes(app, routes, { renderPage: options.web?.renderPage });
 
   app.onError(handleError);
   const web = options.web;
-  app.notFound((c) => (web && web.wantsHtml(c) ? web.renderNotFound(c) : notFoundJson(c)));
+  app.notFound((c) => {
+    // A path a route file serves, with a method it does not: 405 with the ones it does.
+    const allow = allowedMethods(c.req.path);
+    if (allow !== undefined) {
+      return handleError(
+        new HttpError(405, `Method ${c.req.method} is not allowed on ${c.req.path}; use ${allow}`, {
+          code: "method_not_allowed",
+          headers: { Allow: allow },
+        }),
+        c,
+      );
+    }
+    return web && web.wantsHtml(c) ? web.renderNotFound(c) : notFoundJson(c);
+  });
   return app;
 }

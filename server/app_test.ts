@@ -91,6 +91,35 @@ Deno.test("createApp: unknown paths are a JSON 404; hostile request ids are repl
   }
 });
 
+Deno.test("createApp: a method a route does not handle is a JSON 405 with Allow", async () => {
+  const t = await createTestApp();
+  try {
+    const get = await t.app.request("/api/v1/predictions");
+    assert.equal(get.status, 405);
+    assert.equal(get.headers.get("allow"), "POST");
+    const { error } = await get.json();
+    assert.equal(error.code, "method_not_allowed");
+    assert.match(error.message, /GET is not allowed on \/api\/v1\/predictions; use POST/);
+    assert.equal(get.headers.get("x-content-type-options"), "nosniff", "middleware fields too");
+
+    // GET implies HEAD; a parameterised route answers 405 as well; unknown paths stay 404.
+    const cases: [string, string, number, string | null][] = [
+      ["POST", "/health/live", 405, "GET, HEAD"],
+      ["HEAD", "/health/live", 200, null],
+      ["DELETE", "/api/v1/leagues/epl/teams", 405, "GET, HEAD"],
+      ["DELETE", "/api/v1/nothing-here", 404, null],
+    ];
+    for (const [method, path, status, allow] of cases) {
+      const res = await t.app.request(path, { method });
+      await res.body?.cancel();
+      assert.equal(res.status, status, `${method} ${path}`);
+      assert.equal(res.headers.get("allow"), allow, `${method} ${path}`);
+    }
+  } finally {
+    await t.close();
+  }
+});
+
 Deno.test("createApp: security headers and CSP on every response", async () => {
   const t = await createTestApp();
   try {

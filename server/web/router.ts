@@ -102,15 +102,45 @@ export interface MountOptions {
 }
 
 /** Mounts loaded routes on a Hono app. */
-export function mountRoutes(app: Hono<AppEnv>, routes: RouteEntry[], options: MountOptions = {}) {
+export function mountRoutes(
+  app: Hono<AppEnv>,
+  routes: RouteEntry[],
+  options: MountOptions = {},
+): AllowedMethods {
+  const table: { pattern: RegExp; allow: string }[] = [];
   for (const entry of routes) {
     const handlers = entry.module.handler ?? {};
+    const methods: string[] = [];
     for (const [method, fn] of Object.entries(handlers)) {
-      if (fn) app.on(method, entry.pattern, fn);
+      if (!fn) continue;
+      app.on(method, entry.pattern, fn);
+      methods.push(method);
     }
     if (!handlers.GET && entry.module.default && options.renderPage) {
       const render = options.renderPage;
       app.get(entry.pattern, (c) => render(entry, c));
+      methods.push("GET");
     }
+    if (methods.length === 0) continue;
+    // GET implies HEAD, which Hono answers from the GET handler.
+    if (methods.includes("GET") && !methods.includes("HEAD")) methods.push("HEAD");
+    table.push({ pattern: patternRegExp(entry.pattern), allow: methods.join(", ") });
   }
+  return (path) => table.find((r) => r.pattern.test(path))?.allow;
+}
+
+/**
+ * The methods a path's route file serves (for `Allow` in a 405), or undefined when no route file
+ * matches it. Consulted only for requests no handler took, so it costs nothing on the hot path.
+ */
+export type AllowedMethods = (path: string) => string | undefined;
+
+/** A Hono route pattern (`/a/:id/b`, `/a/*`) as an anchored regular expression. */
+function patternRegExp(pattern: string): RegExp {
+  const source = pattern.split("/").map((segment) => {
+    if (segment === "*") return ".*";
+    if (segment.startsWith(":")) return "[^/]+";
+    return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }).join("/");
+  return new RegExp(`^${source}$`);
 }
