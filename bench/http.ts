@@ -15,11 +15,17 @@
  * noise of a shared machine; each round's own shares of `/health/live` and their median are
  * printed too), `--env NAME=value` (extra server environment, repeatable),
  * `--settle <s>` (31: the RSS is read again after this long idle, past the server's 30 s memory
- * trim; 0 skips it).
+ * trim; 0 skips it), `--floor on|off` (on: each round also drives `bench/floor_server.ts`, a bare
+ * `Deno.serve` sending the same answers with no app work, and prints its POST share of GET: the
+ * floor that Deno's HTTP layer and the kernel set on this machine).
  * @module
  */
 
+import type { FloorAnswer, FloorAnswers } from "./floor_server.ts";
+
 const ROOT = new URL("../", import.meta.url);
+const FLOOR_GET = "floor: GET";
+const FLOOR_POST = "floor: POST, cached body";
 
 interface BenchArgs {
   duration: number;
@@ -33,6 +39,7 @@ interface BenchArgs {
   rounds: number;
   env: Record<string, string>;
   settle: number;
+  floor: boolean;
 }
 
 /** One wrk run. */
@@ -62,6 +69,7 @@ function parseArgs(args: string[]): BenchArgs {
     rounds: 5,
     env: {},
     settle: 31,
+    floor: true,
   };
   for (let i = 0; i < args.length; i += 2) {
     const [k, v] = [args[i], args[i + 1]];
@@ -96,6 +104,10 @@ function parseArgs(args: string[]): BenchArgs {
         break;
       case "--settle":
         out.settle = Number(v);
+        break;
+      case "--floor":
+        if (v !== "on" && v !== "off") throw new Error(`Expected --floor on|off, got "${v}"`);
+        out.floor = v === "on";
         break;
       case "--env": {
         const eq = v.indexOf("=");
@@ -311,6 +323,52 @@ async function idleTrims(base: string): Promise<number> {
   return n;
 }
 
+/** An answer as the floor server should send it: fields as received, minus `date` and length. */
+async function captureAnswer(res: Response): Promise<FloorAnswer> {
+  const headers: [string, string][] = [];
+  for (const [k, v] of res.headers) {
+    if (k !== "date" && k !== "content-length") headers.push([k, v]);
+  }
+  return { headers, body: await res.text() };
+}
+
+/**
+ * Starts `bench/floor_server.ts` with the real server's `/health/live` answer and its cached
+ * answer to `body` (posted until the cache answers it), on a free port; returns its base URL.
+ */
+async function startFloor(
+  base: string,
+  body: string,
+  tmp: string,
+): Promise<{ base: string; child: Deno.ChildProcess }> {
+  const get = await captureAnswer(await fetch(`${base}/health/live`));
+  let post: FloorAnswer | undefined;
+  for (let i = 0; i < 5 && post === undefined; i++) {
+    const res = await fetch(`${base}/api/v1/predictions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    if (!res.ok) throw new Error(`The cached body was refused: ${res.status} ${await res.text()}`);
+    if (res.headers.get("x-cache") === "HIT") post = await captureAnswer(res);
+    else await res.body?.cancel();
+  }
+  if (!post) throw new Error("The cached body never came from the cache");
+  const answers: FloorAnswers = { get, post };
+  const file = `${tmp}/floor_answers.json`;
+  await Deno.writeTextFile(file, JSON.stringify(answers));
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", "--allow-read", "bench/floor_server.ts", String(port), file],
+    cwd: ROOT.pathname,
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  const floorBase = `http://127.0.0.1:${port}`;
+  await waitLive(floorBase, performance.now());
+  return { base: floorBase, child };
+}
+
 async function matchesOf(base: string): Promise<string[]> {
   const leagues = await (await fetch(`${base}/api/v1/leagues`)).json() as {
     leagues: { key: string; available: boolean }[];
@@ -378,6 +436,7 @@ export async function benchHttp(rawArgs: string[]): Promise<void> {
     stdout: "null",
     stderr: "inherit",
   }).spawn();
+  let floor: { base: string; child: Deno.ChildProcess } | undefined;
   try {
     const startupMs = await waitLive(base, started);
     console.log(
@@ -391,19 +450,30 @@ export async function benchHttp(rawArgs: string[]): Promise<void> {
     await Deno.writeTextFile(cachedLua, cachedScript(body));
     await Deno.writeTextFile(uncachedLua, uncachedScript(matches));
 
-    const scenarios: [string, string, string | undefined][] = [
-      ["GET /health/live", `${base}/health/live`, undefined],
-      ["POST predictions, cached", `${base}/api/v1/predictions`, cachedLua],
-      ["POST predictions, uncached", base, uncachedLua],
+    floor = a.floor ? await startFloor(base, body, tmp) : undefined;
+    // name, URL, wrk script, the process whose CPU is counted
+    const scenarios: [string, string, string | undefined, number][] = [
+      ["GET /health/live", `${base}/health/live`, undefined, child.pid],
+      ["POST predictions, cached", `${base}/api/v1/predictions`, cachedLua, child.pid],
+      ["POST predictions, uncached", base, uncachedLua, child.pid],
     ];
+    if (floor) {
+      // First in each round: the server's own runs stay last, so the RSS read after the rounds
+      // is still at the end of its load.
+      const pid = floor.child.pid;
+      scenarios.unshift(
+        [FLOOR_GET, `${floor.base}/health/live`, undefined, pid],
+        [FLOOR_POST, `${floor.base}/api/v1/predictions`, cachedLua, pid],
+      );
+    }
     const runs: Record<string, WrkResult[]> = {};
     for (let round = 1; round <= a.rounds; round++) {
-      for (const [name, url, script] of scenarios) {
+      for (const [name, url, script, pid] of scenarios) {
         if (a.warmup > 0) await wrk(bin, url, a, a.warmup, script);
-        const cpuBefore = await cpuMicros(child.pid);
+        const cpuBefore = await cpuMicros(pid);
         const ticksBefore = await machineTicks();
         const r = await wrk(bin, url, a, a.duration, script);
-        r.cpuUsPerRequest = (await cpuMicros(child.pid) - cpuBefore) / r.requests;
+        r.cpuUsPerRequest = (await cpuMicros(pid) - cpuBefore) / r.requests;
         const ticksAfter = await machineTicks();
         r.stealPercent = 100 * (ticksAfter.steal - ticksBefore.steal) /
           Math.max(1, ticksAfter.total - ticksBefore.total);
@@ -441,22 +511,36 @@ export async function benchHttp(rawArgs: string[]): Promise<void> {
         runs["POST predictions, uncached"].map((r) => r.p99Ms.toFixed(2)).join(", ")
       } ms`,
     );
+    // Each round's shares, from runs a few seconds apart: steadier than the shares of the
+    // medians when the machine's speed drifts between rounds.
+    const share = (name: string, of: string, r: number) =>
+      100 * runs[name][r].requestsPerSecond / runs[of][r].requestsPerSecond;
+    const perRound = (name: string, of = "GET /health/live") =>
+      Array.from({ length: a.rounds }, (_, r) => share(name, of, r)).sort((x, y) => x - y);
+    const show = (xs: number[]) =>
+      `${xs[Math.floor((xs.length - 1) / 2)].toFixed(0)} % (rounds: ${
+        xs.map((x) => x.toFixed(0)).join(", ")
+      })`;
     if (a.rounds > 1) {
-      // Each round's shares, from runs a few seconds apart: steadier than the shares of the
-      // medians when the machine's speed drifts between rounds.
-      const share = (name: string, r: number) =>
-        100 * runs[name][r].requestsPerSecond / runs["GET /health/live"][r].requestsPerSecond;
-      const perRound = (name: string) =>
-        Array.from({ length: a.rounds }, (_, r) => share(name, r)).sort((x, y) => x - y);
-      const show = (xs: number[]) =>
-        `${xs[Math.floor((xs.length - 1) / 2)].toFixed(0)} % (rounds: ${
-          xs.map((x) => x.toFixed(0)).join(", ")
-        })`;
       console.log(
         `per round: cached ${show(perRound("POST predictions, cached"))}; uncached ${
           show(perRound("POST predictions, uncached"))
         }`,
       );
+    }
+    if (floor) {
+      const get = results[FLOOR_GET], post = results[FLOOR_POST];
+      console.log(
+        `floor (bench/floor_server.ts: a bare Deno.serve sending the same fields and bodies, no ` +
+          `app work): POST of the cached body = ${
+            (100 * post.requestsPerSecond / get.requestsPerSecond).toFixed(0)
+          } % of GET, per round ${show(perRound(FLOOR_POST, FLOOR_GET))}; server CPU ${
+            get.cpuUsPerRequest?.toFixed(0)
+          } and ${post.cpuUsPerRequest?.toFixed(0)} us/req`,
+      );
+      floor.child.kill("SIGTERM");
+      await floor.child.status;
+      floor = undefined;
     }
 
     let served = await predictionsServed(base);
@@ -495,6 +579,10 @@ export async function benchHttp(rawArgs: string[]): Promise<void> {
       );
     }
   } finally {
+    if (floor) {
+      floor.child.kill("SIGTERM");
+      await floor.child.status;
+    }
     child.kill("SIGTERM");
     const status = await child.status;
     console.log(
