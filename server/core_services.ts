@@ -35,6 +35,13 @@ export interface CoreServicesOptions {
 export function createCoreServices(options: CoreServicesOptions): Services {
   const { config, kv, engine } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
+  if (config.redisUrl) {
+    // An operator scaling out expects shared state: say plainly that this build has none.
+    logger.warn(
+      "REDIS_URL is set, but the multi-instance (fleet) mode is not built: this instance runs " +
+        "embedded, with its own rate-limit counters, prediction cache and live-odds hub",
+    );
+  }
   const metrics = options.metrics ?? createMetrics();
   const predictions = createPredictionService(engine, {
     metrics,
