@@ -2,17 +2,16 @@
  * `GET /openapi.json`: the OpenAPI 3.1 document, generated from the zod schemas.
  * @module
  */
+import { jsonTextAnswer } from "../server/json_answer.ts";
 import { openApiDocument } from "../server/openapi.ts";
 import type { Handlers } from "../server/web/router.ts";
 
 let body: string | undefined;
+const FIELDS = { "cache-control": "public, max-age=300" };
 
 export const handler: Handlers = {
-  GET: (c) => {
+  GET: () => {
     body ??= JSON.stringify(openApiDocument());
-    return c.body(body, 200, {
-      "content-type": "application/json",
-      "cache-control": "public, max-age=300",
-    });
+    return jsonTextAnswer(body, 200, FIELDS);
   },
 };

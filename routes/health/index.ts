@@ -5,11 +5,14 @@
  */
 import { withLiveHealth } from "../../server/live/live_health.ts";
 import type { Handlers } from "../../server/web/router.ts";
+import { jsonAnswer } from "../../server/json_answer.ts";
 
 export const handler: Handlers = {
   GET: async (c) => {
     const services = c.get("services");
     const report = withLiveHealth(await services.health.report(), services);
-    return c.json(report, report.status === "down" ? 503 : 200, { "cache-control": "no-store" });
+    return jsonAnswer(report, report.status === "down" ? 503 : 200, {
+      "cache-control": "no-store",
+    });
   },
 };

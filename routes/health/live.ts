@@ -2,11 +2,12 @@
  * `GET /health/live`: liveness, 200 while the process runs. Cheap: no I/O.
  * @module
  */
+import { jsonTextAnswer } from "../../server/json_answer.ts";
 import type { Handlers } from "../../server/web/router.ts";
 
 const BODY = '{"status":"ok"}';
-const HEADERS = { "content-type": "application/json", "cache-control": "no-store" };
+const FIELDS = { "cache-control": "no-store" };
 
 export const handler: Handlers = {
-  GET: (c) => c.body(BODY, 200, HEADERS),
+  GET: () => jsonTextAnswer(BODY, 200, FIELDS),
 };

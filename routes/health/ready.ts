@@ -4,10 +4,11 @@
  * @module
  */
 import type { Handlers } from "../../server/web/router.ts";
+import { jsonAnswer } from "../../server/json_answer.ts";
 
 export const handler: Handlers = {
   GET: async (c) => {
     const report = await c.get("services").health.ready();
-    return c.json(report, report.ready ? 200 : 503, { "cache-control": "no-store" });
+    return jsonAnswer(report, report.ready ? 200 : 503, { "cache-control": "no-store" });
   },
 };

@@ -6,6 +6,7 @@
 import { parseQuery, requireLive } from "../../../server/live/http.ts";
 import { ValueBetsQuerySchema } from "../../../server/live/queries.ts";
 import type { Handlers } from "../../../server/web/router.ts";
+import { jsonAnswer } from "../../../server/json_answer.ts";
 
 export const handler: Handlers = {
   GET(c) {
@@ -17,6 +18,6 @@ export const handler: Handlers = {
       (q.min_odds === undefined || b.odds >= q.min_odds) &&
       (q.max_odds === undefined || b.odds <= q.max_odds)
     ).slice(0, Math.floor(q.limit ?? 200));
-    return c.json({ value_bets: bets, count: bets.length });
+    return jsonAnswer({ value_bets: bets, count: bets.length });
   },
 };

@@ -8,6 +8,7 @@ import { HttpError } from "../../../../server/errors.ts";
 import { parseQuery } from "../../../../server/live/http.ts";
 import { AlertsQuerySchema } from "../../../../server/live/queries.ts";
 import type { Handlers } from "../../../../server/web/router.ts";
+import { jsonAnswer } from "../../../../server/json_answer.ts";
 
 export const handler: Handlers = {
   GET(c) {
@@ -17,6 +18,6 @@ export const handler: Handlers = {
     }
     const q = parseQuery(c, AlertsQuerySchema);
     const page = alerts.list({ since: q.since, limit: q.limit });
-    return c.json({ ...page, count: page.alerts.length, filter: alerts.filter });
+    return jsonAnswer({ ...page, count: page.alerts.length, filter: alerts.filter });
   },
 };

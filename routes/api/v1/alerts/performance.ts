@@ -4,6 +4,7 @@
  */
 import { HttpError } from "../../../../server/errors.ts";
 import type { Handlers } from "../../../../server/web/router.ts";
+import { jsonAnswer } from "../../../../server/json_answer.ts";
 
 export const handler: Handlers = {
   GET(c) {
@@ -11,6 +12,6 @@ export const handler: Handlers = {
     if (!alerts) {
       throw new HttpError(503, "Value-bet alerts are not running", { code: "alerts_unavailable" });
     }
-    return c.json({ performance: alerts.performance(), filter: alerts.filter });
+    return jsonAnswer({ performance: alerts.performance(), filter: alerts.filter });
   },
 };

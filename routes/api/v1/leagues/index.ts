@@ -5,11 +5,12 @@
  */
 import { LEAGUES } from "../../../../server/domain/leagues.ts";
 import type { Handlers } from "../../../../server/web/router.ts";
+import { jsonAnswer } from "../../../../server/json_answer.ts";
 
 export const handler: Handlers = {
   GET: (c) => {
     const available = new Set(c.get("services").engine.leagues());
-    return c.json({
+    return jsonAnswer({
       leagues: LEAGUES.map((l) => ({
         key: l.key,
         name: l.name,

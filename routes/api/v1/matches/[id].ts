@@ -9,6 +9,7 @@ import { requireLive } from "../../../../server/live/http.ts";
 import { toUpcomingMatch } from "../../../../server/live/upcoming_view.ts";
 import { answerOf, wantsScoreMatrix } from "../../../../server/include_param.ts";
 import type { Handlers } from "../../../../server/web/router.ts";
+import { jsonAnswer } from "../../../../server/json_answer.ts";
 
 export const handler: Handlers = {
   async GET(c) {
@@ -19,7 +20,7 @@ export const handler: Handlers = {
     if (!match) throw new HttpError(404, `Unknown match "${id.slice(0, 300)}"`);
     const prediction = await live.pipeline.predict(match);
     const view = toUpcomingMatch(match, { prediction });
-    return c.json({
+    return jsonAnswer({
       match: view?.prediction ? { ...view, prediction: answerOf(view.prediction, matrix) } : view,
       sources: match.quotes,
       history: await live.store.history(id),

@@ -10,6 +10,7 @@ import { UpcomingQuerySchema } from "../../../../server/live/queries.ts";
 import { toUpcomingMatch } from "../../../../server/live/upcoming_view.ts";
 import { answerOf, wantsScoreMatrix } from "../../../../server/include_param.ts";
 import type { Handlers } from "../../../../server/web/router.ts";
+import { jsonAnswer } from "../../../../server/json_answer.ts";
 
 export const handler: Handlers = {
   async GET(c) {
@@ -30,7 +31,7 @@ export const handler: Handlers = {
         );
       }
     }
-    return c.json({
+    return jsonAnswer({
       matches,
       count: matches.length,
       demo: matches.some((m) => m.source === "demo"),

@@ -7,6 +7,7 @@ import { findLeague, LEAGUES } from "../../../../../server/domain/leagues.ts";
 import { HttpError } from "../../../../../server/errors.ts";
 import { closestNames } from "../../../../../server/predict/closest_names.ts";
 import type { Handlers } from "../../../../../server/web/router.ts";
+import { jsonAnswer } from "../../../../../server/json_answer.ts";
 
 export const handler: Handlers = {
   GET: async (c) => {
@@ -23,6 +24,6 @@ export const handler: Handlers = {
       });
     }
     const teams = await c.get("services").engine.teams(league.key);
-    return c.json({ league: league.key, teams });
+    return jsonAnswer({ league: league.key, teams });
   },
 };
