@@ -22,13 +22,21 @@ export interface FloorAnswers {
   post: FloorAnswer;
 }
 
-/** Serves `answers` on loopback until shut down (`port` 0: any free port). */
+/** Options of {@link serveFloor}. */
+export interface ServeFloorOptions {
+  /** Loopback port; 0 takes any free one. @default 0 */
+  port?: number;
+  /** Called once listening. @default nothing */
+  onListen?: (addr: Deno.NetAddr) => void;
+}
+
+/** Serves `answers` on loopback until shut down. */
 export function serveFloor(
   answers: FloorAnswers,
-  port: number,
-  onListen: (addr: Deno.NetAddr) => void = () => {},
+  options: ServeFloorOptions = {},
 ): Deno.HttpServer<Deno.NetAddr> {
   const { get, post } = answers;
+  const { port = 0, onListen = () => {} } = options;
   return Deno.serve({ port, hostname: "127.0.0.1", onListen }, async (req) => {
     if (req.method !== "POST") return new Response(get.body, { headers: get.headers });
     // Read like the app reads a prediction request, then answer the captured text.
@@ -42,5 +50,5 @@ if (import.meta.main) {
   const [port, file] = Deno.args;
   if (!port || !file) throw new Error("Usage: floor_server.ts <port> <answers.json>");
   const answers = JSON.parse(await Deno.readTextFile(file)) as FloorAnswers;
-  serveFloor(answers, Number(port), () => console.log("listening"));
+  serveFloor(answers, { port: Number(port), onListen: () => console.log("listening") });
 }

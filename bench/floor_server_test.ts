@@ -17,7 +17,7 @@ const ANSWERS: FloorAnswers = {
 };
 
 Deno.test("floor server: GET gets the live answer, POST reads the body and gets the cached one", async () => {
-  const server = serveFloor(ANSWERS, 0);
+  const server = serveFloor(ANSWERS);
   const base = `http://127.0.0.1:${server.addr.port}`;
   try {
     const live = await fetch(`${base}/health/live`);

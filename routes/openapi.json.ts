@@ -7,11 +7,11 @@ import { openApiDocument } from "../server/openapi.ts";
 import type { Handlers } from "../server/web/router.ts";
 
 let body: string | undefined;
-const FIELDS = { "cache-control": "public, max-age=300" };
+const CACHED = { fields: { "cache-control": "public, max-age=300" } };
 
 export const handler: Handlers = {
   GET: () => {
     body ??= JSON.stringify(openApiDocument());
-    return jsonTextAnswer(body, 200, FIELDS);
+    return jsonTextAnswer(body, CACHED);
   },
 };

@@ -15,13 +15,18 @@ const JSON_ONLY: Readonly<Record<string, string>> = Object.freeze({
   "content-type": "application/json",
 });
 
-/** A JSON answer from its text; `fields` are added after construction. */
-export function jsonTextAnswer(
-  text: string,
-  status = 200,
-  fields?: Readonly<Record<string, string>>,
-): Response {
-  const res = new Response(text, { status, headers: JSON_ONLY });
+/** Options of {@link jsonTextAnswer} and {@link jsonAnswer}. */
+export interface JsonAnswerOptions {
+  /** HTTP status. @default 200 */
+  status?: number;
+  /** Fields added after construction (the content type is always set). @default none */
+  fields?: Readonly<Record<string, string>>;
+}
+
+/** A JSON answer from its text. */
+export function jsonTextAnswer(text: string, options: JsonAnswerOptions = {}): Response {
+  const res = new Response(text, { status: options.status ?? 200, headers: JSON_ONLY });
+  const fields = options.fields;
   if (fields) {
     const headers = res.headers;
     for (const name in fields) headers.set(name, fields[name]);
@@ -29,11 +34,7 @@ export function jsonTextAnswer(
   return res;
 }
 
-/** A JSON answer of `value` (`JSON.stringify`); `fields` are added after construction. */
-export function jsonAnswer(
-  value: unknown,
-  status = 200,
-  fields?: Readonly<Record<string, string>>,
-): Response {
-  return jsonTextAnswer(JSON.stringify(value), status, fields);
+/** A JSON answer of `value` (`JSON.stringify`). */
+export function jsonAnswer(value: unknown, options?: JsonAnswerOptions): Response {
+  return jsonTextAnswer(JSON.stringify(value), options);
 }

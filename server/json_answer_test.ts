@@ -9,7 +9,9 @@ Deno.test("jsonAnswer: JSON text, its content type, status 200 by default", asyn
 });
 
 Deno.test("jsonTextAnswer: fields are added, and the middleware can add more", async () => {
-  const res = jsonTextAnswer('{"ok":true}', 200, { "cache-control": "no-store", "x-cache": "HIT" });
+  const res = jsonTextAnswer('{"ok":true}', {
+    fields: { "cache-control": "no-store", "x-cache": "HIT" },
+  });
   res.headers.set("x-request-id", "abc");
   assert.equal(res.headers.get("cache-control"), "no-store");
   assert.equal(res.headers.get("x-cache"), "HIT");
@@ -19,7 +21,10 @@ Deno.test("jsonTextAnswer: fields are added, and the middleware can add more", a
 });
 
 Deno.test("jsonAnswer: another status keeps its fields", async () => {
-  const res = jsonAnswer({ ready: false }, 503, { "cache-control": "no-store" });
+  const res = jsonAnswer({ ready: false }, {
+    status: 503,
+    fields: { "cache-control": "no-store" },
+  });
   assert.equal(res.status, 503);
   assert.equal(res.headers.get("cache-control"), "no-store");
   assert.equal(res.headers.get("content-type"), "application/json");

@@ -7,12 +7,15 @@ import { withLiveHealth } from "../../server/live/live_health.ts";
 import type { Handlers } from "../../server/web/router.ts";
 import { jsonAnswer } from "../../server/json_answer.ts";
 
+const NO_STORE = { "cache-control": "no-store" };
+
 export const handler: Handlers = {
   GET: async (c) => {
     const services = c.get("services");
     const report = withLiveHealth(await services.health.report(), services);
-    return jsonAnswer(report, report.status === "down" ? 503 : 200, {
-      "cache-control": "no-store",
+    return jsonAnswer(report, {
+      status: report.status === "down" ? 503 : 200,
+      fields: NO_STORE,
     });
   },
 };

@@ -6,8 +6,8 @@ import { jsonTextAnswer } from "../../server/json_answer.ts";
 import type { Handlers } from "../../server/web/router.ts";
 
 const BODY = '{"status":"ok"}';
-const FIELDS = { "cache-control": "no-store" };
+const NO_STORE = { fields: { "cache-control": "no-store" } };
 
 export const handler: Handlers = {
-  GET: () => jsonTextAnswer(BODY, 200, FIELDS),
+  GET: () => jsonTextAnswer(BODY, NO_STORE),
 };

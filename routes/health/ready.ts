@@ -6,9 +6,11 @@
 import type { Handlers } from "../../server/web/router.ts";
 import { jsonAnswer } from "../../server/json_answer.ts";
 
+const NO_STORE = { "cache-control": "no-store" };
+
 export const handler: Handlers = {
   GET: async (c) => {
     const report = await c.get("services").health.ready();
-    return jsonAnswer(report, report.ready ? 200 : 503, { "cache-control": "no-store" });
+    return jsonAnswer(report, { status: report.ready ? 200 : 503, fields: NO_STORE });
   },
 };

@@ -15,8 +15,8 @@ import { parseJson, readJsonText, validate } from "../../../server/validation.ts
 import type { Handlers } from "../../../server/web/router.ts";
 
 // Answers are 2-3 KB: sent chunked, Deno writes them in one call with their head (one_write.ts).
-const HIT = { "x-cache": "HIT", [ONE_WRITE[0]]: ONE_WRITE[1] };
-const MISS = { "x-cache": "MISS", [ONE_WRITE[0]]: ONE_WRITE[1] };
+const HIT = { fields: { "x-cache": "HIT", [ONE_WRITE[0]]: ONE_WRITE[1] } };
+const MISS = { fields: { "x-cache": "MISS", [ONE_WRITE[0]]: ONE_WRITE[1] } };
 
 /** Bodies that were answered from the cache, by exact text (process-wide, bounded). */
 const repeatedBodies = new RequestMemo();
@@ -34,7 +34,6 @@ export const handler: Handlers = {
     // Built with its content type only, then given its fields: server/json_answer.ts.
     return jsonTextAnswer(
       matrix ? result.withScoreMatrix() : result.json,
-      200,
       result.cached ? HIT : MISS,
     );
   },
