@@ -5,6 +5,7 @@ import {
   FEATURES_FUNDAMENTAL,
   MAX_REST_DAYS,
   selectFeatures,
+  selectFeatureValues,
 } from "./features.ts";
 
 const KICKOFF = new Date(Date.UTC(2025, 7, 16, 12));
@@ -68,5 +69,11 @@ Deno.test("computeFeatures: market logits from margin-free odds", () => {
 
 Deno.test("selectFeatures: picks in order and names a missing feature", () => {
   assert.deepEqual(Array.from(selectFeatures({ a: 1, b: 2 }, ["b", "a"])), [2, 1]);
+  assert.ok(selectFeatures({ a: 1 }, ["a"]) instanceof Float64Array);
   assert.throws(() => selectFeatures({ a: 1 }, ["a", "shots"]), /Unknown feature "shots"/);
+});
+
+Deno.test("selectFeatureValues: the same picks as a plain array", () => {
+  assert.deepEqual(selectFeatureValues({ a: 1, b: 2, c: 3 }, ["c", "a"]), [3, 1]);
+  assert.throws(() => selectFeatureValues({ a: 1 }, ["shots"]), /Unknown feature "shots"/);
 });

@@ -7,6 +7,13 @@
 import type { AsianHandicapLine, CorrectScore, Prediction, TotalsLine } from "./prediction.ts";
 import type { Probs1x2 } from "./types.ts";
 
+/**
+ * A score matrix P(home = i, away = j), row-major: a `Float64Array` from a graph, or a plain
+ * array from a fit (`fitMatrixTo`, `rescaleTo1x2`). Fits return plain arrays because every typed
+ * array is allocated outside V8's heap, which costs ~1 µs each in Deno, on every prediction.
+ */
+export type ScoreMatrix = ArrayLike<number>;
+
 /** Default total-goals lines. */
 export const DEFAULT_TOTALS_LINES: readonly number[] = [0.5, 1.5, 2.5, 3.5, 4.5];
 /** Default home-side Asian handicap lines. */
@@ -23,7 +30,7 @@ export const DEFAULT_HANDICAP_LINES: readonly number[] = [
 ];
 
 /** Checks the shape and values of a score matrix; returns its total mass. */
-function massOf(m: Float64Array, n: number): number {
+function massOf(m: ScoreMatrix, n: number): number {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`Invalid score matrix size "${n}"`);
   if (m.length !== n * n) {
     throw new RangeError(`Score matrix has ${m.length} cells, expected ${n} x ${n}`);
@@ -47,7 +54,7 @@ export function normaliseMatrix(m: Float64Array, n: number): Float64Array {
 }
 
 /** Home win, draw, away win: sums below, on and above the diagonal. */
-export function outcome1x2(m: Float64Array, n: number): Probs1x2 {
+export function outcome1x2(m: ScoreMatrix, n: number): Probs1x2 {
   const total = massOf(m, n);
   let home = 0, draw = 0, away = 0;
   for (let i = 0; i < n; i++) {
@@ -61,13 +68,22 @@ export function outcome1x2(m: Float64Array, n: number): Probs1x2 {
   return [home / total, draw / total, away / total];
 }
 
+/** Reused by {@link sumAndDiff}: its callers read the two arrays before they return. */
+let scratch = { n: 0, bySum: new Float64Array(0), byDiff: new Float64Array(0) };
+
 /**
  * Probability of each total-goals count (index i + j, length 2n - 1) and of each goal difference
- * (index i - j + n - 1, length 2n - 1), in one pass over the matrix, divided by `total`.
+ * (index i - j + n - 1, length 2n - 1), in one pass over the matrix, divided by `total`. The two
+ * arrays are shared scratch space, overwritten by the next call: callers must not keep them
+ * (arrays this size live outside V8's heap, and allocating them costs more than the pass).
  */
-function sumAndDiff(m: Float64Array, n: number, total: number) {
-  const bySum = new Float64Array(2 * n - 1);
-  const byDiff = new Float64Array(2 * n - 1);
+function sumAndDiff(m: ScoreMatrix, n: number, total: number) {
+  if (scratch.n !== n) {
+    scratch = { n, bySum: new Float64Array(2 * n - 1), byDiff: new Float64Array(2 * n - 1) };
+  }
+  const { bySum, byDiff } = scratch;
+  bySum.fill(0);
+  byDiff.fill(0);
   for (let i = 0; i < n; i++) {
     const row = i * n;
     for (let j = 0; j < n; j++) {
@@ -80,7 +96,7 @@ function sumAndDiff(m: Float64Array, n: number, total: number) {
     bySum[k] /= total;
     byDiff[k] /= total;
   }
-  return { bySum, byDiff };
+  return scratch;
 }
 
 function totalsOf(bySum: Float64Array, lines: readonly number[]): TotalsLine[] {
@@ -112,7 +128,7 @@ function handicapOf(byDiff: Float64Array, n: number, lines: readonly number[]) {
 
 /** Over/under probabilities of total goals for each half-goal line (e.g. 2.5). */
 export function totals(
-  m: Float64Array,
+  m: ScoreMatrix,
   n: number,
   lines: readonly number[] = DEFAULT_TOTALS_LINES,
 ): TotalsLine[] {
@@ -120,7 +136,7 @@ export function totals(
 }
 
 /** Both teams to score: yes = P(home >= 1 and away >= 1). */
-export function btts(m: Float64Array, n: number): { yes: number; no: number } {
+export function btts(m: ScoreMatrix, n: number): { yes: number; no: number } {
   const total = massOf(m, n);
   let yes = 0;
   for (let i = 1; i < n; i++) for (let j = 1; j < n; j++) yes += m[i * n + j];
@@ -129,11 +145,11 @@ export function btts(m: Float64Array, n: number): { yes: number; no: number } {
 }
 
 /** The `top` most likely exact scores ("home-away"), most likely first. */
-export function correctScores(m: Float64Array, n: number, top = 10): CorrectScore[] {
+export function correctScores(m: ScoreMatrix, n: number, top = 10): CorrectScore[] {
   return topScores(m, n, massOf(m, n), top);
 }
 
-function topScores(m: Float64Array, n: number, total: number, top: number): CorrectScore[] {
+function topScores(m: ScoreMatrix, n: number, total: number, top: number): CorrectScore[] {
   const k = Math.max(0, Math.min(top, n * n));
   if (k === 0) return [];
   // Partial selection of the k largest cells (k is small): no per-cell objects or strings on
@@ -149,10 +165,20 @@ function topScores(m: Float64Array, n: number, total: number, top: number): Corr
     }
     best[at] = c;
   }
-  return best.map((c) => ({
-    score: `${Math.floor(c / n)}-${c % n}`,
-    probability: m[c] / total,
-  }));
+  const labels = scoreLabels(n);
+  return best.map((c) => ({ score: labels[c], probability: m[c] / total }));
+}
+
+const SCORE_LABELS = new Map<number, string[]>();
+
+/** "home-away" of every cell of an n x n matrix, made once per size. */
+function scoreLabels(n: number): string[] {
+  let labels = SCORE_LABELS.get(n);
+  if (!labels) {
+    labels = Array.from({ length: n * n }, (_, c) => `${Math.floor(c / n)}-${c % n}`);
+    if (SCORE_LABELS.size < 64) SCORE_LABELS.set(n, labels);
+  }
+  return labels;
 }
 
 /**
@@ -161,7 +187,7 @@ function topScores(m: Float64Array, n: number, total: number, top: number): Corr
  * Quarter lines (e.g. -0.25) are split bets and are rejected here.
  */
 export function asianHandicap(
-  m: Float64Array,
+  m: ScoreMatrix,
   n: number,
   lines: readonly number[] = DEFAULT_HANDICAP_LINES,
 ): AsianHandicapLine[] {
@@ -170,7 +196,7 @@ export function asianHandicap(
 
 /** Mean home and away goals of the (renormalised) matrix. */
 export function expectedGoalsFromMatrix(
-  m: Float64Array,
+  m: ScoreMatrix,
   n: number,
 ): { home: number; away: number } {
   const total = massOf(m, n);
@@ -190,7 +216,7 @@ export function expectedGoalsFromMatrix(
  * (normalised to sum 1) while keeping the score structure within each group. Keeps goals
  * markets coherent with a classifier's 1X2. Throws when a group with target mass is empty.
  */
-export function rescaleTo1x2(m: Float64Array, n: number, target: Probs1x2): Float64Array {
+export function rescaleTo1x2(m: ScoreMatrix, n: number, target: Probs1x2): number[] {
   const current = outcome1x2(m, n);
   const total = massOf(m, n);
   if (target.length !== 3 || target.some((p) => !(p >= 0) || !Number.isFinite(p))) {
@@ -206,10 +232,10 @@ export function rescaleTo1x2(m: Float64Array, n: number, target: Probs1x2): Floa
     }
     return want / (p * total);
   });
-  const out = new Float64Array(m.length);
+  const out: number[] = [];
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
-      out[i * n + j] = m[i * n + j] * factors[i > j ? 0 : i === j ? 1 : 2];
+      out.push(m[i * n + j] * factors[i > j ? 0 : i === j ? 1 : 2]);
     }
   }
   return out;
@@ -239,11 +265,11 @@ function groupsOf(n: number): Uint8Array {
  * the two margins are nearly independent. Throws on targets outside (0, 1).
  */
 export function fitMatrixTo(
-  m: Float64Array,
+  m: ScoreMatrix,
   n: number,
   target: Probs1x2,
   over25?: number,
-): Float64Array {
+): number[] {
   if (over25 === undefined) return rescaleTo1x2(m, n, target);
   if (m.length !== n * n) {
     throw new RangeError(`Score matrix has ${m.length} cells, expected ${n} x ${n}`);
@@ -288,8 +314,8 @@ export function fitMatrixTo(
   }
   const factor = [0, 0, 0, 0, 0, 0];
   for (let g = 0; g < 6; g++) factor[g] = mass[g] > 0 ? cell[g] / mass[g] : 0;
-  const out = new Float64Array(m.length);
-  for (let c = 0; c < m.length; c++) out[c] = m[c] * factor[group[c]];
+  const out: number[] = [];
+  for (let c = 0; c < m.length; c++) out.push(m[c] * factor[group[c]]);
   return out;
 }
 
@@ -316,7 +342,7 @@ export interface MarketsOptions {
  * distributions every market derives from (this runs on every uncached prediction).
  */
 export function marketsFromMatrix(
-  m: Float64Array,
+  m: ScoreMatrix,
   n: number,
   options: MarketsOptions = {},
 ): MatrixMarkets {

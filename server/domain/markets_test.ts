@@ -146,3 +146,25 @@ Deno.test("correctScores: returns the k most likely scores in order, ties in row
   assert.deepEqual(correctScores(m, 3, 0), []);
   assert.equal(correctScores(m, 3, 100).length, 9);
 });
+
+Deno.test("markets: the shared sum/difference scratch never carries one matrix into another", () => {
+  const small = totals(RAW, N);
+  const big = scoreMatrix(1.6, 1.1, -0.05, 10);
+  const bigMarkets = marketsFromMatrix(big, 11);
+  // Another size, then the first again: every call starts from zeroed sums of its own size.
+  assert.deepEqual(totals(RAW, N), small);
+  assert.deepEqual(marketsFromMatrix(big, 11), bigMarkets);
+  assert.deepEqual(asianHandicap(RAW, N, [0]), asianHandicap(RAW, N, [0]));
+  // The answers hold no view of the scratch arrays: a later call leaves them as they were.
+  const before = JSON.stringify(bigMarkets);
+  marketsFromMatrix(RAW, N);
+  assert.equal(JSON.stringify(bigMarkets), before);
+});
+
+Deno.test("fits return plain arrays that every market reads like a graph's Float64Array", () => {
+  const m = scoreMatrix(1.4, 1.2, -0.05, 10);
+  const fitted = fitMatrixTo(m, 11, [0.45, 0.27, 0.28], 0.52);
+  assert.ok(Array.isArray(fitted), "a plain array, not a typed array");
+  assert.deepEqual(marketsFromMatrix(fitted, 11), marketsFromMatrix(Float64Array.from(fitted), 11));
+  assert.equal(correctScores(fitted, 11, 3)[0].score, correctScores(m, 11, 1)[0].score);
+});

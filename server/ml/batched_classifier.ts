@@ -12,7 +12,7 @@ import type { Probs1x2 } from "../domain/types.ts";
 /** Runs feature rows through a classifier with inputs `features` [N, k], outputs `probabilities` [N, 3]. */
 export interface BatchedClassifier {
   /** The 1X2 probabilities of one feature row. */
-  run(features: Float64Array): Promise<Probs1x2>;
+  run(features: ArrayLike<number>): Promise<Probs1x2>;
 }
 
 /** Options of {@link createBatchedClassifier}. */
@@ -27,7 +27,7 @@ export interface BatchedClassifierOptions {
 }
 
 interface Pending {
-  features: Float64Array;
+  features: ArrayLike<number>;
   resolve: (p: Probs1x2) => void;
   reject: (e: unknown) => void;
 }
@@ -53,8 +53,10 @@ export function createBatchedClassifier(
         return;
       }
     }
-    const data = batch.length === 1 ? batch[0].features : new Float64Array(batch.length * width);
-    if (batch.length > 1) batch.forEach((p, r) => data.set(p.features, r * width));
+    // One tensor buffer per batch: rows arrive as plain arrays (a typed array apiece would cost
+    // an allocation outside V8's heap per row).
+    const data = new Float64Array(batch.length * width);
+    batch.forEach((p, r) => data.set(p.features, r * width));
     options.onBatch?.(batch.length);
     try {
       const out = await session.run({
@@ -86,7 +88,7 @@ export function createBatchedClassifier(
   }
 
   return {
-    run(features: Float64Array): Promise<Probs1x2> {
+    run(features: ArrayLike<number>): Promise<Probs1x2> {
       return new Promise<Probs1x2>((resolve, reject) => {
         queue.push({ features, resolve, reject });
         if (!running) void drain();

@@ -26,6 +26,19 @@ async function single(session: ort.InferenceSession, features: Float64Array) {
   return Array.from(out.probabilities.data as Float64Array);
 }
 
+Deno.test("createBatchedClassifier: plain-array rows give the typed rows' answers", async () => {
+  await withSession(async (session) => {
+    const classifier = createBatchedClassifier(session);
+    const rows = Array.from({ length: 6 }, (_, k) => row(k));
+    // Mixed in one batch: plain arrays (the request path's rows) next to typed ones.
+    const got = await Promise.all(rows.map((r, k) => classifier.run(k % 2 ? Array.from(r) : r)));
+    for (let k = 0; k < rows.length; k++) {
+      const want = await single(session, rows[k]);
+      got[k].forEach((p, c) => assert.ok(Math.abs(p - want[c]) < 1e-12, `row ${k} class ${c}`));
+    }
+  });
+});
+
 Deno.test("createBatchedClassifier: concurrent rows are batched and match one-row runs", async () => {
   await withSession(async (session) => {
     const batches: number[] = [];

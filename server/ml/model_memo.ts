@@ -13,7 +13,7 @@ import type { LoadedModel } from "./registry.ts";
 
 /** The fundamental classifier's answer for one exact feature vector. */
 export interface ClassifierAnswer {
-  features: Float64Array;
+  features: readonly number[];
   probs: Probs1x2;
 }
 
@@ -72,7 +72,7 @@ export function fixtureKey(home: string, away: string): string {
 }
 
 /** Whether two feature vectors are exactly equal (same length, same values). */
-export function sameFeatures(a: Float64Array, b: Float64Array): boolean {
+export function sameFeatures(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   if (a.length !== b.length) return false;
   for (let k = 0; k < a.length; k++) if (!Object.is(a[k], b[k])) return false;
   return true;

@@ -8,7 +8,7 @@
  */
 import * as ort from "onnxruntime-node";
 import { HttpError } from "../errors.ts";
-import { computeFeatures, selectFeatures } from "../domain/features.ts";
+import { computeFeatures, selectFeatureValues } from "../domain/features.ts";
 import { btts, fitMatrixTo, marketsFromMatrix, outcome1x2, totals } from "../domain/markets.ts";
 import { logisticProbability, logit } from "../domain/logistic.ts";
 import type { Prediction, PredictionRequest, RequestOdds } from "../domain/prediction.ts";
@@ -76,7 +76,7 @@ function checkOdds(odds: RequestOdds | undefined): void {
 
 function pickFeatures(card: ModelCard, all: Record<string, number>, names: string[]) {
   try {
-    return selectFeatures(all, names);
+    return selectFeatureValues(all, names);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new Error(`Model "${card.league}" (version "${card.version}") cannot be served: ${why}`, {
@@ -191,7 +191,7 @@ export async function predictWithModel(
   if (odds) {
     // Value is judged on the fundamental model alone: the blend already contains the price.
     // Its matrix is only needed for priced goals markets.
-    let baseMatrix: Float64Array | undefined;
+    let baseMatrix: number[] | undefined;
     const base = () => baseMatrix ??= fitMatrixTo(matrix, n, fundamental, overFundamental);
     selections.push(
       { market: "1x2", selection: "home", odds: odds.home, probability: fundamental[0] },
