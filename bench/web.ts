@@ -9,7 +9,7 @@
  */
 import config from "../fresh.config.ts";
 import { buildClient } from "../server/web/build.ts";
-import { startDemoApp } from "../server/web/demo_app.ts";
+import { startDemoApp } from "../server/testing/demo_app.ts";
 
 async function gzipSize(data: Uint8Array): Promise<number> {
   const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream()

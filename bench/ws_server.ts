@@ -5,8 +5,8 @@
  * @module
  */
 import { Hono } from "hono";
-import type { AppEnv } from "../server/app_env.ts";
-import type { Services } from "../server/services.ts";
+import type { AppEnv } from "../server/http/app_env.ts";
+import type { Services } from "../server/services/services.ts";
 import type { UpcomingMatch } from "../server/domain/live_protocol.ts";
 import { handler as wsHandler } from "../routes/ws.ts";
 import { createLocalBroker } from "../server/live/broker.ts";
@@ -14,7 +14,7 @@ import { openKvEventLog } from "../server/live/event_log.ts";
 import { createHub } from "../server/live/hub.ts";
 import { createMemoryEngine } from "../server/predict/memory_engine.ts";
 import { summarizePrediction } from "../server/live/upcoming_view.ts";
-import { createMemoryTrimmer, lastResortGc, type V8Gc } from "../server/memory_trim.ts";
+import { createMemoryTrimmer, lastResortGc, type V8Gc } from "../server/ops/memory_trim.ts";
 import { emit, JsonLines } from "./ws_lines.ts";
 
 const kvPath = Deno.args.find((a) => a.startsWith("--kv="))?.slice(5) ?? ":memory:";
@@ -107,7 +107,7 @@ function nextMatch(): UpcomingMatch {
 
 // The production server trims freed native memory every 30 s and, a quiet second after a burst
 // (10,000 connections arriving is one), runs V8's last-resort collection and trims
-// (server/memory_trim.ts, server/main.ts). RSS is read after that same collection and a trim: the
+// (server/ops/memory_trim.ts, server/main.ts). RSS is read after that same collection and a trim: the
 // steady state a connection burst settles to.
 const trimmer = createMemoryTrimmer({ intervalMs: 30_000 });
 const collectGarbage = lastResortGc((globalThis as { gc?: V8Gc }).gc);

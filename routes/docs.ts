@@ -3,8 +3,8 @@
  * to try `POST /api/v1/predictions`. Works offline: no CDN; its only script is `/docs.js`.
  * @module
  */
-import { openApiDocument } from "../server/openapi.ts";
-import { renderDocsPage } from "../server/docs_page.ts";
+import { openApiDocument } from "../server/http/openapi.ts";
+import { renderDocsPage } from "../server/http/docs_page.ts";
 import type { Handlers } from "../server/web/router.ts";
 
 let html: string | undefined;

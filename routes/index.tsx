@@ -3,7 +3,7 @@
  * @module
  */
 import type { Context } from "hono";
-import type { AppEnv } from "../server/app_env.ts";
+import type { AppEnv } from "../server/http/app_env.ts";
 import { type BoardMatch, toBoardMatch } from "../islands/_client/board_match.ts";
 import { LEAGUES } from "../server/domain/leagues.ts";
 import type { PageLoadContext, PageProps } from "../server/web/page.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Context } from "hono";
-import type { AppEnv } from "../server/app_env.ts";
+import type { AppEnv } from "../server/http/app_env.ts";
 import type { ModelCardView } from "../server/web/model_cards.ts";
 import { readModelCards } from "../server/web/model_cards.ts";
 import type { PageLoadContext, PageProps } from "../server/web/page.ts";

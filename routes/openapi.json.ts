@@ -2,8 +2,8 @@
  * `GET /openapi.json`: the OpenAPI 3.1 document, generated from the zod schemas.
  * @module
  */
-import { jsonTextAnswer } from "../server/json_answer.ts";
-import { openApiDocument } from "../server/openapi.ts";
+import { jsonTextAnswer } from "../server/http/json_answer.ts";
+import { openApiDocument } from "../server/http/openapi.ts";
 import type { Handlers } from "../server/web/router.ts";
 
 let body: string | undefined;

@@ -3,7 +3,7 @@
  * @module
  */
 import type { Context } from "hono";
-import type { AppEnv } from "../server/app_env.ts";
+import type { AppEnv } from "../server/http/app_env.ts";
 import type { ValueBetEvent } from "../server/domain/live_protocol.ts";
 import { LEAGUES } from "../server/domain/leagues.ts";
 import type { Alert, AlertPerformance } from "../server/live/alerts.ts";

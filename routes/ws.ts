@@ -11,8 +11,8 @@
  */
 import type { Context } from "hono";
 import { getConnInfo } from "hono/deno";
-import type { AppEnv } from "../server/app_env.ts";
-import { HttpError } from "../server/errors.ts";
+import type { AppEnv } from "../server/http/app_env.ts";
+import { HttpError } from "../server/http/errors.ts";
 import type { Handlers } from "../server/web/router.ts";
 
 function clientAddress(c: Context<AppEnv>): string {

@@ -4,17 +4,17 @@
  * (readiness flips to 503, in-flight requests finish, counters flush, KV closes).
  * @module
  */
-import { type AppWebLayer, createApp } from "./app.ts";
-import { type Config, ConfigError, loadConfig } from "./config.ts";
-import { closeCoreServices, createCoreServices } from "./core_services.ts";
+import { type AppWebLayer, createApp } from "./http/app.ts";
+import { type Config, ConfigError, loadConfig } from "./ops/config.ts";
+import { closeCoreServices, createCoreServices } from "./services/create_services.ts";
 import type { PredictionEngine } from "./domain/prediction.ts";
 import { type LiveLayer, openLiveLayer } from "./live/live_layer.ts";
-import { createLogger, type Logger } from "./logger.ts";
-import { createMemoryTrimmer, lastResortGc, type V8Gc } from "./memory_trim.ts";
+import { createLogger, type Logger } from "./ops/logger.ts";
+import { createMemoryTrimmer, lastResortGc, type V8Gc } from "./ops/memory_trim.ts";
 import { createOnnxEngine } from "./ml/onnx_engine.ts";
 import { createModelRegistry, type ModelRegistry } from "./ml/registry.ts";
 import { createMemoryEngine } from "./predict/memory_engine.ts";
-import { serveApp } from "./serve.ts";
+import { serveApp } from "./http/serve.ts";
 import { Counter, Histogram, type Registry } from "prom-client";
 
 /** The engine and what must be closed with it. */

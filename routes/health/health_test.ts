@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createMemoryEngine } from "../../server/predict/memory_engine.ts";
-import { createTestApp } from "../../server/testing.ts";
+import { createTestApp } from "../../server/testing/test_app.ts";
 
 Deno.test("GET /health/ready: 503 until models load, then 200; 503 again when shutting down", async () => {
   const engine = createMemoryEngine({ ready: false });

@@ -5,7 +5,7 @@
  */
 import { withLiveHealth } from "../../server/live/live_health.ts";
 import type { Handlers } from "../../server/web/router.ts";
-import { jsonAnswer } from "../../server/json_answer.ts";
+import { jsonAnswer } from "../../server/http/json_answer.ts";
 
 const NO_STORE = { "cache-control": "no-store" };
 

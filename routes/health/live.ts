@@ -2,7 +2,7 @@
  * `GET /health/live`: liveness, 200 while the process runs. Cheap: no I/O.
  * @module
  */
-import { jsonTextAnswer } from "../../server/json_answer.ts";
+import { jsonTextAnswer } from "../../server/http/json_answer.ts";
 import type { Handlers } from "../../server/web/router.ts";
 
 const BODY = '{"status":"ok"}';

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Handlers } from "../../server/web/router.ts";
-import { jsonAnswer } from "../../server/json_answer.ts";
+import { jsonAnswer } from "../../server/http/json_answer.ts";
 
 const NO_STORE = { "cache-control": "no-store" };
 

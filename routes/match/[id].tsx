@@ -4,9 +4,9 @@
  * @module
  */
 import type { Context } from "hono";
-import type { AppEnv } from "../../server/app_env.ts";
+import type { AppEnv } from "../../server/http/app_env.ts";
 import { findLeague } from "../../server/domain/leagues.ts";
-import { HttpError } from "../../server/errors.ts";
+import { HttpError } from "../../server/http/errors.ts";
 import type { MatchInsight } from "../../server/web/page_data.ts";
 import type { PageLoadContext, PageProps } from "../../server/web/page.ts";
 import { LineChart, type LineSeries } from "../../islands/_client/charts.tsx";

@@ -5,9 +5,9 @@
  */
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../app_env.ts";
+import type { AppEnv } from "../http/app_env.ts";
 import { findLeague } from "../domain/leagues.ts";
-import { HttpError } from "../errors.ts";
+import { HttpError } from "../http/errors.ts";
 import type { LiveServices } from "./start_live.ts";
 
 /** The live services of the app, or HttpError 503 when live odds are not running. */

@@ -10,7 +10,7 @@
  * @module
  */
 import type { Registry } from "prom-client";
-import { HttpError } from "../errors.ts";
+import { HttpError } from "../http/errors.ts";
 import { type ServerMessage, type Topic, WS_LIMITS } from "../domain/live_protocol.ts";
 import type { Broker, PublishedEvent } from "./broker.ts";
 import type { EventLog } from "./event_log.ts";

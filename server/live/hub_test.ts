@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "../app_env.ts";
-import { HttpError } from "../errors.ts";
+import type { AppEnv } from "../http/app_env.ts";
+import { HttpError } from "../http/errors.ts";
 import type { ServerMessage } from "../domain/live_protocol.ts";
-import type { Services } from "../services.ts";
+import type { Services } from "../services/services.ts";
 import { handler as wsHandler } from "../../routes/ws.ts";
 import { type Broker, createLocalBroker } from "./broker.ts";
 import { createMemoryEventLog, type EventLog } from "./event_log.ts";

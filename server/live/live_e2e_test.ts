@@ -9,11 +9,11 @@ import { fileURLToPath } from "node:url";
 import type { ServerMessage } from "../domain/live_protocol.ts";
 import { createOnnxEngine } from "../ml/onnx_engine.ts";
 import { createModelRegistry } from "../ml/registry.ts";
-import { createApp } from "../app.ts";
-import { loadConfig } from "../config.ts";
-import { closeCoreServices, createCoreServices } from "../core_services.ts";
-import { createMemoryLogger } from "../logger.ts";
-import { createMetrics } from "../metrics.ts";
+import { createApp } from "../http/app.ts";
+import { loadConfig } from "../ops/config.ts";
+import { closeCoreServices, createCoreServices } from "../services/create_services.ts";
+import { createMemoryLogger } from "../ops/logger.ts";
+import { createMetrics } from "../ops/metrics.ts";
 import { openLiveLayer } from "./live_layer.ts";
 import { liveConfigFromEnv } from "./start_live.ts";
 

@@ -4,8 +4,8 @@
  * it down, since predictions and pages keep working without live odds.
  * @module
  */
-import type { HealthReport, HealthStatus } from "../health.ts";
-import type { Services } from "../services.ts";
+import type { HealthReport, HealthStatus } from "../ops/health.ts";
+import type { Services } from "../services/services.ts";
 
 /** Adds `live_odds` and `websocket` components to a health report (returns a new report). */
 export function withLiveHealth(report: HealthReport, services: Services): HealthReport {

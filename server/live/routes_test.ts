@@ -1,10 +1,10 @@
 /** The live REST endpoints (`routes/api/v1/matches/*`, `routes/api/v1/value-bets.ts`). */
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import type { AppEnv } from "../app_env.ts";
-import { handleError } from "../error_handler.ts";
+import type { AppEnv } from "../http/app_env.ts";
+import { handleError } from "../http/error_handler.ts";
 import { createMemoryEngine } from "../predict/memory_engine.ts";
-import type { Services } from "../services.ts";
+import type { Services } from "../services/services.ts";
 import {
   filePathToPattern,
   mountRoutes,

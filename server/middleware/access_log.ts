@@ -4,8 +4,8 @@
  * @module
  */
 import type { Context, MiddlewareHandler, Next } from "hono";
-import type { AppEnv } from "../app_env.ts";
-import type { Logger } from "../logger.ts";
+import type { AppEnv } from "../http/app_env.ts";
+import type { Logger } from "../ops/logger.ts";
 import { routeTemplate } from "./route_template.ts";
 
 /** Options of {@link accessLog}. */

@@ -4,8 +4,8 @@
  * @module
  */
 import type { Context, MiddlewareHandler, Next } from "hono";
-import type { AppEnv } from "../app_env.ts";
-import { HttpError } from "../errors.ts";
+import type { AppEnv } from "../http/app_env.ts";
+import { HttpError } from "../http/errors.ts";
 
 /** Options of {@link bodyLimit}. */
 export interface BodyLimitOptions {

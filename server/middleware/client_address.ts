@@ -4,7 +4,7 @@
  * @module
  */
 import type { Context } from "hono";
-import type { AppEnv } from "../app_env.ts";
+import type { AppEnv } from "../http/app_env.ts";
 
 /** Returns the client address of `c`; `trustProxy` is the number of proxies in front. */
 export function clientAddress(c: Context<AppEnv>, trustProxy: number): string {

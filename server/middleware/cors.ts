@@ -4,7 +4,7 @@
  * @module
  */
 import type { Context, MiddlewareHandler, Next } from "hono";
-import type { AppEnv } from "../app_env.ts";
+import type { AppEnv } from "../http/app_env.ts";
 import { setHeader } from "./set_header.ts";
 
 /** Options of {@link cors}. */

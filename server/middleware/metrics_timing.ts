@@ -3,8 +3,8 @@
  * @module
  */
 import type { Context, MiddlewareHandler, Next } from "hono";
-import type { AppEnv } from "../app_env.ts";
-import type { Metrics } from "../metrics.ts";
+import type { AppEnv } from "../http/app_env.ts";
+import type { Metrics } from "../ops/metrics.ts";
 import { routeTemplate } from "./route_template.ts";
 
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);

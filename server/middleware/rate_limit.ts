@@ -6,8 +6,8 @@
  * @module
  */
 import type { Context, MiddlewareHandler, Next } from "hono";
-import type { AppEnv } from "../app_env.ts";
-import { HttpError } from "../errors.ts";
+import type { AppEnv } from "../http/app_env.ts";
+import { HttpError } from "../http/errors.ts";
 import type { RateLimitStore } from "../rate_limit/store.ts";
 import { clientAddress } from "./client_address.ts";
 import { setHeader } from "./set_header.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MemoryRateLimitStore } from "../rate_limit/memory_store.ts";
-import { createTestApp } from "../testing.ts";
+import { createTestApp } from "../testing/test_app.ts";
 
 const CLIENT_A = { remoteAddr: { hostname: "10.0.0.1" } };
 const CLIENT_B = { remoteAddr: { hostname: "10.0.0.2" } };

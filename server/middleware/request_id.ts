@@ -4,7 +4,7 @@
  * @module
  */
 import type { Context, MiddlewareHandler, Next } from "hono";
-import type { AppEnv } from "../app_env.ts";
+import type { AppEnv } from "../http/app_env.ts";
 import { setHeader } from "./set_header.ts";
 
 const SANE_ID = /^[A-Za-z0-9._:-]{8,128}$/;

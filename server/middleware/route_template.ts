@@ -5,7 +5,7 @@
  */
 import type { Context } from "hono";
 import { matchedRoutes } from "hono/route";
-import type { AppEnv } from "../app_env.ts";
+import type { AppEnv } from "../http/app_env.ts";
 
 /** Label for requests no route matched (404s). */
 export const UNMATCHED_ROUTE = "(unmatched)";

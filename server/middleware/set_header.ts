@@ -4,7 +4,7 @@
  * @module
  */
 import type { Context } from "hono";
-import type { AppEnv } from "../app_env.ts";
+import type { AppEnv } from "../http/app_env.ts";
 
 /** Sets `name: value` on `c.res`. */
 export function setHeader(c: Context<AppEnv>, name: string, value: string): void {

@@ -3,7 +3,7 @@
  * league's model from the registry (see `predict_match.ts`).
  * @module
  */
-import { HttpError } from "../errors.ts";
+import { HttpError } from "../http/errors.ts";
 import { findLeague, LEAGUES } from "../domain/leagues.ts";
 import type {
   Prediction,

@@ -8,7 +8,7 @@ import {
   syntheticFundamentalParams,
   writeSyntheticLeague,
 } from "../../training/onnx/synthetic_league.ts";
-import { HttpError } from "../errors.ts";
+import { HttpError } from "../http/errors.ts";
 import type { ModelCard } from "./model_card.ts";
 import { createOnnxEngine } from "./onnx_engine.ts";
 import { createModelRegistry, type ModelRegistry } from "./registry.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import * as ort from "onnxruntime-node";
-import { HttpError } from "../errors.ts";
+import { HttpError } from "../http/errors.ts";
 import { computeFeatures, selectFeatureValues } from "../domain/features.ts";
 import { btts, fitMatrixTo, marketsFromMatrix, outcome1x2, totals } from "../domain/markets.ts";
 import { logisticProbability, logit } from "../domain/logistic.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import * as ort from "onnxruntime-node";
-import { HttpError } from "../errors.ts";
+import { HttpError } from "../http/errors.ts";
 import { findLeague } from "../domain/leagues.ts";
 import {
   type ArtefactDigest,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as ort from "onnxruntime-node";
 import { writeSyntheticLeague } from "../../training/onnx/synthetic_league.ts";
-import { HttpError } from "../errors.ts";
+import { HttpError } from "../http/errors.ts";
 import { createModelRegistry, type ModelRegistryOptions } from "./registry.ts";
 
 const LEAGUES = ["england-premier-league", "spain-laliga", "germany-bundesliga"];

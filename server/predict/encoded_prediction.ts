@@ -5,7 +5,7 @@
  * @module
  */
 import type { Prediction } from "../domain/prediction.ts";
-import { answerOf } from "../include_param.ts";
+import { answerOf } from "../http/include_param.ts";
 
 /** The API answers of one prediction. */
 export class EncodedPrediction {

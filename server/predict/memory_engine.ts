@@ -12,7 +12,7 @@ import type {
   TeamInfo,
 } from "../domain/prediction.ts";
 import { scoreMatrix } from "../domain/score_matrix.ts";
-import { HttpError } from "../errors.ts";
+import { HttpError } from "../http/errors.ts";
 import { closestNames } from "./closest_names.ts";
 import { marketsFromMatrix } from "./markets.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { HttpError } from "../errors.ts";
+import { HttpError } from "../http/errors.ts";
 import { createMemoryEngine } from "./memory_engine.ts";
 
 Deno.test("createMemoryEngine: predicts coherent probabilities with aliases", async () => {

@@ -12,8 +12,8 @@ import type {
   PredictionRequest,
   RequestOdds,
 } from "../domain/prediction.ts";
-import { HttpError } from "../errors.ts";
-import type { Metrics } from "../metrics.ts";
+import { HttpError } from "../http/errors.ts";
+import type { Metrics } from "../ops/metrics.ts";
 import { Doorkeeper } from "./admission.ts";
 import { DeadlineQueue } from "./deadline_queue.ts";
 import { EncodedPrediction } from "./encoded_prediction.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { HttpError } from "../errors.ts";
+import { HttpError } from "../http/errors.ts";
 import type { PredictionEngine } from "../domain/prediction.ts";
-import { createMetrics } from "../metrics.ts";
+import { createMetrics } from "../ops/metrics.ts";
 import { createMemoryEngine } from "./memory_engine.ts";
 import { createPredictionService } from "./prediction_service.ts";
 

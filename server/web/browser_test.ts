@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { startDemoApp } from "./demo_app.ts";
+import { startDemoApp } from "../testing/demo_app.ts";
 
 /** The predict form's API call (it asks for `?include=score_matrix`). */
 const PREDICTIONS_URL = /\/api\/v1\/predictions(\?|$)/;

@@ -5,7 +5,7 @@
  */
 import type { ComponentType } from "preact";
 import type { Context } from "hono";
-import type { AppEnv } from "../app_env.ts";
+import type { AppEnv } from "../http/app_env.ts";
 import type { PageData } from "./page_data.ts";
 
 /** Props every page component receives. */

@@ -10,7 +10,7 @@ import type { Prediction } from "../domain/prediction.ts";
 import type { Alert, AlertPerformance } from "../live/alerts.ts";
 import type { OddsSnapshot } from "../live/odds_store.ts";
 import { toMatchSummary, toUpcomingMatch } from "../live/upcoming_view.ts";
-import type { Services } from "../services.ts";
+import type { Services } from "../services/services.ts";
 
 export type { AlertPerformance } from "../live/alerts.ts";
 

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Context, Hono } from "hono";
-import type { AppEnv } from "../app_env.ts";
+import type { AppEnv } from "../http/app_env.ts";
 
 /** A method handler of a route file. */
 export type RouteHandler = (c: Context<AppEnv>) => Response | Promise<Response>;

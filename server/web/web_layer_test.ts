@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { createApp, ROUTES_DIR } from "../app.ts";
-import { createTestApp, loadRouteFiles, SERVICE_ROUTE_FILES } from "../testing.ts";
+import { createApp, ROUTES_DIR } from "../http/app.ts";
+import { createTestApp, loadRouteFiles, SERVICE_ROUTE_FILES } from "../testing/test_app.ts";
 import config from "../../fresh.config.ts";
 import { buildClient } from "./build.ts";
 import { createWebLayer } from "./web_layer.ts";

@@ -3,8 +3,8 @@
  * boundaries), validated and logged. Rate limited with the rest of `/api/*`; answers 204.
  * @module
  */
-import { ClientErrorSchema } from "../../../server/schemas.ts";
-import { readJson, validate } from "../../../server/validation.ts";
+import { ClientErrorSchema } from "../../../server/http/schemas.ts";
+import { readJson, validate } from "../../../server/http/validation.ts";
 import type { Handlers } from "../../../server/web/router.ts";
 
 export const handler: Handlers = {

@@ -6,17 +6,17 @@
  * request at its second miss by default: `CACHE_ADMISSION`).
  * @module
  */
-import { wantsScoreMatrix } from "../../../server/include_param.ts";
-import { jsonTextAnswer } from "../../../server/json_answer.ts";
-import { ONE_WRITE } from "../../../server/one_write.ts";
+import { wantsScoreMatrix } from "../../../server/http/include_param.ts";
+import { jsonTextAnswer } from "../../../server/http/json_answer.ts";
+import { SEND_CHUNKED } from "../../../server/http/chunked_answer.ts";
 import { RequestMemo } from "../../../server/predict/request_memo.ts";
-import { PredictionRequestSchema } from "../../../server/schemas.ts";
-import { parseJson, readJsonText, validate } from "../../../server/validation.ts";
+import { PredictionRequestSchema } from "../../../server/http/schemas.ts";
+import { parseJson, readJsonText, validate } from "../../../server/http/validation.ts";
 import type { Handlers } from "../../../server/web/router.ts";
 
-// Answers are 2-3 KB: sent chunked, Deno writes them in one call with their head (one_write.ts).
-const HIT = { fields: { "x-cache": "HIT", [ONE_WRITE[0]]: ONE_WRITE[1] } };
-const MISS = { fields: { "x-cache": "MISS", [ONE_WRITE[0]]: ONE_WRITE[1] } };
+// Answers are 2-3 KB: sent chunked, Deno writes them in one call with their head (server/http/chunked_answer.ts).
+const HIT = { fields: { "x-cache": "HIT", [SEND_CHUNKED[0]]: SEND_CHUNKED[1] } };
+const MISS = { fields: { "x-cache": "MISS", [SEND_CHUNKED[0]]: SEND_CHUNKED[1] } };
 
 /** Bodies that were answered from the cache, by exact text (process-wide, bounded). */
 const repeatedBodies = new RequestMemo();
@@ -31,7 +31,7 @@ export const handler: Handlers = {
     const result = await services.predictions.predict(request);
     // A body answered from the cache is likely to come again: remember its validation.
     if (result.cached && known === undefined) repeatedBodies.remember(text, request);
-    // Built with its content type only, then given its fields: server/json_answer.ts.
+    // Built with its content type only, then given its fields: server/http/json_answer.ts.
     return jsonTextAnswer(
       matrix ? result.withScoreMatrix() : result.json,
       result.cached ? HIT : MISS,

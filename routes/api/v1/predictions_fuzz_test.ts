@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createTestApp } from "../../../server/testing.ts";
+import { createTestApp } from "../../../server/testing/test_app.ts";
 
 /** mulberry32: a small seeded PRNG, so a failing body can be reproduced from its index. */
 function prng(seed: number): () => number {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createMemoryEngine } from "../../../server/predict/memory_engine.ts";
-import { createTestApp } from "../../../server/testing.ts";
+import { createTestApp } from "../../../server/testing/test_app.ts";
 
 const BODY = {
   league: "england-premier-league",

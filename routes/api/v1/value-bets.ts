@@ -6,7 +6,7 @@
 import { parseQuery, requireLive } from "../../../server/live/http.ts";
 import { ValueBetsQuerySchema } from "../../../server/live/queries.ts";
 import type { Handlers } from "../../../server/web/router.ts";
-import { jsonAnswer } from "../../../server/json_answer.ts";
+import { jsonAnswer } from "../../../server/http/json_answer.ts";
 
 export const handler: Handlers = {
   GET(c) {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "../../../../server/app_env.ts";
-import { HttpError } from "../../../../server/errors.ts";
-import type { Services } from "../../../../server/services.ts";
+import type { AppEnv } from "../../../../server/http/app_env.ts";
+import { HttpError } from "../../../../server/http/errors.ts";
+import type { Services } from "../../../../server/services/services.ts";
 import { createLocalBroker } from "../../../../server/live/broker.ts";
 import { createMemoryEventLog } from "../../../../server/live/event_log.ts";
 import { type AlertEngine, openAlertEngine } from "../../../../server/live/alerts.ts";

@@ -4,11 +4,11 @@
  * `next_since` is the cursor for the next poll.
  * @module
  */
-import { HttpError } from "../../../../server/errors.ts";
+import { HttpError } from "../../../../server/http/errors.ts";
 import { parseQuery } from "../../../../server/live/http.ts";
 import { AlertsQuerySchema } from "../../../../server/live/queries.ts";
 import type { Handlers } from "../../../../server/web/router.ts";
-import { jsonAnswer } from "../../../../server/json_answer.ts";
+import { jsonAnswer } from "../../../../server/http/json_answer.ts";
 
 export const handler: Handlers = {
   GET(c) {

@@ -2,9 +2,9 @@
  * `GET /api/v1/alerts/performance`: count, closing line value and ROI of the value-bet alerts.
  * @module
  */
-import { HttpError } from "../../../../server/errors.ts";
+import { HttpError } from "../../../../server/http/errors.ts";
 import type { Handlers } from "../../../../server/web/router.ts";
-import { jsonAnswer } from "../../../../server/json_answer.ts";
+import { jsonAnswer } from "../../../../server/http/json_answer.ts";
 
 export const handler: Handlers = {
   GET(c) {

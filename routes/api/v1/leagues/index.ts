@@ -5,7 +5,7 @@
  */
 import { LEAGUES } from "../../../../server/domain/leagues.ts";
 import type { Handlers } from "../../../../server/web/router.ts";
-import { jsonAnswer } from "../../../../server/json_answer.ts";
+import { jsonAnswer } from "../../../../server/http/json_answer.ts";
 
 export const handler: Handlers = {
   GET: (c) => {

@@ -4,12 +4,12 @@
  * unless asked for with `?include=score_matrix`, as for `POST /api/v1/predictions`).
  * @module
  */
-import { HttpError } from "../../../../server/errors.ts";
+import { HttpError } from "../../../../server/http/errors.ts";
 import { requireLive } from "../../../../server/live/http.ts";
 import { toUpcomingMatch } from "../../../../server/live/upcoming_view.ts";
-import { answerOf, wantsScoreMatrix } from "../../../../server/include_param.ts";
+import { answerOf, wantsScoreMatrix } from "../../../../server/http/include_param.ts";
 import type { Handlers } from "../../../../server/web/router.ts";
-import { jsonAnswer } from "../../../../server/json_answer.ts";
+import { jsonAnswer } from "../../../../server/http/json_answer.ts";
 
 export const handler: Handlers = {
   async GET(c) {

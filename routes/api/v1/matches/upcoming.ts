@@ -8,9 +8,9 @@
 import { parseQuery, requireLive } from "../../../../server/live/http.ts";
 import { UpcomingQuerySchema } from "../../../../server/live/queries.ts";
 import { toUpcomingMatch } from "../../../../server/live/upcoming_view.ts";
-import { answerOf, wantsScoreMatrix } from "../../../../server/include_param.ts";
+import { answerOf, wantsScoreMatrix } from "../../../../server/http/include_param.ts";
 import type { Handlers } from "../../../../server/web/router.ts";
-import { jsonAnswer } from "../../../../server/json_answer.ts";
+import { jsonAnswer } from "../../../../server/http/json_answer.ts";
 
 export const handler: Handlers = {
   async GET(c) {

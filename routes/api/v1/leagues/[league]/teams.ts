@@ -4,10 +4,10 @@
  * @module
  */
 import { findLeague, LEAGUES } from "../../../../../server/domain/leagues.ts";
-import { HttpError } from "../../../../../server/errors.ts";
+import { HttpError } from "../../../../../server/http/errors.ts";
 import { closestNames } from "../../../../../server/predict/closest_names.ts";
 import type { Handlers } from "../../../../../server/web/router.ts";
-import { jsonAnswer } from "../../../../../server/json_answer.ts";
+import { jsonAnswer } from "../../../../../server/http/json_answer.ts";
 
 export const handler: Handlers = {
   GET: async (c) => {

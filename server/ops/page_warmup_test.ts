@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isDroppable, openColdPages, parseSmaps } from "./cold_pages.ts";
+import { isDroppable, openColdPages, parseSmaps } from "./page_warmup.ts";
 
 const SMAPS = `55d0c0a00000-55d0c0b00000 r-xp 00000000 fd:01 1234    /usr/bin/deno
 Size:               1024 kB

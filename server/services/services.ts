@@ -3,16 +3,16 @@
  * Each capability adds its own field here.
  * @module
  */
-import type { Config } from "./config.ts";
-import type { PredictionEngine } from "./domain/prediction.ts";
-import type { Health } from "./health.ts";
-import type { Logger } from "./logger.ts";
-import type { Metrics } from "./metrics.ts";
-import type { PredictionService } from "./predict/prediction_service.ts";
-import type { RateLimitStore } from "./rate_limit/store.ts";
-import type { LiveServices } from "./live/start_live.ts";
-import type { Hub } from "./live/hub.ts";
-import type { AlertEngine } from "./live/alerts.ts";
+import type { Config } from "../ops/config.ts";
+import type { PredictionEngine } from "../domain/prediction.ts";
+import type { Health } from "../ops/health.ts";
+import type { Logger } from "../ops/logger.ts";
+import type { Metrics } from "../ops/metrics.ts";
+import type { PredictionService } from "../predict/prediction_service.ts";
+import type { RateLimitStore } from "../rate_limit/store.ts";
+import type { LiveServices } from "../live/start_live.ts";
+import type { Hub } from "../live/hub.ts";
+import type { AlertEngine } from "../live/alerts.ts";
 
 /** Long-lived services of one app instance. */
 export interface Services {

@@ -4,8 +4,8 @@
  * @module
  */
 import { statfs } from "node:fs/promises";
-import type { PredictionEngine } from "./domain/prediction.ts";
-import type { PredictionService } from "./predict/prediction_service.ts";
+import type { PredictionEngine } from "../domain/prediction.ts";
+import type { PredictionService } from "../predict/prediction_service.ts";
 
 /** Status of a component or of the whole instance. */
 export type HealthStatus = "ok" | "degraded" | "down";

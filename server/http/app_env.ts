@@ -2,7 +2,7 @@
  * Hono environment of the SabiScore app: typed request state shared by middleware and routes.
  * @module
  */
-import type { Services } from "./services.ts";
+import type { Services } from "../services/services.ts";
 
 /** Variables set on every request context. */
 export interface AppVariables {

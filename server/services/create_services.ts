@@ -4,14 +4,14 @@
  * `server/main.ts` and by tests (with the memory engine and an in-memory KV).
  * @module
  */
-import type { Config } from "./config.ts";
-import type { PredictionEngine } from "./domain/prediction.ts";
-import { createHealth } from "./health.ts";
-import { createLogger, type Logger } from "./logger.ts";
-import { createMetrics, type Metrics } from "./metrics.ts";
-import { createPredictionService } from "./predict/prediction_service.ts";
-import { KvRateLimitStore } from "./rate_limit/kv_store.ts";
-import type { RateLimitStore } from "./rate_limit/store.ts";
+import type { Config } from "../ops/config.ts";
+import type { PredictionEngine } from "../domain/prediction.ts";
+import { createHealth } from "../ops/health.ts";
+import { createLogger, type Logger } from "../ops/logger.ts";
+import { createMetrics, type Metrics } from "../ops/metrics.ts";
+import { createPredictionService } from "../predict/prediction_service.ts";
+import { KvRateLimitStore } from "../rate_limit/kv_store.ts";
+import type { RateLimitStore } from "../rate_limit/store.ts";
 import type { Services } from "./services.ts";
 
 /** Options of {@link createCoreServices}. */

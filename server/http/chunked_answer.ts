@@ -6,7 +6,7 @@
  * room left; otherwise the head and the body leave in two `send` calls. A chunked body is
  * always assembled behind the head and sent with it in one call. On loopback the second call
  * costs the server ~10 µs of CPU per answer: a third of what a cached prediction costs beyond
- * `/health/live` (docs/BENCHMARKS.md, "seventh session").
+ * `/health/live` (measured with `deno task bench http`, docs/BENCHMARKS.md).
  *
  * So the prediction answers (2-3 KB) are sent chunked. Deno turns the field into
  * `Content-Length` for HTTP/1.0 clients and drops it on HTTP/2, so every client still gets a
@@ -15,4 +15,4 @@
  */
 
 /** The field to add to a response of a few kilobytes: `transfer-encoding: chunked`. */
-export const ONE_WRITE: readonly [string, string] = ["transfer-encoding", "chunked"];
+export const SEND_CHUNKED: readonly [string, string] = ["transfer-encoding", "chunked"];

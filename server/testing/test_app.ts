@@ -5,17 +5,17 @@
  * @module
  */
 import type { Hono } from "hono";
-import type { AppEnv } from "./app_env.ts";
-import { createApp, ROUTES_DIR } from "./app.ts";
-import { loadConfig } from "./config.ts";
-import { closeCoreServices, createCoreServices } from "./core_services.ts";
-import type { PredictionEngine } from "./domain/prediction.ts";
-import { createMemoryLogger } from "./logger.ts";
-import { createMetrics } from "./metrics.ts";
-import { createMemoryEngine, type MemoryEngine } from "./predict/memory_engine.ts";
-import type { RateLimitStore } from "./rate_limit/store.ts";
-import type { Services } from "./services.ts";
-import { filePathToPattern, type RouteEntry, type RouteModule } from "./web/router.ts";
+import type { AppEnv } from "../http/app_env.ts";
+import { createApp, ROUTES_DIR } from "../http/app.ts";
+import { loadConfig } from "../ops/config.ts";
+import { closeCoreServices, createCoreServices } from "../services/create_services.ts";
+import type { PredictionEngine } from "../domain/prediction.ts";
+import { createMemoryLogger } from "../ops/logger.ts";
+import { createMetrics } from "../ops/metrics.ts";
+import { createMemoryEngine, type MemoryEngine } from "../predict/memory_engine.ts";
+import type { RateLimitStore } from "../rate_limit/store.ts";
+import type { Services } from "../services/services.ts";
+import { filePathToPattern, type RouteEntry, type RouteModule } from "../web/router.ts";
 
 /** The route files of the service foundation. */
 export const SERVICE_ROUTE_FILES: readonly string[] = [

@@ -8,15 +8,15 @@ import { LinearRouter } from "hono/router/linear-router";
 import type { AppEnv } from "./app_env.ts";
 import { handleError, notFoundJson } from "./error_handler.ts";
 import { HttpError } from "./errors.ts";
-import { accessLog } from "./middleware/access_log.ts";
-import { bodyLimit } from "./middleware/body_limit.ts";
-import { cors } from "./middleware/cors.ts";
-import { metricsTiming } from "./middleware/metrics_timing.ts";
-import { rateLimit } from "./middleware/rate_limit.ts";
-import { requestId } from "./middleware/request_id.ts";
-import { securityHeaders, type SecurityHeadersOptions } from "./middleware/security_headers.ts";
-import type { Services } from "./services.ts";
-import { loadRoutes, type MountOptions, mountRoutes, type RouteEntry } from "./web/router.ts";
+import { accessLog } from "../middleware/access_log.ts";
+import { bodyLimit } from "../middleware/body_limit.ts";
+import { cors } from "../middleware/cors.ts";
+import { metricsTiming } from "../middleware/metrics_timing.ts";
+import { rateLimit } from "../middleware/rate_limit.ts";
+import { requestId } from "../middleware/request_id.ts";
+import { securityHeaders, type SecurityHeadersOptions } from "../middleware/security_headers.ts";
+import type { Services } from "../services/services.ts";
+import { loadRoutes, type MountOptions, mountRoutes, type RouteEntry } from "../web/router.ts";
 
 /** What the app needs from the web layer (`server/web/web_layer.ts`). */
 export interface AppWebLayer {
@@ -45,7 +45,7 @@ export interface AppOptions {
 }
 
 /** The project's `routes/` folder. */
-export const ROUTES_DIR: URL = new URL("../routes/", import.meta.url);
+export const ROUTES_DIR: URL = new URL("../../routes/", import.meta.url);
 
 let defaultRoutes: Promise<RouteEntry[]> | undefined;
 

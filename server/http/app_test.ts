@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { HttpError } from "./errors.ts";
-import { createTestApp, loadRouteFiles, SERVICE_ROUTE_FILES } from "./testing.ts";
-import type { RouteEntry } from "./web/router.ts";
+import { createTestApp, loadRouteFiles, SERVICE_ROUTE_FILES } from "../testing/test_app.ts";
+import type { RouteEntry } from "../web/router.ts";
 
 async function withBoom(): Promise<RouteEntry[]> {
   const routes = await loadRouteFiles(SERVICE_ROUTE_FILES);
@@ -259,7 +259,7 @@ Deno.test("GET /openapi.json and /docs: generated from the schemas, offline", as
         }
       }
     };
-    await walk(new URL("../routes/api/", import.meta.url), "/api");
+    await walk(new URL("../../routes/api/", import.meta.url), "/api");
     const documented = routeFiles.map((f) => f.replace(/\[(\w+)\]/g, "{$1}")).concat("/ws");
     assert.ok(documented.length >= 10, documented.join(", "));
     for (const path of documented) assert.ok(doc.paths[path], `${path} is not documented`);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createTestApp } from "./testing.ts";
+import { createTestApp } from "../testing/test_app.ts";
 
 const FLEET_WARNING = /REDIS_URL is set, but the multi-instance \(fleet\) mode is not built/;
 

@@ -14,7 +14,7 @@
  * up to `intervalMs` later.
  * @module
  */
-import { type ColdPages, openColdPages } from "./cold_pages.ts";
+import { type ColdPages, openColdPages } from "./page_warmup.ts";
 
 /** V8's `gc` of `--expose-gc`, which takes options since V8 11. */
 export type V8Gc = (

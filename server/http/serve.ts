@@ -5,7 +5,7 @@
  */
 import type { Hono } from "hono";
 import type { AppEnv } from "./app_env.ts";
-import type { Services } from "./services.ts";
+import type { Services } from "../services/services.ts";
 
 /** Options of {@link serveApp}. */
 export interface ServeAppOptions {

@@ -4,7 +4,7 @@
  * probabilities, a quarter of an answer, which only charts need).
  * @module
  */
-import type { Prediction } from "./domain/prediction.ts";
+import type { Prediction } from "../domain/prediction.ts";
 import { HttpError } from "./errors.ts";
 
 /** The optional parts a client may ask for with `?include=`. */

@@ -5,11 +5,11 @@
  * deterministic.
  * @module
  */
-import { createApp } from "../app.ts";
-import { loadConfig } from "../config.ts";
-import { closeCoreServices, createCoreServices } from "../core_services.ts";
-import { createMemoryLogger } from "../logger.ts";
-import { createMetrics } from "../metrics.ts";
+import { createApp } from "../http/app.ts";
+import { loadConfig } from "../ops/config.ts";
+import { closeCoreServices, createCoreServices } from "../services/create_services.ts";
+import { createMemoryLogger } from "../ops/logger.ts";
+import { createMetrics } from "../ops/metrics.ts";
 import { openAlertEngine } from "../live/alerts.ts";
 import { createLocalBroker } from "../live/broker.ts";
 import { type DemoBookmaker, startDemoBookmaker } from "../live/demo_bookmaker.ts";
@@ -26,9 +26,9 @@ import {
   type MemoryEngine,
   type MemoryLeague,
 } from "../predict/memory_engine.ts";
-import type { Services } from "../services.ts";
-import { createWebLayer, type WebLayer } from "./web_layer.ts";
-import type { ClientBuild } from "./build.ts";
+import type { Services } from "../services/services.ts";
+import { createWebLayer, type WebLayer } from "../web/web_layer.ts";
+import type { ClientBuild } from "../web/build.ts";
 
 /** Leagues the demo serves (with memory-engine predictions). */
 export const DEMO_LEAGUES = ["england-premier-league", "spain-laliga"] as const;

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import type { AppEnv } from "./app_env.ts";
-import { clientAddress } from "./middleware/client_address.ts";
-import { createMemoryEngine } from "./predict/memory_engine.ts";
+import { clientAddress } from "../middleware/client_address.ts";
+import { createMemoryEngine } from "../predict/memory_engine.ts";
 import { serveApp } from "./serve.ts";
-import { createTestApp } from "./testing.ts";
+import { createTestApp } from "../testing/test_app.ts";
 
 Deno.test("serveApp: shutdown flips readiness, finishes in-flight requests, then closes", async () => {
   const engine = createMemoryEngine({ delayMs: 300 });

@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { AlertsQuerySchema, UpcomingQuerySchema, ValueBetsQuerySchema } from "./live/queries.ts";
+import { AlertsQuerySchema, UpcomingQuerySchema, ValueBetsQuerySchema } from "../live/queries.ts";
 import {
   ClientErrorSchema,
   ErrorResponseSchema,
