@@ -4,30 +4,17 @@
  * and hub) and client processes (`bench/ws_clients.ts`, two or more, at most 5,000 sockets each), broadcasts
  * odds events to every subscriber and reports delivery latency (publish to receipt, from the
  * timestamp in each message) and server RSS per connection. Then 1,000 clients take 200 odds
- * changes a second for 30 s and every delivery is counted. Prints the figures and writes the
- * "WebSocket" section of docs/BENCHMARKS.md (`--no-write` to skip).
+ * changes a second for 30 s and every delivery is counted. Prints the figures; `--write` also
+ * replaces the "WebSocket" section of docs/BENCHMARKS.md with them.
  *
  * Options: `--sizes=1000,5000,10000 --broadcasts=20 --interval-ms=500 --sustain-clients=1000
  * --rate=200 --duration-s=30 --sustain-messages=summary,full,mixed --floor=<sizes>|none --batch-ms=25
- * --no-sustain --no-write`. `--floor` (default:
+ * --no-sustain --write`. `--floor` (default:
  * the largest size) also runs those sizes against a bare `Deno.upgradeWebSocket` server.
  * @module
  */
 import { command, JsonLines } from "./ws_lines.ts";
-
-interface BenchOptions {
-  sizes: number[];
-  broadcasts: number;
-  intervalMs: number;
-  sustainClients: number;
-  rate: number;
-  durationS: number;
-  /** Variants of the sustained run (`summary`, `full`: all on matches; `mixed` topics). */
-  sustain: string[];
-  write: boolean;
-  /** Sizes also measured on a bare `Deno.upgradeWebSocket` server (the runtime's floor). */
-  floor: number[];
-}
+import { type BenchOptions, wsBenchOptions } from "./ws_options.ts";
 
 interface Report {
   received: number;
@@ -111,45 +98,6 @@ async function startTaskV8Flags(): Promise<string[]> {
   return flags ? flags.slice(11).split(",") : [];
 }
 const HERE = new URL(".", import.meta.url);
-
-function parseArgs(args: string[]): BenchOptions {
-  const get = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
-  const num = (name: string, def: number) => {
-    const v = get(name);
-    if (v === undefined) return def;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`Invalid --${name}: "${v}"`);
-    return n;
-  };
-  const sizes = (get("sizes") ?? "1000,5000,10000").split(",").map(Number);
-  if (sizes.some((n) => !Number.isInteger(n) || n <= 0 || n > 18_000)) {
-    throw new Error(`Invalid --sizes: each must be an integer from 1 to 18000`);
-  }
-  const floorArg = get("floor");
-  const floor = floorArg === "none"
-    ? []
-    : floorArg
-    ? floorArg.split(",").map(Number)
-    : [Math.max(...sizes)];
-  return {
-    sizes,
-    floor,
-    broadcasts: num("broadcasts", 20),
-    intervalMs: num("interval-ms", 500),
-    sustainClients: num("sustain-clients", 1000),
-    rate: num("rate", 200),
-    durationS: num("duration-s", 30),
-    sustain: args.includes("--no-sustain")
-      ? []
-      : (get("sustain-messages") ?? "summary,full,mixed").split(",").map((v) => {
-        if (!["summary", "full", "mixed"].includes(v)) {
-          throw new Error(`Invalid --sustain-messages: "${v}"`);
-        }
-        return v;
-      }),
-    write: !args.includes("--no-write"),
-  };
-}
 
 interface Proc {
   child: Deno.ChildProcess;
@@ -497,7 +445,7 @@ async function writeSection(body: string): Promise<string> {
 
 /** Runs the WebSocket benchmark (see the module doc for options). */
 export async function benchWs(args: string[]): Promise<void> {
-  const o = parseArgs(args);
+  const o = wsBenchOptions(args);
   const results: FanoutResult[] = [];
   for (const size of o.sizes) {
     console.log(`fan-out: ${fmt(size)} clients...`);

@@ -5,7 +5,9 @@
  * Walk-forward backtest on any CSV in the shared `leagues/` or football-data.co.uk format:
  * Dixon-Coles refitted weekly, ratings carried match by match, the ensemble refitted every four
  * weeks, each on matches that kicked off before the one predicted. Prints the scores next to
- * the market's opening and closing prices and draws a reliability diagram per variant.
+ * the market's opening and closing prices. Reliability diagrams (one per variant) are written
+ * only when `--svg-dir` names a folder: the committed ones in `docs/models/` come from the
+ * command in docs/MODELS.md, and a backtest on other data must not replace them.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -124,6 +126,33 @@ export function formatReport(r: BacktestReport, variants: string[]): string {
   return lines.join("\n");
 }
 
+/** Options of {@link writeReliabilityDiagrams}. */
+export interface ReliabilityDiagramsOptions {
+  /** Folder the `reliability-<variant>.svg` files go to (created if missing). */
+  dir: string;
+  /** Model variants drawn; the opening market is always drawn beside them. */
+  variants: readonly string[];
+}
+
+/** Writes one reliability diagram per variant and the opening market; returns the paths. */
+export async function writeReliabilityDiagrams(
+  report: BacktestReport,
+  options: ReliabilityDiagramsOptions,
+): Promise<string[]> {
+  await Deno.mkdir(options.dir, { recursive: true });
+  const period = `${report.from.slice(0, 10)}..${report.to.slice(0, 10)}`;
+  const written: string[] = [];
+  for (const v of [...options.variants, "market_open"]) {
+    const svg = reliabilitySvg(report.calibration[v] ?? [], {
+      title: `Reliability: ${v} (1X2, walk-forward ${period})`,
+    });
+    const path = `${options.dir}/reliability-${v}.svg`;
+    await Deno.writeTextFile(path, svg);
+    written.push(path);
+  }
+  return written;
+}
+
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -134,7 +163,7 @@ async function main(args: string[]): Promise<number> {
       to: { type: "string" },
       variant: { type: "string", default: "all" },
       json: { type: "string" },
-      "svg-dir": { type: "string", default: "docs/models" },
+      "svg-dir": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -172,17 +201,11 @@ async function main(args: string[]): Promise<number> {
   const report = runBacktest(matches, { from, to });
   const variants = variantArg === "all" ? ["fundamental", "blend"] : [variantArg];
   console.log(formatReport(report, variants));
-  const svgDir = values["svg-dir"]!;
-  await Deno.mkdir(svgDir, { recursive: true });
-  for (const v of [...variants, "market_open"]) {
-    const svg = reliabilitySvg(report.calibration[v] ?? [], {
-      title: `Reliability: ${v} (1X2, walk-forward ${report.from.slice(0, 10)}..${
-        report.to.slice(0, 10)
-      })`,
-    });
-    await Deno.writeTextFile(`${svgDir}/reliability-${v}.svg`, svg);
+  const svgDir = values["svg-dir"];
+  if (svgDir !== undefined) {
+    await writeReliabilityDiagrams(report, { dir: svgDir, variants });
+    console.log(`\nReliability diagrams written to ${svgDir}/reliability-*.svg`);
   }
-  console.log(`\nReliability diagrams written to ${svgDir}/reliability-*.svg`);
   if (values.json) {
     await Deno.writeTextFile(values.json, JSON.stringify(report, null, 2) + "\n");
     console.log(`Report written to ${values.json}`);

@@ -1,5 +1,5 @@
 /**
- * `deno task train [--data PATH...] [--league KEY...] [--out models] [--seed N]`
+ * `deno task train [--data PATH...] [--league KEY...] [--out models] [--seed N] [--force]`
  *
  * Trains every league found in the data and exports `models/<league>/`: the Dixon-Coles
  * score-matrix graph and the fundamental and market-blend classifiers as ONNX, plus a model
@@ -9,6 +9,9 @@
  * Training has no random component (L-BFGS from fixed starts), so the same data gives the same
  * ONNX files and card; only the card's `created_at` is the wall clock unless `SOURCE_DATE_EPOCH`
  * is set. `--seed` is recorded in the card for completeness.
+ *
+ * A league folder that already holds a model card is refused before any training unless
+ * `--force` is given: `models/` is committed, and a run on other data must not replace it quietly.
  * @module
  */
 import { parseArgs } from "node:util";
@@ -39,6 +42,23 @@ export interface TrainOptions {
   progress?: boolean;
   /** First kick-off of the walk-forward evaluation stored in the cards. */
   evaluateFrom?: Date;
+  /** Replace league folders of `out` that already hold a model card. @default {false} */
+  force?: boolean;
+}
+
+/** Throws if a league folder of `out` already holds a model card. */
+async function refuseExistingModels(out: string, leagues: readonly string[]): Promise<void> {
+  for (const league of leagues) {
+    try {
+      await Deno.stat(`${out}/${league}/model.json`);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) continue;
+      throw e;
+    }
+    throw new Error(
+      `Cannot write "${out}/${league}": it holds a model; pass --force to replace it`,
+    );
+  }
 }
 
 function createdAt(): string {
@@ -65,6 +85,8 @@ export async function trainModels(
 ): Promise<string[]> {
   const { out, seed = 1, progress = true } = options;
   const sorted = [...matches].sort((a, b) => a.kickoff.getTime() - b.kickoff.getTime());
+  const leagues = [...new Set(sorted.map((m) => m.league))].sort();
+  if (!options.force) await refuseExistingModels(out, leagues);
   const period = defaultPeriod(sorted);
   const evaluateFrom = options.evaluateFrom ?? period.from;
   const last = sorted[sorted.length - 1].kickoff;
@@ -104,7 +126,6 @@ export async function trainModels(
   const fundamentalBytes = serializeModel(classifierGraph(models.fundamental));
   const blendBytes = models.blend ? serializeModel(classifierGraph(models.blend)) : undefined;
   const histories = finalStates(sorted);
-  const leagues = [...new Set(sorted.map((m) => m.league))].sort();
   const written: string[] = [];
   const exportBar = progress ? progressBar("Export") : undefined;
   for (const [i, league] of leagues.entries()) {
@@ -214,11 +235,14 @@ async function main(args: string[]): Promise<number> {
       league: { type: "string", multiple: true },
       out: { type: "string", default: "models" },
       seed: { type: "string", default: "1" },
+      force: { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) {
-    console.log("deno task train [--data PATH...] [--league KEY...] [--out models] [--seed N]");
+    console.log(
+      "deno task train [--data PATH...] [--league KEY...] [--out models] [--seed N] [--force]",
+    );
     return 0;
   }
   const seed = Number(values.seed);
@@ -239,7 +263,7 @@ async function main(args: string[]): Promise<number> {
   }
   console.error(`Loaded ${matches.length} matches from ${sources.join(", ")}`);
   const started = performance.now();
-  const written = await trainModels(matches, { out: values.out!, seed });
+  const written = await trainModels(matches, { out: values.out!, seed, force: values.force });
   console.log(
     `Trained ${written.length} leagues in ${((performance.now() - started) / 1000).toFixed(1)} s: ${
       written.join(", ")

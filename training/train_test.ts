@@ -4,13 +4,15 @@ import { createOnnxEngine } from "../server/ml/onnx_engine.ts";
 import { createModelRegistry } from "../server/ml/registry.ts";
 import { mulberry32, simulateLeague } from "./dixon_coles/simulate.ts";
 import { trainModels } from "./train.ts";
+import type { MatchRecord } from "../server/domain/types.ts";
 
 const EPL = "england-premier-league";
 
-Deno.test("trainModels: exports a model the ONNX engine serves", async () => {
+/** Five simulated seasons of a 12-club league with opening prices. */
+function simulatedMatches(): MatchRecord[] {
   const rand = mulberry32(21);
   const teams = Array.from({ length: 12 }, (_, i) => `Club ${i}`);
-  const matches = simulateLeague({
+  return simulateLeague({
     teams,
     attack: teams.map(() => (rand() - 0.5) * 0.8),
     defence: teams.map(() => (rand() - 0.5) * 0.8),
@@ -24,6 +26,10 @@ Deno.test("trainModels: exports a model the ONNX engine serves", async () => {
       totals25: { over: 1.9, under: 1.95 },
     },
   }));
+}
+
+Deno.test("trainModels: exports a model the ONNX engine serves", async () => {
+  const matches = simulatedMatches();
   const dir = await Deno.makeTempDir();
   const registry = createModelRegistry({ dir, skipRemote: true });
   try {
@@ -79,5 +85,30 @@ Deno.test("committed models: every league loads and answers an aliased fixture",
     }
   } finally {
     await registry.close();
+  }
+});
+
+Deno.test("trainModels: replaces a folder holding a model only when forced", async (t) => {
+  const dir = await Deno.makeTempDir();
+  const card = `${dir}/${EPL}/model.json`;
+  try {
+    await Deno.mkdir(`${dir}/${EPL}`);
+    await Deno.writeTextFile(card, "{}\n");
+    const matches = simulatedMatches();
+    await t.step("refused before training, the card untouched", async () => {
+      await assert.rejects(
+        trainModels(matches, { out: dir, progress: false }),
+        new Error(`Cannot write "${dir}/${EPL}": it holds a model; pass --force to replace it`),
+      );
+      assert.equal(await Deno.readTextFile(card), "{}\n");
+    });
+    await t.step("force: true writes the new model over it", async () => {
+      assert.deepEqual(await trainModels(matches, { out: dir, progress: false, force: true }), [
+        EPL,
+      ]);
+      assert.equal(JSON.parse(await Deno.readTextFile(card)).league, EPL);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
