@@ -58,6 +58,33 @@ Deno.test("validateDeployment: every check passes against a started service", as
   }
 });
 
+Deno.test("validateDeployment: a service without models fails readiness and predictions", async () => {
+  const models = await Deno.makeTempDir({ prefix: "sabiscore-no-models-" });
+  const service = await startService({
+    env: { MODEL_DIR: models, SKIP_S3: "true" },
+    readyPath: "/health/live",
+  });
+  try {
+    const report = await validateDeployment({
+      apiUrl: service.url,
+      webUrl: service.url,
+      poll: false,
+      maxAttempts: 1,
+      intervalSeconds: 0,
+    });
+    assert.equal(report.ok, false);
+    const byName = new Map(report.results.map((r) => [r.name, r]));
+    assert.equal(byName.get("GET /health/live")?.ok, true);
+    assert.equal(byName.get("GET /health")?.detail, 'Status "down" (503): ml_models down');
+    assert.equal(byName.get("GET /health/ready")?.ok, false);
+    assert.match(byName.get("GET /health/ready")?.detail ?? "", /^Not ready \(503\): models \(/);
+    assert.equal(byName.get("POST /api/v1/predictions")?.ok, false);
+  } finally {
+    await service.close();
+    await Deno.remove(models, { recursive: true });
+  }
+});
+
 Deno.test("validate-deployment: a closed port gives a failure table and exit code 1", async () => {
   const url = `http://127.0.0.1:${freePort()}`;
   const { code, stdout, stderr } = await runCli([url]);
@@ -66,6 +93,28 @@ Deno.test("validate-deployment: a closed port gives a failure table and exit cod
   assert.match(stdout, /0 passed, \d+ failed .* deployment FAILED/);
   assert.equal(stdout.match(/ PASS /g), null);
   assert.doesNotMatch(stdout + stderr, /\bat .*\.ts:\d+/, "no stack trace");
+});
+
+Deno.test("validate-deployment --poll --json: progress on stderr, one JSON report on stdout", async () => {
+  const url = `http://127.0.0.1:${freePort()}`;
+  const { code, stdout, stderr } = await runCli([
+    url,
+    "--poll",
+    "--max-attempts",
+    "2",
+    "--interval",
+    "0",
+    "--json",
+  ]);
+  assert.equal(code, 1);
+  const report = JSON.parse(stdout);
+  assert.equal(report.ok, false);
+  assert.equal(report.attempt, 2);
+  assert.equal(report.max_attempts, 2);
+  assert.equal(report.checks.length, CHECKS.length);
+  assert.match(report.checks[0].detail, /connection refused/);
+  assert.match(stderr, /^attempt 1\/2: \d+ of \d+ checks failed .*; retrying in 0 s$/m);
+  assert.doesNotMatch(stderr, /attempt 2\/2/, "no retry after the last attempt");
 });
 
 Deno.test("validate-deployment --poll: passes once a service started after it is ready", async () => {

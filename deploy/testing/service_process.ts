@@ -21,7 +21,9 @@ export interface ServiceOptions {
   port?: number;
   /** Extra environment variables. @default none */
   env?: Record<string, string>;
-  /** Longest wait for `/health/ready` to answer 200, in milliseconds. @default 90000 */
+  /** The path that must answer 200 before the service counts as started. @default "/health/ready" */
+  readyPath?: string;
+  /** Longest wait for `readyPath` to answer 200, in milliseconds. @default 90000 */
   readyTimeoutMs?: number;
 }
 
@@ -42,7 +44,7 @@ async function drain(stream: ReadableStream<Uint8Array>): Promise<string> {
   return text;
 }
 
-async function waitReady(url: string, child: Deno.ChildProcess, timeoutMs: number) {
+async function waitReady(readyUrl: string, child: Deno.ChildProcess, timeoutMs: number) {
   let exited = false;
   const status = child.status.then((s) => {
     exited = true;
@@ -51,7 +53,7 @@ async function waitReady(url: string, child: Deno.ChildProcess, timeoutMs: numbe
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline && !exited) {
     try {
-      const res = await fetch(`${url}/health/ready`);
+      const res = await fetch(readyUrl);
       await res.body?.cancel();
       if (res.status === 200) return;
     } catch {
@@ -96,7 +98,8 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     await Deno.remove(dir, { recursive: true });
   };
   try {
-    await waitReady(url, child, options.readyTimeoutMs ?? 90_000);
+    const readyUrl = `${url}${options.readyPath ?? "/health/ready"}`;
+    await waitReady(readyUrl, child, options.readyTimeoutMs ?? 90_000);
   } catch (error) {
     await close();
     throw new Error(`${(error as Error).message}; its stderr ends:\n${await stderr}`);

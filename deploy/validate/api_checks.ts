@@ -21,9 +21,20 @@ function arrayField<T>(body: Record<string, unknown>, field: string, what: strin
 const health: Check = {
   name: "GET /health",
   async run(target) {
-    const body = await getJson<{ status?: string; uptime_seconds?: number }>(target, "/health");
-    if (body.status !== "ok" && body.status !== "degraded") {
-      throw new CheckFailure(`Expected status "ok" or "degraded", got "${body.status}"`);
+    const answer = await target.request("api", "/health");
+    const body = jsonBody<{
+      status?: string;
+      uptime_seconds?: number;
+      components?: Record<string, { status?: string }>;
+    }>(answer, "GET /health");
+    if (answer.status !== 200 || (body.status !== "ok" && body.status !== "degraded")) {
+      const down = Object.entries(body.components ?? {})
+        .filter(([, c]) => c.status !== "ok" && c.status !== "degraded").map(([name]) => name);
+      throw new CheckFailure(
+        `Status "${body.status}" (${answer.status})${
+          down.length ? `: ${down.join(", ")} down` : ""
+        }`,
+      );
     }
     return `status ${body.status}, up ${Math.round(body.uptime_seconds ?? 0)} s`;
   },
