@@ -22,13 +22,7 @@ Deno.test("validateDeployment: every check passes against a started service", as
   const service = await startService();
   try {
     await t.step("as a function", async () => {
-      const report = await validateDeployment({
-        apiUrl: service.url,
-        webUrl: service.url,
-        poll: false,
-        maxAttempts: 1,
-        intervalSeconds: 0,
-      });
+      const report = await validateDeployment({ apiUrl: service.url });
       const failed = report.results.filter((r) => !r.ok);
       assert.deepEqual(failed, [], formatTable(report));
       assert.equal(report.ok, true);
@@ -65,13 +59,7 @@ Deno.test("validateDeployment: a service without models fails readiness and pred
     readyPath: "/health/live",
   });
   try {
-    const report = await validateDeployment({
-      apiUrl: service.url,
-      webUrl: service.url,
-      poll: false,
-      maxAttempts: 1,
-      intervalSeconds: 0,
-    });
+    const report = await validateDeployment({ apiUrl: service.url });
     assert.equal(report.ok, false);
     const byName = new Map(report.results.map((r) => [r.name, r]));
     assert.equal(byName.get("GET /health/live")?.ok, true);
@@ -123,7 +111,6 @@ Deno.test("validate-deployment --poll: passes once a service started after it is
   let attemptsBeforeStart = 0;
   const validation = validateDeployment({
     apiUrl: `http://127.0.0.1:${port}`,
-    webUrl: `http://127.0.0.1:${port}`,
     poll: true,
     maxAttempts: 400,
     intervalSeconds: 0.25,

@@ -6,10 +6,27 @@
 import { type Answer, CheckFailure, expectStatus, jsonBody } from "./probe.ts";
 import type { Check, DeploymentTarget } from "./target.ts";
 
-async function getJson<T>(target: DeploymentTarget, path: string, expected = 200): Promise<T> {
+/** GET `path` of the API as JSON, whatever the status (health answers JSON on 503 too). */
+async function readJson<T>(target: DeploymentTarget, path: string) {
   const answer: Answer = await target.request("api", path);
-  expectStatus(answer, expected, `GET ${path}`);
+  return { status: answer.status, body: jsonBody<T>(answer, `GET ${path}`) };
+}
+
+async function getJson<T>(target: DeploymentTarget, path: string): Promise<T> {
+  const answer: Answer = await target.request("api", path);
+  expectStatus(answer, 200, `GET ${path}`);
   return jsonBody<T>(answer, `GET ${path}`);
+}
+
+interface HealthBody {
+  status?: string;
+  uptime_seconds?: number;
+  components?: Record<string, { status?: string }>;
+}
+
+interface ReadyBody {
+  ready?: boolean;
+  checks?: Record<string, { ok: boolean; detail?: string }>;
 }
 
 function arrayField<T>(body: Record<string, unknown>, field: string, what: string): T[] {
@@ -21,19 +38,12 @@ function arrayField<T>(body: Record<string, unknown>, field: string, what: strin
 const health: Check = {
   name: "GET /health",
   async run(target) {
-    const answer = await target.request("api", "/health");
-    const body = jsonBody<{
-      status?: string;
-      uptime_seconds?: number;
-      components?: Record<string, { status?: string }>;
-    }>(answer, "GET /health");
-    if (answer.status !== 200 || (body.status !== "ok" && body.status !== "degraded")) {
+    const { status, body } = await readJson<HealthBody>(target, "/health");
+    if (status !== 200 || (body.status !== "ok" && body.status !== "degraded")) {
       const down = Object.entries(body.components ?? {})
         .filter(([, c]) => c.status !== "ok" && c.status !== "degraded").map(([name]) => name);
       throw new CheckFailure(
-        `Status "${body.status}" (${answer.status})${
-          down.length ? `: ${down.join(", ")} down` : ""
-        }`,
+        `Status "${body.status}" (${status})${down.length ? `: ${down.join(", ")} down` : ""}`,
       );
     }
     return `status ${body.status}, up ${Math.round(body.uptime_seconds ?? 0)} s`;
@@ -43,17 +53,13 @@ const health: Check = {
 const ready: Check = {
   name: "GET /health/ready",
   async run(target) {
-    const answer = await target.request("api", "/health/ready");
-    const body = jsonBody<{
-      ready?: boolean;
-      checks?: Record<string, { ok: boolean; detail?: string }>;
-    }>(answer, "GET /health/ready");
+    const { status, body } = await readJson<ReadyBody>(target, "/health/ready");
     const models = body.checks?.models?.detail ?? "model count not reported";
-    if (answer.status !== 200 || body.ready !== true) {
+    if (status !== 200 || body.ready !== true) {
       const failing = Object.entries(body.checks ?? {}).filter(([, c]) => !c.ok)
         .map(([name, c]) => c.detail ? `${name} (${c.detail})` : name);
       throw new CheckFailure(
-        `Not ready (${answer.status}): ${failing.join(", ") || "no failing check named"}`,
+        `Not ready (${status}): ${failing.join(", ") || "no failing check named"}`,
       );
     }
     return `ready, models: ${models}`;

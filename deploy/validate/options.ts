@@ -33,8 +33,10 @@ export interface ValidateOptions {
   json: boolean;
 }
 
-const DEFAULT_MAX_ATTEMPTS = 10;
-const DEFAULT_INTERVAL_SECONDS = 5;
+/** Attempts with `--poll` when `--max-attempts` is not given. */
+export const DEFAULT_MAX_ATTEMPTS = 10;
+/** Seconds between attempts when `--interval` is not given. */
+export const DEFAULT_INTERVAL_SECONDS = 5;
 
 function baseUrl(value: string, what: string): string {
   let url: URL;

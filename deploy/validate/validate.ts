@@ -4,7 +4,7 @@
  * @module
  */
 import { API_CHECKS } from "./api_checks.ts";
-import type { ValidateOptions } from "./options.ts";
+import { DEFAULT_INTERVAL_SECONDS, DEFAULT_MAX_ATTEMPTS } from "./options.ts";
 import { CheckFailure } from "./probe.ts";
 import { type Check, DeploymentTarget } from "./target.ts";
 import { WEB_CHECKS } from "./web_checks.ts";
@@ -36,8 +36,18 @@ export interface ValidationReport {
   totalMs: number;
 }
 
-/** Options of {@link validateDeployment}: the command-line ones and a few for callers. */
-export interface ValidateDeploymentOptions extends Omit<ValidateOptions, "json"> {
+/** Options of {@link validateDeployment} (those of the command line, and a few for callers). */
+export interface ValidateDeploymentOptions {
+  /** Base URL of the API, e.g. `https://api.example.com`. */
+  apiUrl: string;
+  /** Base URL of the web pages. @default the API URL */
+  webUrl?: string;
+  /** Retry until every check passes or `maxAttempts` is reached. @default false */
+  poll?: boolean;
+  /** Attempts with `poll` (1 without it). @default 10 */
+  maxAttempts?: number;
+  /** Seconds between attempts with `poll`. @default 5 */
+  intervalSeconds?: number;
   /** Called with one line after each failed attempt that is retried. @default nothing */
   onProgress?: (line: string) => void;
   /** Longest wait for one answer, in milliseconds. @default 5000 */
@@ -64,7 +74,7 @@ async function runCheck(check: Check, target: DeploymentTarget): Promise<CheckRe
 export async function runAttempt(
   options: Pick<ValidateDeploymentOptions, "apiUrl" | "webUrl" | "timeoutMs" | "checks">,
 ): Promise<CheckResult[]> {
-  const target = new DeploymentTarget(options);
+  const target = new DeploymentTarget({ ...options, webUrl: options.webUrl ?? options.apiUrl });
   const results: CheckResult[] = [];
   for (const check of options.checks ?? CHECKS) results.push(await runCheck(check, target));
   return results;
@@ -75,7 +85,8 @@ export async function validateDeployment(
   options: ValidateDeploymentOptions,
 ): Promise<ValidationReport> {
   const started = performance.now();
-  const maxAttempts = options.poll ? options.maxAttempts : 1;
+  const maxAttempts = options.poll ? options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS : 1;
+  const intervalSeconds = options.intervalSeconds ?? DEFAULT_INTERVAL_SECONDS;
   for (let attempt = 1;; attempt++) {
     const results = await runAttempt(options);
     const failed = results.filter((r) => !r.ok);
@@ -83,7 +94,7 @@ export async function validateDeployment(
       return {
         ok: failed.length === 0,
         apiUrl: options.apiUrl,
-        webUrl: options.webUrl,
+        webUrl: options.webUrl ?? options.apiUrl,
         attempt,
         maxAttempts,
         results,
@@ -92,8 +103,8 @@ export async function validateDeployment(
     }
     options.onProgress?.(
       `attempt ${attempt}/${maxAttempts}: ${failed.length} of ${results.length} checks failed ` +
-        `(${failed[0].name}: ${failed[0].detail}); retrying in ${options.intervalSeconds} s`,
+        `(${failed[0].name}: ${failed[0].detail}); retrying in ${intervalSeconds} s`,
     );
-    await new Promise((resolve) => setTimeout(resolve, options.intervalSeconds * 1000));
+    await new Promise((resolve) => setTimeout(resolve, intervalSeconds * 1000));
   }
 }
