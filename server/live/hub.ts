@@ -15,7 +15,7 @@ import { type ServerMessage, type Topic, WS_LIMITS } from "../domain/live_protoc
 import type { Broker, PublishedEvent } from "./broker.ts";
 import type { EventLog } from "./event_log.ts";
 import { ClientMessageError, parseClientMessage } from "./client_message.ts";
-import { registerHubMetrics } from "./hub_metrics.ts";
+import { type HubMetrics, registerHubMetrics } from "./hub_metrics.ts";
 
 /** The limits a hub enforces (defaults: `WS_LIMITS`). */
 export interface HubLimits {
@@ -86,26 +86,6 @@ export interface Admission {
   readonly address: string;
   /** Gives the slot back (idempotent); call it if the upgrade fails. */
   release(): void;
-}
-
-/** Counters and gauges of a hub. */
-export interface HubMetrics {
-  connections: number;
-  /** Sockets closed by the hub whose peer has not finished closing yet. */
-  closing: number;
-  subscriptions: number;
-  events_broadcast: number;
-  messages_sent: number;
-  bytes_sent: number;
-  slow_consumers_dropped: number;
-  /** `batch` frames sent, and the events they carried. */
-  batches_sent: number;
-  batched_events: number;
-  idle_closed: number;
-  client_errors: number;
-  replays: number;
-  rejected_origin: number;
-  rejected_limit: number;
 }
 
 /** The WebSocket hub. */
