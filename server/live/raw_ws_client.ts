@@ -13,6 +13,8 @@ export interface RawConnectOptions {
   origin?: string;
   /** `Host` header. @default "127.0.0.1:<port>" */
   host?: string;
+  /** More request headers (e.g. `X-Forwarded-For`). @default none */
+  headers?: Record<string, string>;
 }
 
 /** One frame received from the server. */
@@ -53,6 +55,7 @@ export async function rawConnect(
     `Sec-WebSocket-Key: ${key}`,
     "Sec-WebSocket-Version: 13",
     ...(options.origin ? [`Origin: ${options.origin}`] : []),
+    ...Object.entries(options.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
     "",
     "",
   ].join("\r\n");
