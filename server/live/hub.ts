@@ -97,6 +97,8 @@ export interface Hub {
   close(): void;
 }
 
+const OPEN = 1;
+
 /**
  * The hub: it wires the registry, admission, outbox and subscriptions together and handles
  * the socket events and client requests of every connection.
@@ -166,6 +168,8 @@ class LiveHub implements Hub, ConnectionEvents, ConnectionOwner {
     socket.addEventListener("message", conn);
     socket.addEventListener("close", conn);
     socket.addEventListener("error", conn);
+    // A socket upgraded outside Deno (npm `ws` on node:http) is open already: no `open` follows.
+    if (socket.readyState === OPEN) this.onOpen(conn, socket);
   }
 
   broadcast(event: PublishedEvent): void {
