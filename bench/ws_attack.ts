@@ -8,7 +8,10 @@
  * The server runs without rate limiting (it would refuse most of the back-to-back predictions
  * before memory pressure shows) and with `LOG_LEVEL=warn`.
  *
- * Options: `--attackers=10 --frame-mb=50 --settle-ms=3000 --server-env=NAME=value` (repeatable).
+ * `--server=guarded` starts `bench/ws_guarded_server.ts` instead: the app's service routes on
+ * node:http with `/ws` behind the guarded upgrade (the size limit enforced from frame headers).
+ *
+ * Options: `--server=main|guarded --attackers=10 --frame-mb=50 --settle-ms=3000 --server-env=NAME=value` (repeatable).
  * @module
  */
 import { closeCode, frameHeader, rawConnect } from "../server/live/raw_ws_client.ts";
@@ -17,6 +20,8 @@ const ROOT = new URL("../", import.meta.url);
 const MB = 2 ** 20;
 
 interface AttackOptions {
+  /** `main`: `server/main.ts`; `guarded`: `bench/ws_guarded_server.ts`. */
+  server: "main" | "guarded";
   attackers: number;
   frameBytes: number;
   settleMs: number;
@@ -30,7 +35,12 @@ function parseArgs(args: string[]): AttackOptions {
     const [name, ...rest] = a.slice(13).split("=");
     env[name] = rest.join("=");
   }
+  const server = value("server") ?? "main";
+  if (server !== "main" && server !== "guarded") {
+    throw new Error(`Expected --server=main or --server=guarded, got "${server}"`);
+  }
   return {
+    server,
     attackers: Number(value("attackers") ?? 10),
     frameBytes: Number(value("frame-mb") ?? 50) * MB,
     settleMs: Number(value("settle-ms") ?? 3000),
@@ -38,11 +48,12 @@ function parseArgs(args: string[]): AttackOptions {
   };
 }
 
-async function startArgs(): Promise<string[]> {
+/** The start task's arguments after `deno`, with `script` in place of `server/main.ts`. */
+async function startArgs(script: string): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
   const parts = String(config.tasks?.start ?? "").trim().split(/\s+/);
   if (parts[0] !== "deno") throw new Error(`Cannot read the start task: "${parts.join(" ")}"`);
-  return parts.slice(1);
+  return [...parts.slice(1, -1), script];
 }
 
 async function readRss(pid: number): Promise<number> {
@@ -146,7 +157,7 @@ export async function benchWsAttack(args: string[]): Promise<void> {
   const base = `http://127.0.0.1:${port}`;
   const tmp = await Deno.makeTempDir({ prefix: "sabiscore_ws_attack_" });
   const server = new Deno.Command(Deno.execPath(), {
-    args: await startArgs(),
+    args: await startArgs(o.server === "main" ? "server/main.ts" : "bench/ws_guarded_server.ts"),
     cwd: ROOT.pathname,
     env: {
       PORT: String(port),
@@ -186,6 +197,8 @@ export async function benchWsAttack(args: string[]): Promise<void> {
       Array.from({ length: o.attackers }, () => attack(port, o.frameBytes)),
     );
     const attackMs = performance.now() - started;
+    // At least a second of predictions, however fast the attackers are refused.
+    await new Promise((r) => setTimeout(r, Math.max(0, 1000 - attackMs)));
     attacking = false;
     await predictions;
     await new Promise((r) => setTimeout(r, o.settleMs));
@@ -193,7 +206,9 @@ export async function benchWsAttack(args: string[]): Promise<void> {
     const after = await readRss(server.pid);
     const fmt = (b: number) => `${(b / MB).toFixed(0)} MB`;
     console.log(
-      `ws-attack: ${o.attackers} connections x one ${o.frameBytes / MB} MB text frame ` +
+      `ws-attack (${o.server}): ${o.attackers} connections x one ${
+        o.frameBytes / MB
+      } MB text frame ` +
         `(${(attackMs / 1000).toFixed(1)} s)`,
     );
     console.log(
@@ -202,7 +217,9 @@ export async function benchWsAttack(args: string[]): Promise<void> {
       }), after ${fmt(after)} (${o.settleMs} ms later)`,
     );
     console.log(`attackers' close codes: ${counts(codes)}`);
-    console.log(`predictions during the attack: ${statuses.length} (${counts(statuses)})`);
+    console.log(
+      `predictions during the attack (at least 1 s): ${statuses.length} (${counts(statuses)})`,
+    );
   } finally {
     server.kill("SIGTERM");
     await server.status;
