@@ -8,18 +8,23 @@
  * still cost ~13 MB per attacker). `deno task bench ws-attack` measures it.
  * @module
  */
+import type { Context } from "hono";
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { WS_LIMITS } from "../domain/live_protocol.ts";
+import type { AppEnv } from "../http/app_env.ts";
 import { HttpError } from "../http/errors.ts";
+import { clientAddress } from "../middleware/client_address.ts";
 import type { Hub } from "./hub.ts";
 
 /** Options of {@link createGuardedUpgrade}. */
 export interface GuardedUpgradeOptions {
   /** Largest message (and frame) a client may send, in bytes. @default WS_LIMITS.maxMessageBytes */
   maxMessageBytes?: number;
+  /** Reverse proxies in front (`TRUST_PROXY`), for the client address. @default 0 */
+  trustProxy?: number;
 }
 
 /** Handles node:http `upgrade` events: `(request, socket, head)`. */
@@ -38,13 +43,14 @@ export function createGuardedUpgrade(
     noServer: true,
     maxPayload: options.maxMessageBytes ?? WS_LIMITS.maxMessageBytes,
   });
+  const trustProxy = options.trustProxy ?? 0;
   return function guardedUpgrade(request, socket, head) {
     let admission;
     try {
       admission = hub.admit({
         origin: request.headers.origin,
         host: request.headers.host,
-        address: (socket as Socket).remoteAddress ?? "unknown",
+        address: addressOf(request, socket as Socket, trustProxy),
       });
     } catch (error) {
       const status = error instanceof HttpError ? error.status : 500;
@@ -64,6 +70,18 @@ export function createGuardedUpgrade(
       hub.attach(ws, admission);
     });
   };
+}
+
+/**
+ * The shared client-address rule (`clientAddress`) applied to a node:http request: it reads
+ * only `X-Forwarded-For` and the peer address, which is all the view below gives it.
+ */
+function addressOf(request: IncomingMessage, socket: Socket, trustProxy: number): string {
+  const view = {
+    req: { header: (name: string) => request.headers[name.toLowerCase()] },
+    env: { remoteAddr: { hostname: socket.remoteAddress } },
+  };
+  return clientAddress(view as unknown as Context<AppEnv>, trustProxy);
 }
 
 type OnError = (event: "error", listener: (error: Error) => void) => void;

@@ -9,12 +9,12 @@ import { createHub } from "./hub.ts";
 import { closeCode, frameHeader, frameText, rawConnect } from "./raw_ws_client.ts";
 
 /** A node:http server whose upgrades go through the guard to a real hub, on port 0. */
-async function startGuarded(maxMessageBytes: number) {
+async function startGuarded(maxMessageBytes: number, trustProxy = 0) {
   const log = createMemoryEventLog();
   const ac = new AbortController();
   const hub = createHub({ log, broker: createLocalBroker(log), signal: ac.signal });
   const server = http.createServer((_req, res) => res.end());
-  server.on("upgrade", createGuardedUpgrade(hub, { maxMessageBytes }));
+  server.on("upgrade", createGuardedUpgrade(hub, { maxMessageBytes, trustProxy }));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     hub,
@@ -62,5 +62,27 @@ Deno.test("guardedUpgrade: a header announcing a huge payload is refused before 
   } finally {
     ws.close();
     await s.close();
+  }
+});
+
+Deno.test("guardedUpgrade: the per-address limit counts forwarded clients only behind a trusted proxy", async () => {
+  for (const [trustProxy, expected] of [[1, [101, 101]], [0, [101, 429]]]) {
+    const s = await startGuarded(4096, trustProxy as number);
+    const sockets = [];
+    try {
+      for (let i = 0; i < 21; i++) {
+        sockets.push(
+          await rawConnect(s.port, { headers: { "X-Forwarded-For": `203.0.113.${i}` } }),
+        );
+      }
+      assert.deepEqual(
+        sockets.slice(19).map((x) => x.status),
+        expected,
+        `trustProxy ${trustProxy}`,
+      );
+    } finally {
+      for (const socket of sockets) socket.close();
+      await s.close();
+    }
   }
 });
