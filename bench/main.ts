@@ -1,11 +1,13 @@
 /**
- * `deno task bench <name> [args...]`: runs `bench/<name>.ts`'s exported `bench<Name>(args)`.
+ * `deno task bench <name> [args...]`: runs `bench/<name>.ts`'s exported `bench<Name>(args)`
+ * (a dashed name maps to a snake_case file and a camelCase function: `ws-attack` ->
+ * `bench/ws_attack.ts`, `benchWsAttack`).
  * Benchmarks are commands that print figures, not tests.
  * @module
  */
 
 /** The benchmarks there are. */
-export const BENCHMARKS = ["http", "model", "ws", "web"] as const;
+export const BENCHMARKS = ["http", "model", "ws", "ws-attack", "web"] as const;
 
 function usage(): string {
   return `Usage: deno task bench <${BENCHMARKS.join("|")}> [args...]`;
@@ -18,13 +20,11 @@ export async function runBench(args: string[]): Promise<void> {
     console.error(name ? `Unknown benchmark "${name}"\n${usage()}` : usage());
     Deno.exit(2);
   }
-  const mod = await import(new URL(`./${name}.ts`, import.meta.url).href);
-  const fn = mod[`bench${name[0].toUpperCase()}${name.slice(1)}`];
-  if (typeof fn !== "function") {
-    throw new Error(
-      `bench/${name}.ts does not export bench${name[0].toUpperCase()}${name.slice(1)}`,
-    );
-  }
+  const file = `${name.replaceAll("-", "_")}.ts`;
+  const exported = `bench${name.split("-").map((w) => w[0].toUpperCase() + w.slice(1)).join("")}`;
+  const mod = await import(new URL(`./${file}`, import.meta.url).href);
+  const fn = mod[exported];
+  if (typeof fn !== "function") throw new Error(`bench/${file} does not export ${exported}`);
   await fn(rest);
 }
 

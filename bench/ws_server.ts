@@ -13,6 +13,7 @@ import { createLocalBroker } from "../server/live/broker.ts";
 import { openKvEventLog } from "../server/live/event_log.ts";
 import { createHub } from "../server/live/hub.ts";
 import { createMemoryEngine } from "../server/predict/memory_engine.ts";
+import { loadConfig } from "../server/ops/config.ts";
 import { summarizePrediction } from "../server/live/upcoming_view.ts";
 import { createMemoryTrimmer, lastResortGc, type V8Gc } from "../server/ops/memory_trim.ts";
 import { emit, JsonLines } from "./ws_lines.ts";
@@ -35,9 +36,10 @@ const hub = createHub({
   // The production default (server/live/live_layer.ts).
   batchMs: Number(Deno.args.find((a) => a.startsWith("--batch-ms="))?.slice(11) ?? 25),
 });
+const config = loadConfig(Deno.env.toObject());
 const app = new Hono<AppEnv>();
 app.use(async (c, next) => {
-  c.set("services", { hub } as unknown as Services);
+  c.set("services", { hub, config } as unknown as Services);
   await next();
 });
 app.get("/ws", wsHandler.GET!);

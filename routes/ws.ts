@@ -9,24 +9,13 @@
  * 20 KB budget per connection (`deno task bench ws`: 20.3 -> 18.5 KB at 10,000 clients).
  * @module
  */
-import type { Context } from "hono";
-import { getConnInfo } from "hono/deno";
-import type { AppEnv } from "../server/http/app_env.ts";
 import { HttpError } from "../server/http/errors.ts";
+import { clientAddress } from "../server/middleware/client_address.ts";
 import type { Handlers } from "../server/web/router.ts";
-
-function clientAddress(c: Context<AppEnv>): string {
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    // No connection info (e.g. `app.request` in tests): all such clients share one slot pool.
-    return "unknown";
-  }
-}
 
 export const handler: Handlers = {
   GET(c) {
-    const hub = c.get("services").hub;
+    const { hub, config } = c.get("services");
     if (!hub) throw new HttpError(503, "The live hub is not running", { code: "live_unavailable" });
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw new HttpError(426, "Expected a WebSocket upgrade", {
@@ -37,7 +26,8 @@ export const handler: Handlers = {
     const admission = hub.admit({
       origin: c.req.header("origin"),
       host: c.req.header("host"),
-      address: clientAddress(c),
+      // Behind a proxy every socket comes from the proxy: count the client it forwards for.
+      address: clientAddress(c, config.trustProxy),
     });
     try {
       const { socket, response } = Deno.upgradeWebSocket(c.req.raw, hub.upgradeOptions);

@@ -5,27 +5,12 @@
  * what it missed. In-process for now: the fleet adds a Redis implementation of the same interface.
  * @module
  */
-import type { MatchOdds, Topic, UpcomingMatch, ValueBetEvent } from "../domain/live_protocol.ts";
+import type { Topic } from "../domain/live_protocol.ts";
 import type { EventLog } from "./event_log.ts";
+import type { LiveEvent, PublishedEvent } from "./live_event.ts";
 
-/** An event the pipeline publishes: an odds change, or a value bet opening/updating/closing. */
-export type LiveEvent =
-  | { type: "odds"; match: UpcomingMatch; previous: MatchOdds | null }
-  | { type: "value_bet"; bet: ValueBetEvent };
-
-/** A published event: the event, its id, the topics it belongs to and its JSON wire form. */
-export interface PublishedEvent {
-  /** Monotonically increasing id, unique across restarts. */
-  event_id: number;
-  /** Every topic the event is delivered on (most specific first). */
-  topics: Topic[];
-  /** The event as published. */
-  event: LiveEvent;
-  /** The `ServerMessage` (`odds` or `value_bet`) serialised once, sent as-is to every client. */
-  json: string;
-  /** Publication time (epoch ms). */
-  published_at: number;
-}
+// The broker's API speaks these types: its callers import them from here.
+export type { LiveEvent, PublishedEvent } from "./live_event.ts";
 
 /** Publishes live events and fans them out to in-process listeners. */
 export interface Broker {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { MatchOdds, UpcomingMatch, ValueBetEvent } from "../domain/live_protocol.ts";
-import type { LiveEvent } from "./broker.ts";
+import type { LiveEvent } from "./live_event.ts";
 
 /** Fields of a fixture match that tests vary. */
 export interface MatchFixture {

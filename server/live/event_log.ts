@@ -7,7 +7,7 @@
  */
 /// <reference lib="deno.unstable" />
 import type { ServerMessage, Topic } from "../domain/live_protocol.ts";
-import type { LiveEvent, PublishedEvent } from "./broker.ts";
+import type { LiveEvent, PublishedEvent } from "./live_event.ts";
 
 /** What a replay returns. */
 export interface Replay {

@@ -11,11 +11,17 @@
  */
 import type { Registry } from "prom-client";
 import { HttpError } from "../http/errors.ts";
-import { type ServerMessage, type Topic, WS_LIMITS } from "../domain/live_protocol.ts";
-import type { Broker, PublishedEvent } from "./broker.ts";
+import { WS_LIMITS } from "../domain/live_protocol.ts";
+import type { Broker } from "./broker.ts";
 import type { EventLog } from "./event_log.ts";
 import { ClientMessageError, parseClientMessage } from "./client_message.ts";
-import { registerHubMetrics } from "./hub_metrics.ts";
+import { type Admission, ConnectionRegistry } from "./connection_registry.ts";
+import { AdmissionControl, type AdmitRequest } from "./hub_admission.ts";
+import { Connection, type ConnectionEvents, type ConnectionOwner } from "./hub_connection.ts";
+import { type HubMetrics, registerHubMetrics } from "./hub_metrics.ts";
+import { Outbox } from "./hub_outbox.ts";
+import { Subscriptions } from "./hub_subscriptions.ts";
+import type { PublishedEvent } from "./live_event.ts";
 
 /** The limits a hub enforces (defaults: `WS_LIMITS`). */
 export interface HubLimits {
@@ -71,43 +77,6 @@ export interface HubOptions {
   signal?: AbortSignal;
 }
 
-/** Who asks to connect. */
-export interface AdmitRequest {
-  /** The `Origin` header, if any. */
-  origin?: string | null;
-  /** The `Host` header, for same-origin checks. */
-  host?: string | null;
-  /** The client address the per-address limit counts. */
-  address: string;
-}
-
-/** A granted connection slot, counted against its address until the socket closes. */
-export interface Admission {
-  readonly address: string;
-  /** Gives the slot back (idempotent); call it if the upgrade fails. */
-  release(): void;
-}
-
-/** Counters and gauges of a hub. */
-export interface HubMetrics {
-  connections: number;
-  /** Sockets closed by the hub whose peer has not finished closing yet. */
-  closing: number;
-  subscriptions: number;
-  events_broadcast: number;
-  messages_sent: number;
-  bytes_sent: number;
-  slow_consumers_dropped: number;
-  /** `batch` frames sent, and the events they carried. */
-  batches_sent: number;
-  batched_events: number;
-  idle_closed: number;
-  client_errors: number;
-  replays: number;
-  rejected_origin: number;
-  rejected_limit: number;
-}
-
 /** The WebSocket hub. */
 export interface Hub {
   /** Checks origin and per-address limit; throws HttpError 403 / 429 / 503. */
@@ -130,481 +99,200 @@ export interface Hub {
 
 const OPEN = 1;
 
-const RESOLVED = Promise.resolve();
-/** What connections call back into; one object shared by all connections of a hub. */
-interface ConnectionHandlers {
-  open(conn: Connection, socket: WebSocket | undefined): void;
-  message(conn: Connection, data: unknown): void;
-  end(conn: Connection): void;
-}
-
 /**
- * One connection. It is its socket's event listener object (`handleEvent`, no closures per
- * connection): with tens of thousands of sockets, every object a connection keeps counts.
+ * The hub: it wires the registry, admission, outbox and subscriptions together and handles
+ * the socket events and client requests of every connection.
  */
-class Connection implements EventListenerObject {
-  socket: WebSocket | null = null;
-  /** topic -> every event on it with a larger id has been delivered (or is being replayed). */
-  readonly topics = new Map<Topic, number>();
-  /** Live events held back while a replay runs. */
-  pending: PublishedEvent[] | null = null;
-  /** Live events waiting for the next batch flush (socket busy), and their size. */
-  queue: PublishedEvent[] | null = null;
-  queuedBytes = 0;
-  /** Last event id this broadcast sent to it: dedupes events on several subscribed topics. */
-  mark = 0;
-  /** When (performance.now) the last event frame went out: later ones within `batchMs` wait. */
-  sentAt = -Infinity;
-  errors = 0;
-  closed = false;
-  control: Promise<void> = RESOLVED;
+class LiveHub implements Hub, ConnectionEvents, ConnectionOwner {
+  readonly upgradeOptions: { idleTimeout: number };
+  readonly #log: EventLog;
+  readonly #now: () => number;
+  readonly #limits: HubLimits;
+  readonly #idleTimeoutMs: number;
+  readonly #maxErrors: number;
+  readonly #registry = new ConnectionRegistry();
+  readonly #admission: AdmissionControl;
+  readonly #outbox: Outbox;
+  readonly #subscriptions: Subscriptions;
+  readonly #idPrefix = crypto.randomUUID().slice(0, 8);
+  #connectionSeq = 0;
+  #stopped = false;
+  readonly #counts = { events_broadcast: 0, idle_closed: 0, client_errors: 0 };
+  readonly #unsubscribeBroker: (() => void) | undefined;
+  readonly #sweeper: ReturnType<typeof setInterval> | null;
 
-  constructor(
-    readonly id: string,
-    readonly admission: Admission,
-    readonly handlers: ConnectionHandlers,
-    public lastSeen: number,
-  ) {}
-
-  /** The socket's `open` (once), `message`, `close` and `error` events. */
-  handleEvent(evt: Event): void {
-    if (evt.type === "message") this.handlers.message(this, (evt as MessageEvent).data);
-    else if (evt.type === "open") this.handlers.open(this, evt.target as WebSocket);
-    else this.handlers.end(this);
-  }
-}
-
-/** A connection slot of one address; freed once. */
-class Slot implements Admission {
-  #released = false;
-  constructor(readonly address: string, readonly counts: Map<string, number>) {}
-  release(): void {
-    if (this.#released) return;
-    this.#released = true;
-    const left = (this.counts.get(this.address) ?? 1) - 1;
-    if (left <= 0) this.counts.delete(this.address);
-    else this.counts.set(this.address, left);
-  }
-}
-
-/** Creates a hub; it subscribes to `options.broker` until `options.signal` aborts. */
-export function createHub(options: HubOptions): Hub {
-  const limits: HubLimits = { ...WS_LIMITS, ...options.limits };
-  const { log } = options;
-  const now = options.now ?? Date.now;
-  const idleTimeoutMs = options.idleTimeoutMs ?? 0;
-  const maxPending = options.maxPendingEvents ?? 10_000;
-  const batchMs = options.batchMs ?? 0;
-  const maxErrors = options.maxErrors ?? 100;
-  const allowed = new Set((options.allowedOrigins ?? []).map(normaliseOrigin));
-
-  const connections = new Set<Connection>();
-  const byTopic = new Map<Topic, Set<Connection>>();
-  const perAddress = new Map<string, number>();
-  let closingSockets = 0;
-  let stopped = false;
-  const m = {
-    events_broadcast: 0,
-    messages_sent: 0,
-    bytes_sent: 0,
-    slow_consumers_dropped: 0,
-    batches_sent: 0,
-    batched_events: 0,
-    idle_closed: 0,
-    client_errors: 0,
-    replays: 0,
-    rejected_origin: 0,
-    rejected_limit: 0,
-  };
-
-  function send(conn: Connection, data: string): boolean {
-    const socket = conn.socket;
-    if (conn.closed || !socket || socket.readyState !== OPEN) return false;
-    if (socket.bufferedAmount > limits.maxBufferedBytes) {
-      drop(conn, 1013, "Slow consumer: send buffer full");
-      m.slow_consumers_dropped++;
-      return false;
-    }
-    try {
-      socket.send(data);
-    } catch {
-      forget(conn);
-      return false;
-    }
-    m.messages_sent++;
-    m.bytes_sent += data.length;
-    return true;
-  }
-
-  function reply(conn: Connection, message: ServerMessage): void {
-    send(conn, JSON.stringify(message));
-  }
-
-  const flushQueue = new Set<Connection>();
-  let flushTimer: ReturnType<typeof setTimeout> | null = null;
-
-  function deliver(conn: Connection, event: PublishedEvent, t: number): void {
-    if (conn.pending) {
-      conn.pending.push(event);
-      if (conn.pending.length > maxPending) {
-        drop(conn, 1013, "Slow consumer: too many events pending");
-        m.slow_consumers_dropped++;
-      }
-      return;
-    }
-    const buffered = conn.socket?.bufferedAmount ?? 0;
-    // An event to a quiet connection goes at once; one that follows within `batchMs`, or finds
-    // the socket still busy, waits for the next flush and goes with the others in one frame.
-    // So a connection gets at most one frame per `batchMs` however fast odds move.
-    if (conn.queue || (batchMs > 0 && (buffered > 0 || t - conn.sentAt < batchMs))) {
-      // Queued bytes count towards the send-buffer cap: batching must not hide a slow reader.
-      conn.queuedBytes += event.json.length;
-      if (conn.queuedBytes + buffered > limits.maxBufferedBytes) {
-        drop(conn, 1013, "Slow consumer: send buffer full");
-        m.slow_consumers_dropped++;
-        return;
-      }
-      if (conn.queue) conn.queue.push(event);
-      else {
-        conn.queue = [event];
-        flushQueue.add(conn);
-        flushTimer ??= setTimeout(flush, batchMs);
-      }
-    } else if (send(conn, event.json)) conn.sentAt = t;
-  }
-
-  /** Sends every queued event; connections with the same queue share one serialised frame. */
-  function flush(): void {
-    flushTimer = null;
-    const t = performance.now();
-    const frames = new Map<string, string>();
-    for (const conn of flushQueue) {
-      const queue = conn.queue;
-      conn.queue = null;
-      conn.queuedBytes = 0;
-      if (!queue || conn.closed) continue;
-      conn.sentAt = t;
-      if (queue.length === 1) {
-        send(conn, queue[0].json);
-        continue;
-      }
-      const key = queue.map((e) => e.event_id).join(",");
-      let frame = frames.get(key);
-      if (frame === undefined) {
-        frame = `{"type":"batch","events":[${queue.map((e) => e.json).join(",")}]}`;
-        frames.set(key, frame);
-      }
-      if (send(conn, frame)) {
-        m.batches_sent++;
-        m.batched_events += queue.length;
-      }
-    }
-    flushQueue.clear();
-  }
-
-  function broadcast(event: PublishedEvent): void {
-    m.events_broadcast++;
-    const id = event.event_id;
-    const t = performance.now();
-    for (const topic of event.topics) {
-      const subscribers = byTopic.get(topic);
-      if (!subscribers) continue;
-      for (const conn of subscribers) {
-        if (conn.mark === id) continue;
-        conn.mark = id;
-        deliver(conn, event, t);
-      }
-    }
-  }
-
-  /** Removes a connection from the registry (its socket may still be closing). */
-  function forget(conn: Connection): void {
-    if (conn.closed) return;
-    conn.closed = true;
-    conn.pending = null;
-    conn.queue = null;
-    conn.queuedBytes = 0;
-    flushQueue.delete(conn);
-    connections.delete(conn);
-    for (const topic of conn.topics.keys()) unindex(conn, topic);
-  }
-
-  /** Closes a connection from our side. Its address slot is freed when the socket closes. */
-  function drop(conn: Connection, code: number, reason: string): void {
-    if (conn.closed) return;
-    forget(conn);
-    if (conn.socket && conn.socket.readyState <= OPEN) {
-      closingSockets++;
-      conn.socket.addEventListener("close", () => closingSockets--, { once: true });
-      try {
-        conn.socket.close(code, reason);
-      } catch {
-        // Already closing: nothing more to do.
-      }
-    }
-  }
-
-  function index(conn: Connection, topic: Topic): void {
-    let set = byTopic.get(topic);
-    if (!set) byTopic.set(topic, set = new Set());
-    set.add(conn);
-  }
-
-  function unindex(conn: Connection, topic: Topic): void {
-    const set = byTopic.get(topic);
-    if (set?.delete(conn) && set.size === 0) byTopic.delete(topic);
-  }
-
-  function fail(conn: Connection, code: string, message: string): void {
-    m.client_errors++;
-    reply(conn, { type: "error", code, message });
-    if (++conn.errors > maxErrors) drop(conn, 1008, "Too many invalid messages");
-  }
-
-  async function subscribe(conn: Connection, topics: Topic[], since?: number): Promise<void> {
-    const requested = [...new Set(topics)];
-    const fresh = requested.filter((t) => !conn.topics.has(t));
-    if (conn.topics.size + fresh.length > limits.maxSubscriptions) {
-      fail(
-        conn,
-        "too_many_subscriptions",
-        `At most ${limits.maxSubscriptions} subscriptions per connection`,
-      );
-      return;
-    }
-    const lastId = log.lastId();
-    if (since === undefined) {
-      for (const t of fresh) {
-        conn.topics.set(t, lastId);
-        index(conn, t);
-      }
-      reply(conn, {
-        type: "subscribed",
-        topics: requested,
-        replayed: 0,
-        truncated: false,
-        last_event_id: lastId,
-      });
-      return;
-    }
-    // Start buffering live events *before* reading the log: every event is then either in the
-    // replay, in the buffer, or both (deduped below) - never in neither.
-    const before = new Map(conn.topics);
-    // Events still queued for a batch are older than the replay: merge them in, in id order.
-    conn.pending = conn.queue ?? [];
-    conn.queue = null;
-    conn.queuedBytes = 0;
-    flushQueue.delete(conn);
-    for (const t of fresh) {
-      conn.topics.set(t, since);
-      index(conn, t);
-    }
-    m.replays++;
-    let replay;
-    try {
-      replay = await log.since(requested, since);
-    } catch (error) {
-      console.error("Cannot replay live events:", error);
-      replay = null;
-    }
-    if (conn.closed) return;
-    const merged = new Map<number, PublishedEvent>();
-    for (const event of replay?.events ?? []) {
-      if (!alreadyDelivered(event, before)) merged.set(event.event_id, event);
-    }
-    const replayed = merged.size;
-    for (const event of conn.pending ?? []) merged.set(event.event_id, event);
-    conn.pending = null;
-    for (const t of requested) conn.topics.set(t, Math.min(conn.topics.get(t)!, since));
-    const ordered = [...merged.values()].sort((a, b) => a.event_id - b.event_id);
-    for (const event of ordered) if (!send(conn, event.json)) return;
-    reply(conn, {
-      type: "subscribed",
-      topics: requested,
-      replayed,
-      truncated: replay?.truncated ?? true,
-      last_event_id: log.lastId(),
+  constructor(options: HubOptions) {
+    const limits: HubLimits = { ...WS_LIMITS, ...options.limits };
+    this.#limits = limits;
+    this.#log = options.log;
+    this.#now = options.now ?? Date.now;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? 0;
+    this.#maxErrors = options.maxErrors ?? 100;
+    this.upgradeOptions = { idleTimeout: Math.max(1, Math.round(limits.heartbeatMs / 1000)) };
+    this.#admission = new AdmissionControl({
+      registry: this.#registry,
+      allowedOrigins: options.allowedOrigins ?? [],
+      maxConnectionsPerAddress: limits.maxConnectionsPerAddress,
     });
-    if (!replay) fail(conn, "replay_failed", "Cannot replay missed events: reload the state");
-  }
-
-  function unsubscribe(conn: Connection, topics: Topic[]): void {
-    for (const t of topics) {
-      if (conn.topics.delete(t)) unindex(conn, t);
-    }
-    reply(conn, { type: "unsubscribed", topics: [...new Set(topics)] });
-  }
-
-  function onMessage(conn: Connection, data: unknown): void {
-    if (conn.closed) return;
-    conn.lastSeen = now();
-    let message;
-    try {
-      message = parseClientMessage(data, limits.maxMessageBytes);
-    } catch (error) {
-      if (error instanceof ClientMessageError) fail(conn, error.code, error.message);
-      else fail(conn, "bad_message", "Cannot read the message");
-      return;
-    }
-    // Control messages run one after another so a replay never interleaves with another.
-    const next = conn.control.then(() => {
-      if (conn.closed) return;
-      switch (message.type) {
-        case "subscribe":
-          return subscribe(conn, message.topics, message.since);
-        case "unsubscribe":
-          return unsubscribe(conn, message.topics);
-        case "ping":
-          return reply(conn, { type: "pong", t: message.t, server_time: new Date().toISOString() });
-      }
-    }).catch((error) => {
-      console.error("WebSocket message handling failed:", error);
-      fail(conn, "internal_error", "The message could not be handled");
+    this.#outbox = new Outbox({
+      owner: this,
+      maxBufferedBytes: limits.maxBufferedBytes,
+      maxHeldEvents: options.maxPendingEvents ?? 10_000,
+      batchMs: options.batchMs ?? 0,
     });
-    conn.control = next;
-    // An idle connection keeps the shared resolved promise, not the last chain's.
-    next.then(() => {
-      if (conn.control === next) conn.control = RESOLVED;
+    this.#subscriptions = new Subscriptions({
+      owner: this,
+      outbox: this.#outbox,
+      log: this.#log,
+      maxSubscriptions: limits.maxSubscriptions,
     });
+    this.#unsubscribeBroker = options.broker?.subscribe((event) => this.broadcast(event));
+    this.#sweeper = this.#idleTimeoutMs > 0
+      ? setInterval(() => this.sweep(), Math.min(limits.heartbeatMs, this.#idleTimeoutMs))
+      : null;
+    options.signal?.addEventListener("abort", () => this.close(), { once: true });
+    if (options.signal?.aborted) this.close();
+    if (options.registry) registerHubMetrics(options.registry, () => this.metrics());
   }
 
-  function onOpen(conn: Connection, socket: WebSocket | undefined): void {
-    if (!socket || conn.closed) return;
-    conn.socket = socket;
-    if (stopped) {
-      drop(conn, 1001, "Server shutting down");
-      return;
-    }
-    conn.lastSeen = now();
-    connections.add(conn);
-    reply(conn, {
-      type: "welcome",
-      connection_id: conn.id,
-      last_event_id: log.lastId(),
-      server_time: new Date().toISOString(),
-    });
+  admit(request: AdmitRequest): Admission {
+    if (this.#stopped) throw new HttpError(503, "The live hub is shutting down");
+    return this.#admission.admit(request);
   }
 
-  function onEnd(conn: Connection): void {
-    forget(conn);
-    conn.admission.release();
-  }
-
-  function admit(request: AdmitRequest): Admission {
-    if (stopped) throw new HttpError(503, "The live hub is shutting down");
-    if (!originAllowed(request.origin, request.host, allowed)) {
-      m.rejected_origin++;
-      throw new HttpError(403, `Origin "${request.origin}" is not allowed`, {
-        code: "origin_not_allowed",
-      });
-    }
-    const address = request.address;
-    const count = perAddress.get(address) ?? 0;
-    if (count >= limits.maxConnectionsPerAddress) {
-      m.rejected_limit++;
-      throw new HttpError(
-        429,
-        `Too many WebSocket connections from "${address}" (at most ${limits.maxConnectionsPerAddress})`,
-        { code: "too_many_connections" },
-      );
-    }
-    perAddress.set(address, count + 1);
-    return new Slot(address, perAddress);
-  }
-
-  const handlers: ConnectionHandlers = { open: onOpen, message: onMessage, end: onEnd };
-  const idPrefix = crypto.randomUUID().slice(0, 8);
-  let connectionSeq = 0;
-
-  function attach(socket: WebSocket, admission: Admission): void {
-    const conn = new Connection(`${idPrefix}-${++connectionSeq}`, admission, handlers, now());
+  attach(socket: WebSocket, admission: Admission): void {
+    const id = `${this.#idPrefix}-${++this.#connectionSeq}`;
+    const conn = new Connection(id, admission, this, this.#now());
     // Four listener entries and no per-connection closures: the lightest wiring the runtime has.
     socket.addEventListener("open", conn, { once: true });
     socket.addEventListener("message", conn);
     socket.addEventListener("close", conn);
     socket.addEventListener("error", conn);
+    // A socket upgraded outside Deno (npm `ws` on node:http) is open already: no `open` follows.
+    if (socket.readyState === OPEN) this.onOpen(conn, socket);
   }
 
-  function sweep(): number {
-    if (idleTimeoutMs <= 0) return 0;
-    const cutoff = now() - idleTimeoutMs;
+  broadcast(event: PublishedEvent): void {
+    this.#counts.events_broadcast++;
+    this.#subscriptions.broadcast(event);
+  }
+
+  sweep(): number {
+    if (this.#idleTimeoutMs <= 0) return 0;
+    const cutoff = this.#now() - this.#idleTimeoutMs;
     let closed = 0;
-    for (const conn of [...connections]) {
+    for (const conn of this.#registry.list()) {
       if (conn.lastSeen < cutoff) {
-        drop(conn, 1001, "Idle timeout");
+        this.drop(conn, 1001, "Idle timeout");
         closed++;
       }
     }
-    m.idle_closed += closed;
+    this.#counts.idle_closed += closed;
     return closed;
   }
 
-  function metrics(): HubMetrics {
-    let subscriptions = 0;
-    for (const conn of connections) subscriptions += conn.topics.size;
-    return { connections: connections.size, closing: closingSockets, subscriptions, ...m };
+  metrics(): HubMetrics {
+    return {
+      connections: this.#registry.size,
+      closing: this.#registry.closing,
+      subscriptions: this.#registry.subscriptionCount(),
+      ...this.#outbox.counts(),
+      ...this.#counts,
+      replays: this.#subscriptions.replays,
+      ...this.#admission.counts(),
+    };
   }
 
-  const unsubscribeBroker = options.broker?.subscribe(broadcast);
-  const sweeper: ReturnType<typeof setInterval> | null = idleTimeoutMs > 0
-    ? setInterval(sweep, Math.min(limits.heartbeatMs, idleTimeoutMs))
-    : null;
-
-  function close(): void {
-    if (stopped) return;
-    stopped = true;
-    unsubscribeBroker?.();
-    if (sweeper !== null) clearInterval(sweeper);
-    if (flushTimer !== null) clearTimeout(flushTimer);
-    flushTimer = null;
-    for (const conn of [...connections]) drop(conn, 1001, "Server shutting down");
+  close(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#unsubscribeBroker?.();
+    if (this.#sweeper !== null) clearInterval(this.#sweeper);
+    this.#outbox.close();
+    for (const conn of this.#registry.list()) this.drop(conn, 1001, "Server shutting down");
   }
-  options.signal?.addEventListener("abort", close, { once: true });
-  if (options.signal?.aborted) close();
 
-  if (options.registry) registerHubMetrics(options.registry, metrics);
+  onOpen(conn: Connection, socket: WebSocket | undefined): void {
+    if (!socket || conn.closed) return;
+    conn.socket = socket;
+    if (this.#stopped) {
+      this.drop(conn, 1001, "Server shutting down");
+      return;
+    }
+    conn.lastSeen = this.#now();
+    this.#registry.add(conn);
+    this.#outbox.reply(conn, {
+      type: "welcome",
+      connection_id: conn.id,
+      last_event_id: this.#log.lastId(),
+      server_time: new Date().toISOString(),
+    });
+  }
 
-  return {
-    admit,
-    attach,
-    broadcast,
-    sweep,
-    metrics,
-    upgradeOptions: { idleTimeout: Math.max(1, Math.round(limits.heartbeatMs / 1000)) },
-    close,
-  };
+  onMessage(conn: Connection, data: unknown): void {
+    if (conn.closed) return;
+    conn.lastSeen = this.#now();
+    let message;
+    try {
+      message = parseClientMessage(data, this.#limits.maxMessageBytes);
+    } catch (error) {
+      if (error instanceof ClientMessageError) this.fail(conn, error.code, error.message);
+      else this.fail(conn, "bad_message", "Cannot read the message");
+      return;
+    }
+    // Requests run one after another so a replay never interleaves with another.
+    conn.enqueueRequest(async () => {
+      try {
+        if (conn.closed) return;
+        switch (message.type) {
+          case "subscribe":
+            return await this.#subscriptions.subscribe(conn, message.topics, message.since);
+          case "unsubscribe":
+            return this.#subscriptions.unsubscribe(conn, message.topics);
+          case "ping":
+            return this.#outbox.reply(conn, {
+              type: "pong",
+              t: message.t,
+              server_time: new Date().toISOString(),
+            });
+        }
+      } catch (error) {
+        console.error("WebSocket message handling failed:", error);
+        this.fail(conn, "internal_error", "The message could not be handled");
+      }
+    });
+  }
+
+  onEnd(conn: Connection): void {
+    this.forget(conn);
+    conn.admission.release();
+  }
+
+  forget(conn: Connection): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    this.#outbox.forget(conn);
+    this.#registry.delete(conn);
+    this.#subscriptions.forget(conn);
+  }
+
+  /** Closes a connection from our side. Its address permit is released when the socket closes. */
+  drop(conn: Connection, code: number, reason: string): void {
+    if (conn.closed) return;
+    this.forget(conn);
+    this.#registry.closeSocket(conn, code, reason);
+  }
+
+  fail(conn: Connection, code: string, message: string): void {
+    this.#counts.client_errors++;
+    this.#outbox.reply(conn, { type: "error", code, message });
+    if (++conn.invalidMessages > this.#maxErrors) {
+      this.drop(conn, 1008, "Too many invalid messages");
+    }
+  }
 }
 
-function alreadyDelivered(event: PublishedEvent, before: Map<Topic, number>): boolean {
-  for (const topic of event.topics) {
-    const from = before.get(topic);
-    if (from !== undefined && event.event_id > from) return true;
-  }
-  return false;
-}
-
-function normaliseOrigin(origin: string): string {
-  if (origin === "*") return origin;
-  try {
-    return new URL(origin).origin;
-  } catch {
-    return origin;
-  }
-}
-
-function originAllowed(
-  origin: string | null | undefined,
-  host: string | null | undefined,
-  allowed: Set<string>,
-): boolean {
-  if (!origin) return true;
-  if (allowed.has("*")) return true;
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return false;
-  }
-  if (host && url.host === host) return true;
-  return allowed.has(url.origin);
+/** Creates a hub; it subscribes to `options.broker` until `options.signal` aborts. */
+export function createHub(options: HubOptions): Hub {
+  return new LiveHub(options);
 }

@@ -4,7 +4,26 @@
  * @module
  */
 import { Counter, Gauge, type Registry } from "prom-client";
-import type { HubMetrics } from "./hub.ts";
+
+/** Counters and gauges of a hub. */
+export interface HubMetrics {
+  connections: number;
+  /** Sockets closed by the hub whose peer has not finished closing yet. */
+  closing: number;
+  subscriptions: number;
+  events_broadcast: number;
+  messages_sent: number;
+  bytes_sent: number;
+  slow_consumers_dropped: number;
+  /** `batch` frames sent, and the events they carried. */
+  batches_sent: number;
+  batched_events: number;
+  idle_closed: number;
+  client_errors: number;
+  replays: number;
+  rejected_origin: number;
+  rejected_limit: number;
+}
 
 type CounterName = Exclude<keyof HubMetrics, "connections" | "closing" | "subscriptions">;
 

@@ -1,150 +1,14 @@
 import assert from "node:assert/strict";
-import { Hono } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv } from "../http/app_env.ts";
-import { HttpError } from "../http/errors.ts";
-import type { ServerMessage } from "../domain/live_protocol.ts";
-import type { Services } from "../services/services.ts";
-import { handler as wsHandler } from "../../routes/ws.ts";
-import { type Broker, createLocalBroker } from "./broker.ts";
-import { createMemoryEventLog, type EventLog } from "./event_log.ts";
-import { createHub, type Hub, type HubOptions } from "./hub.ts";
+import { startWsServer } from "../testing/ws_test_server.ts";
+import { createLocalBroker } from "./broker.ts";
+import { createMemoryEventLog } from "./event_log.ts";
+import { createHub } from "./hub.ts";
 import { oddsEvent, valueBetEvent } from "./event_fixtures.ts";
 import { closeCode, frameText, rawConnect } from "./raw_ws_client.ts";
-
-interface TestServer {
-  port: number;
-  url: string;
-  hub: Hub;
-  broker: Broker;
-  log: EventLog;
-  close(): Promise<void>;
-}
-
-/** The real `/ws` route on a real Hono app on loopback port 0. */
-function startServer(
-  options: Partial<HubOptions> = {},
-  wrapLog?: (log: EventLog) => EventLog,
-): TestServer {
-  const inner = createMemoryEventLog();
-  const log = wrapLog ? wrapLog(inner) : inner;
-  const broker = createLocalBroker(log);
-  const ac = new AbortController();
-  const hub = createHub({ log, broker, signal: ac.signal, ...options });
-  const app = new Hono<AppEnv>();
-  app.use(async (c, next) => {
-    c.set("services", { hub } as unknown as Services);
-    await next();
-  });
-  app.onError((err, c) => {
-    if (err instanceof HttpError) {
-      return c.json(
-        { error: { code: err.code, message: err.message } },
-        err.status as ContentfulStatusCode,
-      );
-    }
-    return c.json({ error: { code: "internal_error" } }, 500);
-  });
-  app.get("/ws", wsHandler.GET!);
-  const server = Deno.serve(
-    { port: 0, hostname: "127.0.0.1", signal: ac.signal, onListen() {} },
-    app.fetch,
-  );
-  const port = server.addr.port;
-  return {
-    port,
-    url: `ws://127.0.0.1:${port}/ws`,
-    hub,
-    broker,
-    log,
-    async close() {
-      ac.abort();
-      await server.finished;
-    },
-  };
-}
-
-/** A browser-style client that records every message. */
-class Client {
-  readonly messages: ServerMessage[] = [];
-  batches = 0;
-  readonly socket: WebSocket;
-  readonly closed: Promise<CloseEvent>;
-  #waiters: (() => void)[] = [];
-
-  private constructor(url: string) {
-    this.socket = new WebSocket(url);
-    this.socket.onmessage = (e) => {
-      const message: ServerMessage = JSON.parse(e.data);
-      // Batches are unpacked: tests see the events one by one, as clients must handle them.
-      if (message.type === "batch") {
-        this.batches++;
-        this.messages.push(...message.events);
-      } else this.messages.push(message);
-      for (const w of this.#waiters.splice(0)) w();
-    };
-    this.closed = new Promise((resolve) => {
-      this.socket.onclose = (e) => {
-        resolve(e);
-        for (const w of this.#waiters.splice(0)) w();
-      };
-    });
-  }
-
-  static async open(url: string): Promise<Client> {
-    const client = new Client(url);
-    await client.until((m) => m.some((x) => x.type === "welcome"));
-    return client;
-  }
-
-  send(message: unknown): void {
-    this.socket.send(typeof message === "string" ? message : JSON.stringify(message));
-  }
-
-  /** Waits (at most `ms`) until `done(messages)` holds. */
-  async until(done: (m: ServerMessage[]) => boolean, ms = 1000): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(new Error(`Timed out; got ${JSON.stringify(this.messages.map((m) => m.type))}`)),
-        ms,
-      );
-    });
-    try {
-      while (!done(this.messages)) {
-        if (this.socket.readyState === WebSocket.CLOSED) throw new Error("Socket closed");
-        await Promise.race([new Promise<void>((r) => this.#waiters.push(r)), deadline]);
-      }
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  events(): number[] {
-    return this.messages.flatMap((m) =>
-      m.type === "odds" || m.type === "value_bet" ? [m.event_id] : []
-    );
-  }
-
-  of<T extends ServerMessage["type"]>(type: T): Extract<ServerMessage, { type: T }>[] {
-    return this.messages.filter((m) => m.type === type) as Extract<ServerMessage, { type: T }>[];
-  }
-
-  async close(): Promise<void> {
-    if (this.socket.readyState !== WebSocket.CLOSED) this.socket.close();
-    await this.closed;
-  }
-}
-
-async function subscribe(client: Client, message: Record<string, unknown>): Promise<void> {
-  const before = client.of("subscribed").length;
-  client.send({ type: "subscribe", ...message });
-  await client.until(() => client.of("subscribed").length > before);
-}
+import { Client, eventually, subscribe } from "./ws_test_client.ts";
 
 Deno.test("hub: a subscribed client receives odds within 1 s, only on its topics", async () => {
-  const s = startServer();
+  const s = startWsServer();
   const all = await Client.open(s.url);
   const laliga = await Client.open(s.url);
   const bets = await Client.open(s.url);
@@ -189,15 +53,17 @@ Deno.test("hub: a subscribed client receives odds within 1 s, only on its topics
 Deno.test("hub: reconnecting with since gets exactly the missed events, also those published during the replay", async () => {
   // A log that lets the test publish just before and just after the replay reads it.
   let onReplay: ((phase: "before" | "after") => Promise<void>) | null = null;
-  const s = startServer({}, (log) => ({
-    ...log,
-    async since(topics, afterId) {
-      await onReplay?.("before");
-      const result = await log.since(topics, afterId);
-      await onReplay?.("after");
-      return result;
-    },
-  }));
+  const s = startWsServer({
+    wrapLog: (log) => ({
+      ...log,
+      async since(topics, afterId) {
+        await onReplay?.("before");
+        const result = await log.since(topics, afterId);
+        await onReplay?.("after");
+        return result;
+      },
+    }),
+  });
   const first = await Client.open(s.url);
   let second: Client | null = null;
   try {
@@ -245,17 +111,8 @@ Deno.test("hub: reconnecting with since gets exactly the missed events, also tho
   }
 });
 
-/** Polls `check` every few ms (sockets settle asynchronously) for at most `ms`. */
-async function eventually(check: () => boolean, ms = 2000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!check()) {
-    if (performance.now() > end) throw new Error("Condition not reached");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 Deno.test("hub: a consumer that stops reading is closed with 1013 while others keep receiving", async () => {
-  const s = startServer({ limits: { maxBufferedBytes: 256 * 1024 } });
+  const s = startWsServer({ limits: { maxBufferedBytes: 256 * 1024 } });
   const normal = await Client.open(s.url);
   const raw = await rawConnect(s.port);
   try {
@@ -294,7 +151,7 @@ Deno.test("hub: a consumer that stops reading is closed with 1013 while others k
 });
 
 Deno.test("hub: malformed messages get an error reply and the connection lives on", async () => {
-  const s = startServer({ limits: { maxSubscriptions: 3, maxMessageBytes: 512 }, maxErrors: 6 });
+  const s = startWsServer({ limits: { maxSubscriptions: 3, maxMessageBytes: 512 }, maxErrors: 6 });
   const c = await Client.open(s.url);
   try {
     const sent: [unknown, string][] = [
@@ -332,7 +189,7 @@ Deno.test("hub: malformed messages get an error reply and the connection lives o
 });
 
 Deno.test("hub: connections per address are limited; a freed slot can be reused", async () => {
-  const s = startServer({ limits: { maxConnectionsPerAddress: 2 } });
+  const s = startWsServer({ limits: { maxConnectionsPerAddress: 2 } });
   const a = await Client.open(s.url);
   const b = await Client.open(s.url);
   let extra: Client | null = null;
@@ -352,7 +209,7 @@ Deno.test("hub: connections per address are limited; a freed slot can be reused"
 });
 
 Deno.test("hub: origins outside the allow-list are refused", async () => {
-  const s = startServer({ allowedOrigins: ["https://sabiscore.example"] });
+  const s = startWsServer({ allowedOrigins: ["https://sabiscore.example"] });
   try {
     const cases: [string | undefined, number][] = [
       ["https://evil.example", 403],
@@ -374,7 +231,7 @@ Deno.test("hub: origins outside the allow-list are refused", async () => {
 
 Deno.test("hub: idle connections are closed by the sweep; a pinging client stays", async () => {
   let now = 1_000_000;
-  const s = startServer({ idleTimeoutMs: 60_000, now: () => now });
+  const s = startWsServer({ idleTimeoutMs: 60_000, now: () => now });
   const idle = await Client.open(s.url);
   const alive = await Client.open(s.url);
   try {
@@ -393,7 +250,7 @@ Deno.test("hub: idle connections are closed by the sweep; a pinging client stays
 });
 
 Deno.test("hub: stopping closes every client with 1001 and refuses new ones", async () => {
-  const s = startServer();
+  const s = startWsServer();
   const c = await Client.open(s.url);
   try {
     s.hub.close();
@@ -405,25 +262,6 @@ Deno.test("hub: stopping closes every client with 1001 and refuses new ones", as
     await c.close();
     await s.close();
   }
-});
-
-Deno.test("ws route: plain GET is 426; without a hub it is 503", async () => {
-  const s = startServer();
-  try {
-    const res = await fetch(`http://127.0.0.1:${s.port}/ws`);
-    assert.equal(res.status, 426);
-    assert.equal((await res.json()).error.code, "upgrade_required");
-  } finally {
-    await s.close();
-  }
-  const app = new Hono<AppEnv>();
-  app.use(async (c, next) => {
-    c.set("services", {} as Services);
-    await next();
-  });
-  app.onError((err, c) => c.json({}, (err as HttpError).status as ContentfulStatusCode));
-  app.get("/ws", wsHandler.GET!);
-  assert.equal((await app.request("/ws", { headers: { upgrade: "websocket" } })).status, 503);
 });
 
 Deno.test("hub: attach() serves a socket from Deno.upgradeWebSocket without Hono", async () => {
@@ -455,7 +293,7 @@ Deno.test("hub: attach() serves a socket from Deno.upgradeWebSocket without Hono
 });
 
 Deno.test("hub: a quiet socket gets the first event at once and the next ones of the window in one frame", async () => {
-  const s = startServer({ batchMs: 1000 });
+  const s = startWsServer({ batchMs: 1000 });
   const c = await Client.open(s.url);
   try {
     await subscribe(c, { topics: ["matches"] });
@@ -479,7 +317,7 @@ Deno.test("hub: a quiet socket gets the first event at once and the next ones of
 });
 
 Deno.test("hub: events for a busy socket are coalesced into batch frames, in order", async () => {
-  const s = startServer({ batchMs: 5 });
+  const s = startWsServer({ batchMs: 5 });
   const c = await Client.open(s.url);
   const unbatched = await Client.open(s.url);
   try {

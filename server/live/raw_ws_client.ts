@@ -13,6 +13,8 @@ export interface RawConnectOptions {
   origin?: string;
   /** `Host` header. @default "127.0.0.1:<port>" */
   host?: string;
+  /** More request headers (e.g. `X-Forwarded-For`). @default none */
+  headers?: Record<string, string>;
 }
 
 /** One frame received from the server. */
@@ -29,6 +31,8 @@ export interface RawWebSocket {
   leftover: Uint8Array;
   /** Sends one masked text frame. */
   sendText(text: string): Promise<void>;
+  /** Writes raw bytes (e.g. a frame head and its payload in pieces). */
+  write(bytes: Uint8Array): Promise<void>;
   /** Reads frames until the server closes (or `maxBytes` arrive); returns them. */
   readAll(maxBytes?: number): Promise<RawFrame[]>;
   /** Closes the TCP connection (no close handshake). */
@@ -53,6 +57,7 @@ export async function rawConnect(
     `Sec-WebSocket-Key: ${key}`,
     "Sec-WebSocket-Version: 13",
     ...(options.origin ? [`Origin: ${options.origin}`] : []),
+    ...Object.entries(options.headers ?? {}).map(([name, value]) => `${name}: ${value}`),
     "",
     "",
   ].join("\r\n");
@@ -74,6 +79,7 @@ export async function rawConnect(
     conn,
     leftover,
     sendText: (text) => writeAll(conn, maskedFrame(0x1, encoder.encode(text))),
+    write: (bytes) => writeAll(conn, bytes),
     readAll: (maxBytes = 256 * 1024 * 1024) => readFrames(conn, leftover, maxBytes),
     close() {
       try {
@@ -100,24 +106,35 @@ async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
   while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
 
-/** A client-to-server frame: `payload` masked with a random key, as RFC 6455 requires. */
-export function maskedFrame(opcode: number, payload: Uint8Array): Uint8Array {
-  const len = payload.length;
-  const headLen = len < 126 ? 2 : len < 65536 ? 4 : 10;
-  const out = new Uint8Array(headLen + 4 + len);
+/**
+ * The head of a client-to-server frame announcing `length` payload bytes, masked with `mask`
+ * (the payload that follows must be masked with it). Lets a test announce a payload it never
+ * sends in full.
+ */
+export function frameHeader(opcode: number, length: number, mask: Uint8Array): Uint8Array {
+  const headLen = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const out = new Uint8Array(headLen + 4);
   out[0] = 0x80 | opcode;
-  if (len < 126) out[1] = 0x80 | len;
-  else if (len < 65536) {
+  if (length < 126) out[1] = 0x80 | length;
+  else if (length < 65536) {
     out[1] = 0x80 | 126;
-    out[2] = len >> 8;
-    out[3] = len & 0xff;
+    out[2] = length >> 8;
+    out[3] = length & 0xff;
   } else {
     out[1] = 0x80 | 127;
-    new DataView(out.buffer).setBigUint64(2, BigInt(len));
+    new DataView(out.buffer).setBigUint64(2, BigInt(length));
   }
-  const mask = crypto.getRandomValues(new Uint8Array(4));
   out.set(mask, headLen);
-  for (let i = 0; i < len; i++) out[headLen + 4 + i] = payload[i] ^ mask[i & 3];
+  return out;
+}
+
+/** A client-to-server frame: `payload` masked with a random key, as RFC 6455 requires. */
+export function maskedFrame(opcode: number, payload: Uint8Array): Uint8Array {
+  const mask = crypto.getRandomValues(new Uint8Array(4));
+  const head = frameHeader(opcode, payload.length, mask);
+  const out = new Uint8Array(head.length + payload.length);
+  out.set(head);
+  for (let i = 0; i < payload.length; i++) out[head.length + i] = payload[i] ^ mask[i & 3];
   return out;
 }
 

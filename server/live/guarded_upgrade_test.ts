@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ServerMessage } from "../domain/live_protocol.ts";
+import { createLocalBroker } from "./broker.ts";
+import { createMemoryEventLog } from "./event_log.ts";
+import { createGuardedUpgrade } from "./guarded_upgrade.ts";
+import { createHub } from "./hub.ts";
+import { closeCode, frameHeader, frameText, rawConnect } from "./raw_ws_client.ts";
+
+/** A node:http server whose upgrades go through the guard to a real hub, on port 0. */
+async function startGuarded(maxMessageBytes: number, trustProxy = 0) {
+  const log = createMemoryEventLog();
+  const ac = new AbortController();
+  const hub = createHub({ log, broker: createLocalBroker(log), signal: ac.signal });
+  const server = http.createServer((_req, res) => res.end());
+  server.on("upgrade", createGuardedUpgrade(hub, { maxMessageBytes, trustProxy }));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    hub,
+    port: (server.address() as AddressInfo).port,
+    async close() {
+      ac.abort();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+Deno.test("guardedUpgrade: a frame over the limit closes the connection with 1009", async () => {
+  const s = await startGuarded(4096);
+  const ws = await rawConnect(s.port);
+  try {
+    assert.equal(ws.status, 101);
+    await ws.sendText(JSON.stringify({ type: "ping", t: 1 }));
+    await ws.sendText("x".repeat(5000));
+    const frames = await ws.readAll();
+    const welcome: ServerMessage = JSON.parse(frameText(frames[0]));
+    assert.equal(welcome.type, "welcome");
+    assert.equal(JSON.parse(frameText(frames[1])).type, "pong");
+    assert.equal(frames.at(-1)!.opcode, 0x8);
+    assert.equal(closeCode(frames.at(-1)!), 1009);
+  } finally {
+    ws.close();
+    await s.close();
+  }
+});
+
+Deno.test("guardedUpgrade: a header announcing a huge payload is refused before the payload arrives", async () => {
+  const s = await startGuarded(4096);
+  const ws = await rawConnect(s.port);
+  try {
+    assert.equal(ws.status, 101);
+    // 50 MB announced (under the 64 MiB Deno's own WebSocket refuses), not one payload byte
+    // sent: the close must come from the header alone.
+    await ws.write(frameHeader(0x1, 50 * 2 ** 20, new Uint8Array(4)));
+    const frames = await ws.readAll();
+    assert.equal(frames.at(-1)!.opcode, 0x8);
+    assert.equal(closeCode(frames.at(-1)!), 1009);
+    // The socket is destroyed, not left open waiting for a close handshake.
+    assert.equal(await ws.conn.read(new Uint8Array(16)).catch(() => null), null);
+  } finally {
+    ws.close();
+    await s.close();
+  }
+});
+
+Deno.test("guardedUpgrade: the per-address limit counts forwarded clients only behind a trusted proxy", async () => {
+  for (const [trustProxy, expected] of [[1, [101, 101]], [0, [101, 429]]]) {
+    const s = await startGuarded(4096, trustProxy as number);
+    const sockets = [];
+    try {
+      for (let i = 0; i < 21; i++) {
+        sockets.push(
+          await rawConnect(s.port, { headers: { "X-Forwarded-For": `203.0.113.${i}` } }),
+        );
+      }
+      assert.deepEqual(
+        sockets.slice(19).map((x) => x.status),
+        expected,
+        `trustProxy ${trustProxy}`,
+      );
+    } finally {
+      for (const socket of sockets) socket.close();
+      await s.close();
+    }
+  }
+});

@@ -1,0 +1,150 @@
+/**
+ * Topic subscriptions of the hub's connections: fan-out of a published event to the
+ * connections on its topics (each once), and replay of missed events on `subscribe {since}`
+ * before live ones. Live events arriving during a replay are held and merged, so there are no
+ * duplicates and no gaps.
+ * @module
+ */
+import type { Topic } from "../domain/live_protocol.ts";
+import type { EventLog } from "./event_log.ts";
+import type { Connection, ConnectionOwner } from "./hub_connection.ts";
+import type { Outbox } from "./hub_outbox.ts";
+import type { PublishedEvent } from "./live_event.ts";
+
+/** Options of {@link Subscriptions}. */
+export interface SubscriptionsOptions {
+  owner: ConnectionOwner;
+  outbox: Outbox;
+  /** Where replays come from and where `last_event_id` is read. */
+  log: EventLog;
+  maxSubscriptions: number;
+}
+
+/** Which connection listens on which topic. */
+export class Subscriptions {
+  readonly #owner: ConnectionOwner;
+  readonly #outbox: Outbox;
+  readonly #log: EventLog;
+  readonly #maxSubscriptions: number;
+  readonly #byTopic = new Map<Topic, Set<Connection>>();
+  #replays = 0;
+
+  constructor(options: SubscriptionsOptions) {
+    this.#owner = options.owner;
+    this.#outbox = options.outbox;
+    this.#log = options.log;
+    this.#maxSubscriptions = options.maxSubscriptions;
+  }
+
+  /** Delivers `event` to every connection subscribed to one of its topics, once. */
+  broadcast(event: PublishedEvent): void {
+    const id = event.event_id;
+    const t = performance.now();
+    for (const topic of event.topics) {
+      const subscribers = this.#byTopic.get(topic);
+      if (!subscribers) continue;
+      for (const conn of subscribers) {
+        if (conn.lastEventId === id) continue;
+        conn.lastEventId = id;
+        this.#outbox.deliver(conn, event, t);
+      }
+    }
+  }
+
+  /** Subscribes `conn` to `topics`, replaying what it missed after `since` when given. */
+  async subscribe(conn: Connection, topics: Topic[], since?: number): Promise<void> {
+    const requested = [...new Set(topics)];
+    const fresh = requested.filter((t) => !conn.topics.has(t));
+    if (conn.topics.size + fresh.length > this.#maxSubscriptions) {
+      this.#owner.fail(
+        conn,
+        "too_many_subscriptions",
+        `At most ${this.#maxSubscriptions} subscriptions per connection`,
+      );
+      return;
+    }
+    const log = this.#log;
+    const lastId = log.lastId();
+    if (since === undefined) {
+      for (const t of fresh) this.#add(conn, t, lastId);
+      this.#outbox.reply(conn, {
+        type: "subscribed",
+        topics: requested,
+        replayed: 0,
+        truncated: false,
+        last_event_id: lastId,
+      });
+      return;
+    }
+    // Start holding live events *before* reading the log: every event is then either in the
+    // replay, among the held ones, or both (deduped below) - never in neither.
+    const before = new Map(conn.topics);
+    this.#outbox.holdForReplay(conn);
+    for (const t of fresh) this.#add(conn, t, since);
+    this.#replays++;
+    let replay;
+    try {
+      replay = await log.since(requested, since);
+    } catch (error) {
+      console.error("Cannot replay live events:", error);
+      replay = null;
+    }
+    if (conn.closed) return;
+    const merged = new Map<number, PublishedEvent>();
+    for (const event of replay?.events ?? []) {
+      if (!alreadyDelivered(event, before)) merged.set(event.event_id, event);
+    }
+    const replayed = merged.size;
+    for (const event of this.#outbox.releaseHeld(conn)) merged.set(event.event_id, event);
+    for (const t of requested) conn.topics.set(t, Math.min(conn.topics.get(t)!, since));
+    const ordered = [...merged.values()].sort((a, b) => a.event_id - b.event_id);
+    for (const event of ordered) if (!this.#outbox.send(conn, event.json)) return;
+    this.#outbox.reply(conn, {
+      type: "subscribed",
+      topics: requested,
+      replayed,
+      truncated: replay?.truncated ?? true,
+      last_event_id: log.lastId(),
+    });
+    if (!replay) {
+      this.#owner.fail(conn, "replay_failed", "Cannot replay missed events: reload the state");
+    }
+  }
+
+  unsubscribe(conn: Connection, topics: Topic[]): void {
+    for (const t of topics) {
+      if (conn.topics.delete(t)) this.#remove(conn, t);
+    }
+    this.#outbox.reply(conn, { type: "unsubscribed", topics: [...new Set(topics)] });
+  }
+
+  /** Takes a closed connection off every topic (its own topic map is kept). */
+  forget(conn: Connection): void {
+    for (const topic of conn.topics.keys()) this.#remove(conn, topic);
+  }
+
+  /** Subscriptions that replayed missed events. */
+  get replays(): number {
+    return this.#replays;
+  }
+
+  #add(conn: Connection, topic: Topic, deliveredUpTo: number): void {
+    conn.topics.set(topic, deliveredUpTo);
+    let set = this.#byTopic.get(topic);
+    if (!set) this.#byTopic.set(topic, set = new Set());
+    set.add(conn);
+  }
+
+  #remove(conn: Connection, topic: Topic): void {
+    const set = this.#byTopic.get(topic);
+    if (set?.delete(conn) && set.size === 0) this.#byTopic.delete(topic);
+  }
+}
+
+function alreadyDelivered(event: PublishedEvent, before: Map<Topic, number>): boolean {
+  for (const topic of event.topics) {
+    const from = before.get(topic);
+    if (from !== undefined && event.event_id > from) return true;
+  }
+  return false;
+}
