@@ -9,7 +9,8 @@ import type { PredictionEngine } from "../domain/prediction.ts";
 import { canonicalTeam } from "../domain/team_aliases.ts";
 import { type DemoBookmaker, startDemoBookmaker } from "./demo_bookmaker.ts";
 import { createKvOddsStore, createMemoryOddsStore, type OddsStore } from "./odds_store.ts";
-import { createLivePipeline, type EventPublisher, type LivePipeline } from "./pipeline.ts";
+import type { EventPublisher } from "./change_detection.ts";
+import { createLivePipeline, type LivePipeline } from "./pipeline.ts";
 import { createSourceMetrics, type SourceMetrics } from "./source_metrics.ts";
 import { demoSource, loadSourcesFile, type SourceConfig } from "./sources.ts";
 
