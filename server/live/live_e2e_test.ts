@@ -11,11 +11,11 @@ import { createOnnxEngine } from "../ml/onnx_engine.ts";
 import { createModelRegistry } from "../ml/registry.ts";
 import { createApp } from "../http/app.ts";
 import { loadConfig } from "../ops/config.ts";
-import { closeCoreServices, createCoreServices } from "../services/create_services.ts";
+import { closeServices, createServices } from "../services/services.ts";
 import { createMemoryLogger } from "../ops/logger.ts";
 import { createMetrics } from "../ops/metrics.ts";
-import { openLiveLayer } from "./live_layer.ts";
-import { liveConfigFromEnv } from "./start_live.ts";
+import { openLiveServices } from "./live_services.ts";
+import { liveConfigFromEnv } from "./odds_feed.ts";
 
 type EventMessage = Extract<ServerMessage, { event_id: number }>;
 
@@ -77,7 +77,7 @@ Deno.test("live: a demo price change reaches WebSocket subscribers with odds and
   await registry.init();
   const engine = createOnnxEngine(registry);
   const abort = new AbortController();
-  const layer = await openLiveLayer({
+  const layer = await openLiveServices({
     engine,
     kv,
     signal: abort.signal,
@@ -87,14 +87,14 @@ Deno.test("live: a demo price change reaches WebSocket subscribers with odds and
     },
     log: () => {},
   });
-  const core = createCoreServices({
+  const services = createServices({
     config: loadConfig({ LOG_LEVEL: "error" }),
     kv,
     engine,
     logger: createMemoryLogger("error"),
     metrics: createMetrics({ defaultMetrics: false }),
+    live: layer,
   });
-  const services = { ...core, live: layer.live, hub: layer.hub, alerts: layer.alerts };
   const app = await createApp(services);
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, signal: abort.signal, onListen: () => {} },
@@ -102,7 +102,7 @@ Deno.test("live: a demo price change reaches WebSocket subscribers with odds and
   );
   const url = `ws://127.0.0.1:${(server.addr as Deno.NetAddr).port}/ws`;
   try {
-    await layer.live.pipeline.scrapeOnce("demo");
+    await layer.feed.pipeline.scrapeOnce("demo");
     const a = client(url);
     await a.opened;
     a.send({ type: "subscribe", topics: ["matches", "value-bets"] });
@@ -111,14 +111,14 @@ Deno.test("live: a demo price change reaches WebSocket subscribers with odds and
       1000,
     );
 
-    const fixture = layer.live.demo!.fixtures()[0];
+    const fixture = layer.feed.demo!.fixtures()[0];
     const { league, home_team, away_team } = fixture;
     const p = (await engine.predict({ league, home_team, away_team })).probabilities;
     // A home price well above fair value: the fundamental edge crosses any sane threshold.
     const generous = Math.round((1.4 / p.home_win) * 100) / 100;
-    layer.live.demo!.setPrice(fixture.id, { x12: { home: generous } });
+    layer.feed.demo!.setPrice(fixture.id, { x12: { home: generous } });
     const changed = performance.now();
-    await layer.live.pipeline.scrapeOnce("demo");
+    await layer.feed.pipeline.scrapeOnce("demo");
     const odds = await a.next(
       (m): m is Extract<ServerMessage, { type: "odds" }> =>
         m.type === "odds" && m.match.home_team === fixture.home_team &&
@@ -144,10 +144,10 @@ Deno.test("live: a demo price change reaches WebSocket subscribers with odds and
     await a.close();
 
     // While the client is away the price moves back: the value bet closes.
-    layer.live.demo!.setPrice(fixture.id, {
+    layer.feed.demo!.setPrice(fixture.id, {
       x12: { home: Math.round((0.9 / p.home_win) * 100) / 100 },
     });
-    await layer.live.pipeline.scrapeOnce("demo");
+    await layer.feed.pipeline.scrapeOnce("demo");
     const missed = (await layer.log.since(["matches", "value-bets"], lastSeen)).events;
     assert.ok(missed.length >= 2, "an odds event and a value_bet close were published");
 
@@ -179,7 +179,7 @@ Deno.test("live: a demo price change reaches WebSocket subscribers with odds and
     abort.abort();
     await server.finished;
     await layer.close();
-    await closeCoreServices(core);
+    await closeServices(services);
     await registry.close();
     kv.close();
   }

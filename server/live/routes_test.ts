@@ -15,14 +15,14 @@ import { createMemoryOddsStore } from "./odds_store.ts";
 import { createLivePipeline } from "./pipeline.ts";
 import { createSourceMetrics } from "./source_metrics.ts";
 import type { SourceConfig } from "./sources.ts";
-import type { LiveServices } from "./start_live.ts";
+import type { OddsFeed } from "./odds_feed.ts";
 
 const ROUTES = new URL("../../routes/", import.meta.url);
 const FILES = ["api/v1/matches/upcoming.ts", "api/v1/matches/[id].ts", "api/v1/value-bets.ts"];
 const T0 = new Date("2026-12-01T12:00:00Z");
 
 /** An app with only the live routes; they read nothing but `services.live`. */
-async function appWith(live?: LiveServices) {
+async function appWith(live?: OddsFeed) {
   const services = { live } as unknown as Services;
   const routes: RouteEntry[] = [];
   for (const file of FILES) {

@@ -1,7 +1,7 @@
 /**
  * Wires the live odds side of one app instance: sources (the `ODDS_SOURCES` file, plus the demo
  * bookmaker unless `DEMO_BOOKMAKER=false`), the odds store, per-source metrics and the pipeline.
- * `server/main.ts` calls {@link startLive} and puts the result on `services.live`.
+ * `server/main.ts` calls {@link startOddsFeed} and puts the result on `services.live`.
  * @module
  */
 import type { Registry } from "prom-client";
@@ -15,7 +15,7 @@ import { createSourceMetrics, type SourceMetrics } from "./source_metrics.ts";
 import { demoSource, loadSourcesFile, type SourceConfig } from "./sources.ts";
 
 /** What routes use of the live side (`c.get("services").live`). */
-export interface LiveServices {
+export interface OddsFeed {
   store: OddsStore;
   pipeline: LivePipeline;
   metrics: SourceMetrics;
@@ -80,8 +80,8 @@ export function liveConfigFromEnv(env: Record<string, string | undefined>): Live
   };
 }
 
-/** Options of {@link startLive}. */
-export interface StartLiveOptions {
+/** Options of {@link startOddsFeed}. */
+export interface OddsFeedOptions {
   engine: PredictionEngine;
   /** Stops the demo bookmaker and every scrape loop. */
   signal: AbortSignal;
@@ -102,7 +102,7 @@ export interface StartLiveOptions {
  * pipeline. Resolves once everything listens; stop it by aborting `signal`, then await
  * `live.pipeline.done` and `live.demo?.close()`.
  */
-export async function startLive(options: StartLiveOptions): Promise<LiveServices> {
+export async function startOddsFeed(options: OddsFeedOptions): Promise<OddsFeed> {
   const config = options.config ?? liveConfigFromEnv(Deno.env.toObject());
   const sources = config.sourcesFile ? await loadSourcesFile(config.sourcesFile) : [];
   let demo: DemoBookmaker | undefined;

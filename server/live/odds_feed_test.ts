@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Registry } from "prom-client";
 import { createMemoryEngine } from "../predict/memory_engine.ts";
 import type { LiveEvent } from "./broker.ts";
-import { liveConfigFromEnv, startLive } from "./start_live.ts";
+import { liveConfigFromEnv, startOddsFeed } from "./odds_feed.ts";
 
 Deno.test("liveConfigFromEnv: defaults, and errors naming the variable", () => {
   const c = liveConfigFromEnv({});
@@ -15,12 +15,12 @@ Deno.test("liveConfigFromEnv: defaults, and errors naming the variable", () => {
   assert.throws(() => liveConfigFromEnv({ DEMO_TICK_MS: "5" }), /DEMO_TICK_MS/);
 });
 
-Deno.test("startLive: the demo bookmaker feeds the store and publishes odds, in KV", async () => {
+Deno.test("startOddsFeed: the demo bookmaker feeds the store and publishes odds, in KV", async () => {
   const kv = await Deno.openKv(":memory:");
   const controller = new AbortController();
   const events: LiveEvent[] = [];
   const registry = new Registry();
-  const live = await startLive({
+  const live = await startOddsFeed({
     engine: createMemoryEngine(),
     signal: controller.signal,
     kv,
@@ -58,9 +58,9 @@ Deno.test("startLive: the demo bookmaker feeds the store and publishes odds, in 
   }
 });
 
-Deno.test("startLive: DEMO_BOOKMAKER=false runs only configured sources", async () => {
+Deno.test("startOddsFeed: DEMO_BOOKMAKER=false runs only configured sources", async () => {
   const controller = new AbortController();
-  const live = await startLive({
+  const live = await startOddsFeed({
     engine: createMemoryEngine(),
     signal: controller.signal,
     config: { ...liveConfigFromEnv({ DEMO_BOOKMAKER: "false" }) },

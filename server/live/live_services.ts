@@ -10,10 +10,10 @@ import { type AlertEngine, openAlertEngine } from "./alerts.ts";
 import { createLocalBroker } from "./broker.ts";
 import { type EventLog, openKvEventLog } from "./event_log.ts";
 import { createHub, type Hub } from "./hub.ts";
-import { type LiveConfig, type LiveServices, startLive } from "./start_live.ts";
+import { type LiveConfig, type OddsFeed, startOddsFeed } from "./odds_feed.ts";
 
-/** Options of {@link openLiveLayer}. */
-export interface LiveLayerOptions {
+/** Options of {@link openLiveServices}. */
+export interface LiveServicesOptions {
   engine: PredictionEngine;
   kv: Deno.Kv;
   /** Stops every loop. */
@@ -36,8 +36,9 @@ export interface LiveLayerOptions {
 }
 
 /** The running live side. */
-export interface LiveLayer {
-  live: LiveServices;
+export interface LiveServices {
+  /** Sources, odds store and pipeline. */
+  feed: OddsFeed;
   hub: Hub;
   alerts: AlertEngine;
   log: EventLog;
@@ -46,7 +47,7 @@ export interface LiveLayer {
 }
 
 /** Starts the live side; the caller aborts `signal` and then awaits `close()`. */
-export async function openLiveLayer(options: LiveLayerOptions): Promise<LiveLayer> {
+export async function openLiveServices(options: LiveServicesOptions): Promise<LiveServices> {
   const { kv, signal, registry } = options;
   const log = await openKvEventLog(kv, { perTopic: 500 });
   const broker = createLocalBroker(log);
@@ -64,7 +65,7 @@ export async function openLiveLayer(options: LiveLayerOptions): Promise<LiveLaye
     signal,
     filter: { minEdge: options.alertMinEdge ?? 0.03 },
   });
-  const live = await startLive({
+  const feed = await startOddsFeed({
     engine: options.engine,
     signal,
     broker,
@@ -74,14 +75,14 @@ export async function openLiveLayer(options: LiveLayerOptions): Promise<LiveLaye
     log: options.log,
   });
   return {
-    live,
+    feed,
     hub,
     alerts,
     log,
     async close() {
       hub.close();
-      await live.pipeline.done;
-      await live.demo?.close();
+      await feed.pipeline.done;
+      await feed.demo?.close();
       await alerts.close();
       await log.close();
     },
