@@ -147,7 +147,7 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
       kv,
       signal: liveAbort.signal,
       registry: metrics.registry,
-      allowedOrigins: config.corsOrigins,
+      config,
       log: (message) => logger.warn(message),
     });
     logger.info("Live odds started", {

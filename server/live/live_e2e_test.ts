@@ -15,7 +15,6 @@ import { closeServices, createServices } from "../services/services.ts";
 import { createMemoryLogger } from "../ops/logger.ts";
 import { createMetrics } from "../ops/metrics.ts";
 import { openLiveServices } from "./live_services.ts";
-import { liveConfigFromEnv } from "./odds_feed.ts";
 
 type EventMessage = Extract<ServerMessage, { event_id: number }>;
 
@@ -81,10 +80,11 @@ Deno.test("live: a demo price change reaches WebSocket subscribers with odds and
     engine,
     kv,
     signal: abort.signal,
-    config: {
-      ...liveConfigFromEnv({ DEMO_TICK_MS: "100000", DEMO_SCRAPE_MS: "100000" }),
-      modelsDir: fileURLToPath(new URL("../../models", import.meta.url)),
-    },
+    config: loadConfig({
+      DEMO_TICK_MS: "100000",
+      DEMO_SCRAPE_MS: "100000",
+      MODEL_DIR: fileURLToPath(new URL("../../models", import.meta.url)),
+    }),
     log: () => {},
   });
   const services = createServices({

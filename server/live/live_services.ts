@@ -10,7 +10,8 @@ import { type AlertEngine, openAlertEngine } from "./alerts.ts";
 import { createLocalBroker } from "./broker.ts";
 import { type EventLog, openKvEventLog } from "./event_log.ts";
 import { createHub, type Hub } from "./hub.ts";
-import { type LiveConfig, type OddsFeed, startOddsFeed } from "./odds_feed.ts";
+import type { Config } from "../ops/config.ts";
+import { type OddsFeed, startOddsFeed } from "./odds_feed.ts";
 
 /** Options of {@link openLiveServices}. */
 export interface LiveServicesOptions {
@@ -20,8 +21,6 @@ export interface LiveServicesOptions {
   signal: AbortSignal;
   /** prom-client registry for source and hub metrics. */
   registry?: Registry;
-  /** Origins allowed to open `/ws` besides the page's own. @default [] */
-  allowedOrigins?: readonly string[];
   /** Minimum edge for a stored value-bet alert. @default 0.03 */
   alertMinEdge?: number;
   /**
@@ -30,8 +29,8 @@ export interface LiveServicesOptions {
    * @default 25
    */
   batchMs?: number;
-  /** @default liveConfigFromEnv(Deno.env.toObject()) */
-  config?: LiveConfig;
+  /** The instance's configuration: live settings, `MODEL_DIR`, `CORS_ORIGINS` (for `/ws`). */
+  config: Config;
   log?: (message: string) => void;
 }
 
@@ -55,7 +54,7 @@ export async function openLiveServices(options: LiveServicesOptions): Promise<Li
     log,
     broker,
     registry,
-    allowedOrigins: options.allowedOrigins,
+    allowedOrigins: options.config.corsOrigins,
     signal,
     batchMs: options.batchMs ?? 25,
   });
@@ -71,7 +70,8 @@ export async function openLiveServices(options: LiveServicesOptions): Promise<Li
     broker,
     kv,
     registry,
-    config: options.config,
+    config: options.config.live,
+    modelsDir: options.config.modelDir,
     log: options.log,
   });
   return {

@@ -2,18 +2,8 @@ import assert from "node:assert/strict";
 import { Registry } from "prom-client";
 import { createMemoryEngine } from "../predict/memory_engine.ts";
 import type { LiveEvent } from "./broker.ts";
-import { liveConfigFromEnv, startOddsFeed } from "./odds_feed.ts";
-
-Deno.test("liveConfigFromEnv: defaults, and errors naming the variable", () => {
-  const c = liveConfigFromEnv({});
-  assert.equal(c.demoBookmaker, true);
-  assert.equal(c.sourcesFile, undefined);
-  assert.equal(c.demoScrapeMs, 2000);
-  assert.equal(liveConfigFromEnv({ DEMO_BOOKMAKER: "false" }).demoBookmaker, false);
-  assert.equal(liveConfigFromEnv({ ODDS_SOURCES: " s.json " }).sourcesFile, "s.json");
-  assert.throws(() => liveConfigFromEnv({ DEMO_BOOKMAKER: "maybe" }), /DEMO_BOOKMAKER/);
-  assert.throws(() => liveConfigFromEnv({ DEMO_TICK_MS: "5" }), /DEMO_TICK_MS/);
-});
+import { loadConfig } from "../ops/config.ts";
+import { startOddsFeed } from "./odds_feed.ts";
 
 Deno.test("startOddsFeed: the demo bookmaker feeds the store and publishes odds, in KV", async () => {
   const kv = await Deno.openKv(":memory:");
@@ -26,12 +16,8 @@ Deno.test("startOddsFeed: the demo bookmaker feeds the store and publishes odds,
     kv,
     registry,
     broker: { publish: (e) => Promise.resolve(void events.push(e)) },
-    config: {
-      ...liveConfigFromEnv({}),
-      demoScrapeMs: 100,
-      demoTickMs: 100,
-      modelsDir: "/nonexistent",
-    },
+    config: { ...loadConfig({}).live, demoScrapeMs: 100, demoTickMs: 100 },
+    modelsDir: "/nonexistent",
     log: () => {},
   });
   try {
@@ -63,7 +49,7 @@ Deno.test("startOddsFeed: DEMO_BOOKMAKER=false runs only configured sources", as
   const live = await startOddsFeed({
     engine: createMemoryEngine(),
     signal: controller.signal,
-    config: { ...liveConfigFromEnv({ DEMO_BOOKMAKER: "false" }) },
+    config: loadConfig({ DEMO_BOOKMAKER: "false" }).live,
   });
   try {
     assert.equal(live.demo, undefined);
