@@ -6,7 +6,7 @@
  */
 import { type AppWebLayer, createApp } from "./http/app.ts";
 import { type Config, ConfigError, loadConfig } from "./ops/config.ts";
-import { closeServices, createServices } from "./services/services.ts";
+import { closeServices, createPredictions, createServices } from "./services/services.ts";
 import type { PredictionEngine } from "./domain/prediction.ts";
 import { type LiveServices, openLiveServices } from "./live/live_services.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
@@ -139,11 +139,12 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
     Deno.exit(1);
   }
   const metrics = createMetrics();
+  const predictions = createPredictions({ config, engine: engine.engine, metrics });
   const liveAbort = new AbortController();
   let live: LiveServices | undefined;
   try {
     live = await openLiveServices({
-      engine: engine.engine,
+      predictions,
       kv,
       signal: liveAbort.signal,
       registry: metrics.registry,
@@ -158,7 +159,15 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
     // Live odds are one feature: the API and pages keep working without them.
     logger.error("Live odds failed to start; serving without them", { error });
   }
-  const services = createServices({ config, kv, engine: engine.engine, logger, metrics, live });
+  const services = createServices({
+    config,
+    kv,
+    engine: engine.engine,
+    logger,
+    metrics,
+    predictions,
+    live,
+  });
   const trimmer = startMemoryTrimmer(config, services.metrics.registry);
   const web = await openWebLayer(logger);
   const app = await createApp(services, { web });

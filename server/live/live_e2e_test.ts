@@ -11,7 +11,7 @@ import { createOnnxEngine } from "../ml/onnx_engine.ts";
 import { createModelRegistry } from "../ml/registry.ts";
 import { createApp } from "../http/app.ts";
 import { loadConfig } from "../ops/config.ts";
-import { closeServices, createServices } from "../services/services.ts";
+import { closeServices, createPredictions, createServices } from "../services/services.ts";
 import { createMemoryLogger } from "../ops/logger.ts";
 import { createMetrics } from "../ops/metrics.ts";
 import { openLiveServices } from "./live_services.ts";
@@ -76,23 +76,28 @@ Deno.test("live: a demo price change reaches WebSocket subscribers with odds and
   await registry.init();
   const engine = createOnnxEngine(registry);
   const abort = new AbortController();
+  const metrics = createMetrics({ defaultMetrics: false });
+  const config = loadConfig({
+    LOG_LEVEL: "error",
+    DEMO_TICK_MS: "100000",
+    DEMO_SCRAPE_MS: "100000",
+    MODEL_DIR: fileURLToPath(new URL("../../models", import.meta.url)),
+  });
+  const predictions = createPredictions({ config, engine, metrics });
   const layer = await openLiveServices({
-    engine,
+    predictions,
     kv,
     signal: abort.signal,
-    config: loadConfig({
-      DEMO_TICK_MS: "100000",
-      DEMO_SCRAPE_MS: "100000",
-      MODEL_DIR: fileURLToPath(new URL("../../models", import.meta.url)),
-    }),
+    config,
     log: () => {},
   });
   const services = createServices({
-    config: loadConfig({ LOG_LEVEL: "error" }),
+    config,
     kv,
     engine,
     logger: createMemoryLogger("error"),
-    metrics: createMetrics({ defaultMetrics: false }),
+    metrics,
+    predictions,
     live: layer,
   });
   const app = await createApp(services);

@@ -1,16 +1,18 @@
 /**
  * Predictions of the live pipeline: one per match, remade only when the quote it was made for
- * changes, and a failure logged once per match.
+ * changes, and a failure logged once per match. They go through the prediction service, as REST
+ * predictions do, so the timeout, the memory guard and the prediction metrics apply to them.
  * @module
  */
-import type { Prediction, PredictionEngine } from "../domain/prediction.ts";
+import type { Prediction } from "../domain/prediction.ts";
+import type { PredictionService } from "../predict/prediction_service.ts";
 import type { StoredMatch } from "./odds_store.ts";
 import { pickQuote, requestOdds } from "./upcoming_view.ts";
 
 /** Options of {@link LivePredictor}. */
 export interface LivePredictorOptions {
-  engine: PredictionEngine;
-  /** Cancels predictions in flight and silences their failures. */
+  predictions: PredictionService;
+  /** Silences failures once the pipeline stops. */
   signal: AbortSignal;
   /** Logs a match the models cannot predict (once per match). */
   log: (message: string) => void;
@@ -40,15 +42,15 @@ export class LivePredictor {
     const key = `${quote.source}@${quote.updated_at}@${JSON.stringify(quote.odds)}`;
     const cached = this.#latest.get(match.id);
     if (cached?.key === key) return cached.prediction;
-    const { engine, signal, log } = this.#options;
+    const { predictions, signal, log } = this.#options;
     try {
-      const prediction = await engine.predict({
+      const { prediction } = await predictions.predict({
         league: match.league,
         home_team: match.home_team,
         away_team: match.away_team,
         kickoff: match.kickoff,
         odds: requestOdds(quote),
-      }, signal);
+      });
       this.#latest.set(match.id, { key, kickoff: match.kickoff, prediction });
       return prediction;
     } catch (error) {

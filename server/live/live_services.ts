@@ -5,7 +5,7 @@
  * @module
  */
 import type { Registry } from "prom-client";
-import type { PredictionEngine } from "../domain/prediction.ts";
+import type { PredictionService } from "../predict/prediction_service.ts";
 import { type AlertEngine, openAlertEngine } from "./alerts.ts";
 import { createLocalBroker } from "./broker.ts";
 import { type EventLog, openKvEventLog } from "./event_log.ts";
@@ -15,7 +15,8 @@ import { type OddsFeed, startOddsFeed } from "./odds_feed.ts";
 
 /** Options of {@link openLiveServices}. */
 export interface LiveServicesOptions {
-  engine: PredictionEngine;
+  /** The instance's prediction service (REST and live predictions share it). */
+  predictions: PredictionService;
   kv: Deno.Kv;
   /** Stops every loop. */
   signal: AbortSignal;
@@ -65,7 +66,7 @@ export async function openLiveServices(options: LiveServicesOptions): Promise<Li
     filter: { minEdge: options.alertMinEdge ?? 0.03 },
   });
   const feed = await startOddsFeed({
-    engine: options.engine,
+    predictions: options.predictions,
     signal,
     broker,
     kv,

@@ -6,7 +6,7 @@
  */
 import type { Registry } from "prom-client";
 import type { LiveConfig } from "../ops/config.ts";
-import type { PredictionEngine } from "../domain/prediction.ts";
+import type { PredictionService } from "../predict/prediction_service.ts";
 import { canonicalTeam } from "../domain/team_aliases.ts";
 import { type DemoBookmaker, startDemoBookmaker } from "./demo_bookmaker.ts";
 import { createKvOddsStore, createMemoryOddsStore, type OddsStore } from "./odds_store.ts";
@@ -27,7 +27,8 @@ export interface OddsFeed {
 
 /** Options of {@link startOddsFeed}. */
 export interface OddsFeedOptions {
-  engine: PredictionEngine;
+  /** Predicts live matches and the demo's expected goals (the REST prediction service). */
+  predictions: PredictionService;
   /** Stops the demo bookmaker and every scrape loop. */
   signal: AbortSignal;
   /** Receives `odds` and `value_bet` events (the hub's broker). @default none */
@@ -54,13 +55,13 @@ export async function startOddsFeed(options: OddsFeedOptions): Promise<OddsFeed>
   const sources = config.sourcesFile ? await loadSourcesFile(config.sourcesFile) : [];
   let demo: DemoBookmaker | undefined;
   if (config.demoBookmaker) {
-    const engine = options.engine;
+    const predictions = options.predictions;
     demo = await startDemoBookmaker({
       tickMs: config.demoTickMs,
       modelsDir: options.modelsDir ?? "models",
       // Prices drift around what the model expects, so value bets open only when the walk
       // strays further than the margin.
-      expectedGoals: async (f) => (await engine.predict(f, options.signal)).expected_goals,
+      expectedGoals: async (f) => (await predictions.predict(f)).prediction.expected_goals,
     }, options.signal);
     if (sources.some((s) => s.name === "demo")) {
       throw new Error(
@@ -76,7 +77,7 @@ export async function startOddsFeed(options: OddsFeedOptions): Promise<OddsFeed>
   const pipeline = createLivePipeline({
     sources,
     store,
-    engine: options.engine,
+    predictions: options.predictions,
     broker: options.broker,
     signal: options.signal,
     metrics,

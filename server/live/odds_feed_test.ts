@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createPredictionService } from "../predict/prediction_service.ts";
 import { Registry } from "prom-client";
 import { createMemoryEngine } from "../predict/memory_engine.ts";
 import type { LiveEvent } from "./broker.ts";
@@ -11,7 +12,7 @@ Deno.test("startOddsFeed: the demo bookmaker feeds the store and publishes odds,
   const events: LiveEvent[] = [];
   const registry = new Registry();
   const live = await startOddsFeed({
-    engine: createMemoryEngine(),
+    predictions: createPredictionService(createMemoryEngine()),
     signal: controller.signal,
     kv,
     registry,
@@ -47,7 +48,7 @@ Deno.test("startOddsFeed: the demo bookmaker feeds the store and publishes odds,
 Deno.test("startOddsFeed: DEMO_BOOKMAKER=false runs only configured sources", async () => {
   const controller = new AbortController();
   const live = await startOddsFeed({
-    engine: createMemoryEngine(),
+    predictions: createPredictionService(createMemoryEngine()),
     signal: controller.signal,
     config: loadConfig({ DEMO_BOOKMAKER: "false" }).live,
   });

@@ -4,7 +4,8 @@
  * the signal aborts.
  * @module
  */
-import type { Prediction, PredictionEngine } from "../domain/prediction.ts";
+import type { Prediction } from "../domain/prediction.ts";
+import type { PredictionService } from "../predict/prediction_service.ts";
 import { type EventPublisher, OddsChanges } from "./change_detection.ts";
 import { LivePredictor } from "./live_predictor.ts";
 import type { OddsStore, StoredMatch } from "./odds_store.ts";
@@ -30,7 +31,8 @@ export interface PipelineStatus {
 export interface LivePipelineOptions {
   sources: SourceConfig[];
   store: OddsStore;
-  engine: PredictionEngine;
+  /** Predicts changed matches (the REST prediction service). */
+  predictions: PredictionService;
   /** Receives `odds` and `value_bet` events. @default none: changes are only stored */
   broker?: EventPublisher;
   /** Stops every loop. */
@@ -68,7 +70,7 @@ export class LivePipeline {
     this.#signal = signal;
     this.#now = options.now ?? (() => new Date());
     this.#running = options.start !== false;
-    const predictor = new LivePredictor({ engine: options.engine, signal, log });
+    const predictor = new LivePredictor({ predictions: options.predictions, signal, log });
     this.#changes = new OddsChanges({
       store: options.store,
       predictor,

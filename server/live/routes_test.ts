@@ -1,5 +1,6 @@
 /** The live REST endpoints (`routes/api/v1/matches/*`, `routes/api/v1/value-bets.ts`). */
 import assert from "node:assert/strict";
+import { createPredictionService } from "../predict/prediction_service.ts";
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app_env.ts";
 import { handleError } from "../http/error_handler.ts";
@@ -65,7 +66,7 @@ Deno.test("live REST endpoints: upcoming, one match with history and prediction,
   const pipeline = createLivePipeline({
     sources,
     store,
-    engine,
+    predictions: createPredictionService(engine),
     signal: controller.signal,
     now: () => T0,
     start: false,

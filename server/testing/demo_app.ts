@@ -7,7 +7,12 @@
  */
 import { createApp } from "../http/app.ts";
 import { loadConfig } from "../ops/config.ts";
-import { closeServices, createServices, type Services } from "../services/services.ts";
+import {
+  closeServices,
+  createPredictions,
+  createServices,
+  type Services,
+} from "../services/services.ts";
 import { createMemoryLogger } from "../ops/logger.ts";
 import { createMetrics } from "../ops/metrics.ts";
 import { openAlertEngine } from "../live/alerts.ts";
@@ -98,10 +103,12 @@ export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoAp
   const store = createMemoryOddsStore();
   const sources = [demoSource(demo.url, 60_000)];
   const metrics = createSourceMetrics({});
+  const serviceMetrics = createMetrics({ defaultMetrics: false });
+  const predictions = createPredictions({ config, engine, metrics: serviceMetrics });
   const pipeline = createLivePipeline({
     sources,
     store,
-    engine,
+    predictions,
     broker,
     signal,
     metrics,
@@ -114,7 +121,8 @@ export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoAp
     kv,
     engine,
     logger: createMemoryLogger("warn"),
-    metrics: createMetrics({ defaultMetrics: false }),
+    metrics: serviceMetrics,
+    predictions,
     live: { feed: { store, pipeline, metrics, sources, demo }, hub, alerts },
   });
   const web = await createWebLayer({ build: options.build, modelsDir: options.modelsDir });
