@@ -1,7 +1,8 @@
 /**
  * Boots one SabiScore instance: config from the environment, Deno KV, the model registry and
  * engine, the web layer, the app, `Deno.serve`; shuts down gracefully on SIGTERM/SIGINT
- * (readiness flips to 503, in-flight requests finish, counters flush, KV closes).
+ * (readiness flips to 503 for the drain window while requests are still served, then the listener
+ * closes, WebSockets close with 1001, in-flight requests finish, counters flush, KV closes).
  * @module
  */
 import { type AppWebLayer, createApp } from "./http/app.ts";
@@ -176,6 +177,8 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
     port: config.port,
     hostname: config.hostname,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    drainMs: config.shutdownDrainMs,
+    onDrained: () => live?.hub.close(),
     onRequest: () => trimmer.noteActivity(),
     onListen: ({ hostname, port }) => {
       if (config.memoryTrimIntervalSeconds > 0) trimmer.trim("start");

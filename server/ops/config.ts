@@ -153,6 +153,7 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: int(16_384, 256, 10_485_760),
   MEMORY_LIMIT_MB: int(1024, 16, 1_048_576),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+  SHUTDOWN_DRAIN_MS: int(15_000, 0, 600_000),
   MEMORY_TRIM_INTERVAL_SECONDS: int(30, 0, 86_400),
   DEMO_BOOKMAKER: bool(true),
   ODDS_SOURCES: optionalString(),
@@ -238,6 +239,12 @@ export interface Config {
   /** `SHUTDOWN_TIMEOUT_MS`: longest wait for in-flight requests on shutdown. @default 10000 */
   shutdownTimeoutMs: number;
   /**
+   * `SHUTDOWN_DRAIN_MS`: after SIGTERM, how long `/health/ready` answers 503 while requests are
+   * still served, before the listener closes. With the in-flight wait (`SHUTDOWN_TIMEOUT_MS`)
+   * it fits Render's 30 s between SIGTERM and SIGKILL. @default 15000
+   */
+  shutdownDrainMs: number;
+  /**
    * `MEMORY_TRIM_INTERVAL_SECONDS`: how often unused memory is handed back to the OS (glibc
    * `malloc_trim` and clean file pages, see `server/memory_trim.ts`; also after each burst of
    * requests); 0 turns both off. @default 30
@@ -301,6 +308,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     memoryLimitMb: e.MEMORY_LIMIT_MB,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     memoryTrimIntervalSeconds: e.MEMORY_TRIM_INTERVAL_SECONDS,
     live: {
       demoBookmaker: e.DEMO_BOOKMAKER,
