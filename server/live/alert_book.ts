@@ -4,9 +4,14 @@
  * @module
  */
 /// <reference lib="deno.unstable" />
+import type { ValueBet } from "../domain/prediction.ts";
 
-/** One stored alert. Prices are decimal; profit is per unit stake. */
-export interface Alert {
+/**
+ * One stored alert: the value bet as it was at alert time (`odds` is the price the alert tells
+ * users to take), with its match and what happened next. Prices are decimal; profit is per unit
+ * stake.
+ */
+export interface Alert extends ValueBet {
   id: number;
   /** `event_id` of the value-bet event that raised it. */
   event_id: number;
@@ -16,13 +21,6 @@ export interface Alert {
   home_team: string;
   away_team: string;
   kickoff: string;
-  market: string;
-  selection: string;
-  /** Odds at alert time (the price the alert tells users to take). */
-  odds: number;
-  probability: number;
-  edge: number;
-  kelly_fraction: number;
   /** `open` while the value lasts; `closed` when it went away or the match kicked off. */
   status: "open" | "closed";
   latest_odds: number;

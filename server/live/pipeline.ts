@@ -9,10 +9,8 @@ import type { PredictionService } from "../predict/prediction_service.ts";
 import { type EventPublisher, OddsChanges } from "./change_detection.ts";
 import { LivePredictor } from "./live_predictor.ts";
 import type { OddsStore, StoredMatch } from "./odds_store.ts";
-import { abortableSleep, type Scraper } from "./scraper.ts";
-import { ScrapeLoop, type ScrapeReport } from "./scrape_loop.ts";
-import type { SourceConfig } from "./sources.ts";
-import type { SourceMetrics } from "./source_metrics.ts";
+import { abortableSleep } from "./scraper.ts";
+import { ScrapeLoop, type ScrapeLoopOptions, type ScrapeReport } from "./scrape_loop.ts";
 import type { CurrentValueBet } from "./value_bet_tracker.ts";
 
 /** Status of the pipeline for `/health` and the API. */
@@ -27,25 +25,13 @@ export interface PipelineStatus {
   }[];
 }
 
-/** Options of {@link createLivePipeline}. */
-export interface LivePipelineOptions {
-  sources: SourceConfig[];
+/** Options of {@link createLivePipeline}; the scrape loop's options apply to every source. */
+export interface LivePipelineOptions extends Omit<ScrapeLoopOptions, "onMatch" | "log"> {
   store: OddsStore;
   /** Predicts changed matches (the REST prediction service). */
   predictions: PredictionService;
   /** Receives `odds` and `value_bet` events. @default none: changes are only stored */
   broker?: EventPublisher;
-  /** Stops every loop. */
-  signal: AbortSignal;
-  metrics?: SourceMetrics;
-  /** Team-name canonicalisation passed to validation. @default identity */
-  canonicalTeam?: (league: string, name: string) => string | undefined;
-  /** @default () => new Date() */
-  now?: () => Date;
-  /** Builds the scraper of a source. @default createScraper with the source's URL and timeout */
-  scraperFor?: (source: SourceConfig) => Scraper;
-  /** Waits between scrapes. @default abortableSleep (real timers) */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Start the loops at once; false leaves scraping to `scrapeOnce`. @default true */
   start?: boolean;
   /** Time between two store cleanups. @default 600000 */
