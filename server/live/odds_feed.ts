@@ -1,7 +1,7 @@
 /**
  * Wires the live odds side of one app instance: sources (the `ODDS_SOURCES` file, plus the demo
  * bookmaker unless `DEMO_BOOKMAKER=false`), the odds store, per-source metrics and the pipeline.
- * `server/main.ts` calls {@link startOddsFeed} and puts the result on `services.live`.
+ * `live_services.ts` calls {@link startOddsFeed}; the services hold the result as `services.live`.
  * @module
  */
 import type { Registry } from "prom-client";
