@@ -33,7 +33,7 @@ const hub = createHub({
   broker: bare ? undefined : broker,
   signal: ac.signal,
   limits: { maxConnectionsPerAddress: 1_000_000 },
-  // The production default (server/live/live_layer.ts).
+  // The production default (server/live/live_services.ts).
   batchMs: Number(Deno.args.find((a) => a.startsWith("--batch-ms="))?.slice(11) ?? 25),
 });
 const config = loadConfig(Deno.env.toObject());

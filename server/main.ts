@@ -1,15 +1,17 @@
 /**
  * Boots one SabiScore instance: config from the environment, Deno KV, the model registry and
  * engine, the web layer, the app, `Deno.serve`; shuts down gracefully on SIGTERM/SIGINT
- * (readiness flips to 503, in-flight requests finish, counters flush, KV closes).
+ * (readiness flips to 503 for the drain window while requests are still served, then the listener
+ * closes, WebSockets close with 1001, in-flight requests finish, counters flush, KV closes).
  * @module
  */
 import { type AppWebLayer, createApp } from "./http/app.ts";
 import { type Config, ConfigError, loadConfig } from "./ops/config.ts";
-import { closeCoreServices, createCoreServices } from "./services/create_services.ts";
+import { closeServices, createPredictions, createServices } from "./services/services.ts";
 import type { PredictionEngine } from "./domain/prediction.ts";
-import { type LiveLayer, openLiveLayer } from "./live/live_layer.ts";
+import { type LiveServices, openLiveServices } from "./live/live_services.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
+import { createMetrics } from "./ops/metrics.ts";
 import { createMemoryTrimmer, lastResortGc, type V8Gc } from "./ops/memory_trim.ts";
 import { createOnnxEngine } from "./ml/onnx_engine.ts";
 import { createModelRegistry, type ModelRegistry } from "./ml/registry.ts";
@@ -137,29 +139,36 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
     kv.close();
     Deno.exit(1);
   }
-  const services = createCoreServices({ config, kv, engine: engine.engine, logger });
+  const metrics = createMetrics();
+  const predictions = createPredictions({ config, engine: engine.engine, metrics });
   const liveAbort = new AbortController();
-  let liveLayer: LiveLayer | undefined;
+  let live: LiveServices | undefined;
   try {
-    liveLayer = await openLiveLayer({
-      engine: engine.engine,
+    live = await openLiveServices({
+      predictions,
       kv,
       signal: liveAbort.signal,
-      registry: services.metrics.registry,
-      allowedOrigins: config.corsOrigins,
+      registry: metrics.registry,
+      config,
       log: (message) => logger.warn(message),
     });
-    services.live = liveLayer.live;
-    services.hub = liveLayer.hub;
-    services.alerts = liveLayer.alerts;
     logger.info("Live odds started", {
-      sources: liveLayer.live.sources.map((s) => s.name),
-      demo: liveLayer.live.demo?.url,
+      sources: live.feed.sources.map((s) => s.name),
+      demo: live.feed.demo?.url,
     });
   } catch (error) {
     // Live odds are one feature: the API and pages keep working without them.
     logger.error("Live odds failed to start; serving without them", { error });
   }
+  const services = createServices({
+    config,
+    kv,
+    engine: engine.engine,
+    logger,
+    metrics,
+    predictions,
+    live,
+  });
   const trimmer = startMemoryTrimmer(config, services.metrics.registry);
   const web = await openWebLayer(logger);
   const app = await createApp(services, { web });
@@ -168,6 +177,8 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
     port: config.port,
     hostname: config.hostname,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    drainMs: config.shutdownDrainMs,
+    onDrained: () => live?.hub.close(),
     onRequest: () => trimmer.noteActivity(),
     onListen: ({ hostname, port }) => {
       if (config.memoryTrimIntervalSeconds > 0) trimmer.trim("start");
@@ -180,8 +191,8 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
     },
     onClose: async () => {
       liveAbort.abort();
-      await liveLayer?.close();
-      await closeCoreServices(services);
+      await live?.close();
+      await closeServices(services);
       await engine.close();
       trimmer.close();
       kv.close();

@@ -1,6 +1,8 @@
 /**
- * Serves the app with `Deno.serve` and shuts it down gracefully: readiness turns 503, the
- * listener closes, in-flight requests finish (up to a timeout), then the owner's resources close.
+ * Serves the app with `Deno.serve` and shuts it down gracefully: readiness turns 503 while the
+ * app keeps serving for a drain window (so a load balancer sees the instance leave instead of
+ * refused connections), then the listener closes, long-lived connections are told to go, in-flight
+ * requests finish (up to a timeout), and the owner's resources close.
  * @module
  */
 import type { Hono } from "hono";
@@ -15,6 +17,18 @@ export interface ServeAppOptions {
   hostname?: string;
   /** Longest wait for in-flight requests. @default 10000 */
   shutdownTimeoutMs?: number;
+  /**
+   * How long the app keeps serving, with readiness at 503, before the listener closes. The
+   * drain plus `shutdownTimeoutMs` must fit the platform's grace period (Render: 30 s).
+   * @default 0 (the server's own default; `main` passes `SHUTDOWN_DRAIN_MS`)
+   */
+  drainMs?: number;
+  /**
+   * Called when the drain window ends and the listener closes: ends long-lived connections
+   * (the WebSocket hub closes its sockets with 1001), which would otherwise hold the in-flight
+   * wait until its timeout.
+   */
+  onDrained?: () => void;
   /** Closes what the caller owns (stores, models, KV), after the last request finished. */
   onClose?: () => Promise<void> | void;
   /** Called at the start of every request (cheap work only: it is on the hot path). */
@@ -63,11 +77,18 @@ export function serveApp(
     stopping ??= (async () => {
       services.logger.info("Shutting down", { reason });
       services.health.setShuttingDown();
+      const drainMs = options.drainMs ?? 0;
+      if (drainMs > 0) {
+        services.logger.info("Draining", { drain_ms: drainMs });
+        await new Promise((resolve) => setTimeout(resolve, drainMs));
+      }
+      const stopped = server.shutdown();
+      options.onDrained?.();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), timeoutMs);
       });
-      const result = await Promise.race([server.shutdown().then(() => "done" as const), timedOut]);
+      const result = await Promise.race([stopped.then(() => "done" as const), timedOut]);
       clearTimeout(timer);
       if (result === "timeout") {
         services.logger.warn("In-flight requests did not finish in time", {

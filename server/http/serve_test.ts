@@ -146,3 +146,46 @@ Deno.test("serveApp: prediction answers are chunked on HTTP/1.1 and carry Conten
     await server.shutdown("test");
   }
 });
+
+Deno.test("serveApp: during the drain window readiness is 503 and requests are served; in-flight ones finish", async () => {
+  const engine = createMemoryEngine({ delayMs: 300 });
+  const kv = await Deno.openKv(":memory:");
+  const t = await createTestApp({ engine, kv });
+  const drained: number[] = [];
+  const server = serveApp(t.app, t.services, {
+    port: 0,
+    hostname: "127.0.0.1",
+    drainMs: 400,
+    onDrained: () => drained.push(performance.now()),
+    onClose: async () => {
+      await t.close();
+      kv.close();
+    },
+  });
+  const base = `http://127.0.0.1:${server.port}`;
+  const started = performance.now();
+  const stopping = server.shutdown("test");
+
+  const ready = await fetch(`${base}/health/ready`);
+  assert.equal(ready.status, 503, "readiness reports the drain");
+  assert.equal((await ready.json()).checks.shutdown.ok, false);
+  const live = await fetch(`${base}/health/live`);
+  assert.equal(live.status, 200, "other requests are still served");
+  await live.body?.cancel();
+  // Sent inside the window, answered after it ended: the listener closed meanwhile.
+  await new Promise((r) => setTimeout(r, 200 - (performance.now() - started)));
+  const inflight = fetch(`${base}/api/v1/predictions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ league: "epl", home_team: "Arsenal", away_team: "Burnley" }),
+  });
+  const res = await inflight;
+  assert.equal(res.status, 200, "the in-flight request finished");
+  assert.equal((await res.json()).away_team, "Burnley");
+  assert.equal(drained.length, 1);
+  assert.ok(drained[0] - started >= 390, "serving went on for the whole window");
+  await stopping;
+  await server.finished;
+  assert.ok(performance.now() - started < 400 + 2_000, "stopped soon after the window");
+  await assert.rejects(fetch(`${base}/health/live`), "the listener is closed");
+});

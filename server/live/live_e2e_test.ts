@@ -11,11 +11,10 @@ import { createOnnxEngine } from "../ml/onnx_engine.ts";
 import { createModelRegistry } from "../ml/registry.ts";
 import { createApp } from "../http/app.ts";
 import { loadConfig } from "../ops/config.ts";
-import { closeCoreServices, createCoreServices } from "../services/create_services.ts";
+import { closeServices, createPredictions, createServices } from "../services/services.ts";
 import { createMemoryLogger } from "../ops/logger.ts";
 import { createMetrics } from "../ops/metrics.ts";
-import { openLiveLayer } from "./live_layer.ts";
-import { liveConfigFromEnv } from "./start_live.ts";
+import { openLiveServices } from "./live_services.ts";
 
 type EventMessage = Extract<ServerMessage, { event_id: number }>;
 
@@ -77,24 +76,30 @@ Deno.test("live: a demo price change reaches WebSocket subscribers with odds and
   await registry.init();
   const engine = createOnnxEngine(registry);
   const abort = new AbortController();
-  const layer = await openLiveLayer({
-    engine,
+  const metrics = createMetrics({ defaultMetrics: false });
+  const config = loadConfig({
+    LOG_LEVEL: "error",
+    DEMO_TICK_MS: "100000",
+    DEMO_SCRAPE_MS: "100000",
+    MODEL_DIR: fileURLToPath(new URL("../../models", import.meta.url)),
+  });
+  const predictions = createPredictions({ config, engine, metrics });
+  const layer = await openLiveServices({
+    predictions,
     kv,
     signal: abort.signal,
-    config: {
-      ...liveConfigFromEnv({ DEMO_TICK_MS: "100000", DEMO_SCRAPE_MS: "100000" }),
-      modelsDir: fileURLToPath(new URL("../../models", import.meta.url)),
-    },
+    config,
     log: () => {},
   });
-  const core = createCoreServices({
-    config: loadConfig({ LOG_LEVEL: "error" }),
+  const services = createServices({
+    config,
     kv,
     engine,
     logger: createMemoryLogger("error"),
-    metrics: createMetrics({ defaultMetrics: false }),
+    metrics,
+    predictions,
+    live: layer,
   });
-  const services = { ...core, live: layer.live, hub: layer.hub, alerts: layer.alerts };
   const app = await createApp(services);
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, signal: abort.signal, onListen: () => {} },
@@ -102,7 +107,7 @@ Deno.test("live: a demo price change reaches WebSocket subscribers with odds and
   );
   const url = `ws://127.0.0.1:${(server.addr as Deno.NetAddr).port}/ws`;
   try {
-    await layer.live.pipeline.scrapeOnce("demo");
+    await layer.feed.pipeline.scrapeOnce("demo");
     const a = client(url);
     await a.opened;
     a.send({ type: "subscribe", topics: ["matches", "value-bets"] });
@@ -111,14 +116,14 @@ Deno.test("live: a demo price change reaches WebSocket subscribers with odds and
       1000,
     );
 
-    const fixture = layer.live.demo!.fixtures()[0];
+    const fixture = layer.feed.demo!.fixtures()[0];
     const { league, home_team, away_team } = fixture;
     const p = (await engine.predict({ league, home_team, away_team })).probabilities;
     // A home price well above fair value: the fundamental edge crosses any sane threshold.
     const generous = Math.round((1.4 / p.home_win) * 100) / 100;
-    layer.live.demo!.setPrice(fixture.id, { x12: { home: generous } });
+    layer.feed.demo!.setPrice(fixture.id, { x12: { home: generous } });
     const changed = performance.now();
-    await layer.live.pipeline.scrapeOnce("demo");
+    await layer.feed.pipeline.scrapeOnce("demo");
     const odds = await a.next(
       (m): m is Extract<ServerMessage, { type: "odds" }> =>
         m.type === "odds" && m.match.home_team === fixture.home_team &&
@@ -144,10 +149,10 @@ Deno.test("live: a demo price change reaches WebSocket subscribers with odds and
     await a.close();
 
     // While the client is away the price moves back: the value bet closes.
-    layer.live.demo!.setPrice(fixture.id, {
+    layer.feed.demo!.setPrice(fixture.id, {
       x12: { home: Math.round((0.9 / p.home_win) * 100) / 100 },
     });
-    await layer.live.pipeline.scrapeOnce("demo");
+    await layer.feed.pipeline.scrapeOnce("demo");
     const missed = (await layer.log.since(["matches", "value-bets"], lastSeen)).events;
     assert.ok(missed.length >= 2, "an odds event and a value_bet close were published");
 
@@ -179,7 +184,7 @@ Deno.test("live: a demo price change reaches WebSocket subscribers with odds and
     abort.abort();
     await server.finished;
     await layer.close();
-    await closeCoreServices(core);
+    await closeServices(services);
     await registry.close();
     kv.close();
   }

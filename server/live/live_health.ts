@@ -5,10 +5,17 @@
  * @module
  */
 import type { HealthReport, HealthStatus } from "../ops/health.ts";
-import type { Services } from "../services/services.ts";
+import type { Hub } from "./hub.ts";
+import type { OddsFeed } from "./odds_feed.ts";
+
+/** The live parts a health report looks at (the app's services fit). */
+export interface LiveHealthParts {
+  live?: OddsFeed;
+  hub?: Hub;
+}
 
 /** Adds `live_odds` and `websocket` components to a health report (returns a new report). */
-export function withLiveHealth(report: HealthReport, services: Services): HealthReport {
+export function withLiveHealth(report: HealthReport, services: LiveHealthParts): HealthReport {
   const components = { ...report.components };
   if (services.live) {
     const sources = services.live.metrics.snapshot();

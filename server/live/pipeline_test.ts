@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createPredictionService } from "../predict/prediction_service.ts";
 import { canonicalTeam } from "../domain/team_aliases.ts";
 import { createMemoryEngine } from "../predict/memory_engine.ts";
 import type { LiveEvent } from "./broker.ts";
@@ -50,7 +51,7 @@ Deno.test("pipeline: publishes odds on a price change, nothing when unchanged, v
   const pipeline = createLivePipeline({
     sources: [demoSource(demo.url)],
     store,
-    engine: createMemoryEngine(),
+    predictions: createPredictionService(createMemoryEngine()),
     broker,
     signal: controller.signal,
     metrics,
@@ -149,7 +150,7 @@ Deno.test("pipeline: garbage pages and broken rows are counted and the loop keep
   const pipeline = createLivePipeline({
     sources,
     store: createMemoryOddsStore({ now: () => T0 }),
-    engine: createMemoryEngine(),
+    predictions: createPredictionService(createMemoryEngine()),
     broker,
     signal: controller.signal,
     metrics,

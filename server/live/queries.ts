@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { decimalParam, leagueParam } from "./http.ts";
+import { decimalParam, leagueParam } from "./live_request.ts";
 
 const league = leagueParam.describe("League key or alias (e.g. `epl`); all leagues when absent");
 

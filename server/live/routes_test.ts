@@ -1,5 +1,6 @@
 /** The live REST endpoints (`routes/api/v1/matches/*`, `routes/api/v1/value-bets.ts`). */
 import assert from "node:assert/strict";
+import { createPredictionService } from "../predict/prediction_service.ts";
 import { Hono } from "hono";
 import type { AppEnv } from "../http/app_env.ts";
 import { handleError } from "../http/error_handler.ts";
@@ -15,14 +16,14 @@ import { createMemoryOddsStore } from "./odds_store.ts";
 import { createLivePipeline } from "./pipeline.ts";
 import { createSourceMetrics } from "./source_metrics.ts";
 import type { SourceConfig } from "./sources.ts";
-import type { LiveServices } from "./start_live.ts";
+import type { OddsFeed } from "./odds_feed.ts";
 
 const ROUTES = new URL("../../routes/", import.meta.url);
 const FILES = ["api/v1/matches/upcoming.ts", "api/v1/matches/[id].ts", "api/v1/value-bets.ts"];
 const T0 = new Date("2026-12-01T12:00:00Z");
 
 /** An app with only the live routes; they read nothing but `services.live`. */
-async function appWith(live?: LiveServices) {
+async function appWith(live?: OddsFeed) {
   const services = { live } as unknown as Services;
   const routes: RouteEntry[] = [];
   for (const file of FILES) {
@@ -65,7 +66,7 @@ Deno.test("live REST endpoints: upcoming, one match with history and prediction,
   const pipeline = createLivePipeline({
     sources,
     store,
-    engine,
+    predictions: createPredictionService(engine),
     signal: controller.signal,
     now: () => T0,
     start: false,

@@ -153,8 +153,28 @@ const EnvSchema = z.object({
   MAX_BODY_BYTES: int(16_384, 256, 10_485_760),
   MEMORY_LIMIT_MB: int(1024, 16, 1_048_576),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+  SHUTDOWN_DRAIN_MS: int(15_000, 0, 600_000),
   MEMORY_TRIM_INTERVAL_SECONDS: int(30, 0, 86_400),
+  DEMO_BOOKMAKER: bool(true),
+  ODDS_SOURCES: optionalString(),
+  DEMO_TICK_MS: int(3_000, 100, 86_400_000),
+  DEMO_SCRAPE_MS: int(2_000, 100, 86_400_000),
+  ODDS_HISTORY_PER_SOURCE: int(200, 1, 1_000_000),
 });
+
+/** Settings of the live odds side. */
+export interface LiveConfig {
+  /** `DEMO_BOOKMAKER`: run and scrape the embedded demo bookmaker. @default true */
+  demoBookmaker: boolean;
+  /** `ODDS_SOURCES`: JSON file listing extra sources. @default undefined */
+  sourcesFile?: string;
+  /** `DEMO_TICK_MS`: time between two demo price moves (100 or more). @default 3000 */
+  demoTickMs: number;
+  /** `DEMO_SCRAPE_MS`: time between two scrapes of the demo board (100 or more). @default 2000 */
+  demoScrapeMs: number;
+  /** `ODDS_HISTORY_PER_SOURCE`: price changes kept per match and source. @default 200 */
+  historyPerSource: number;
+}
 
 /** The parsed configuration of one service instance. */
 export interface Config {
@@ -219,11 +239,19 @@ export interface Config {
   /** `SHUTDOWN_TIMEOUT_MS`: longest wait for in-flight requests on shutdown. @default 10000 */
   shutdownTimeoutMs: number;
   /**
+   * `SHUTDOWN_DRAIN_MS`: after SIGTERM, how long `/health/ready` answers 503 while requests are
+   * still served, before the listener closes. With the in-flight wait (`SHUTDOWN_TIMEOUT_MS`)
+   * it fits Render's 30 s between SIGTERM and SIGKILL. @default 15000
+   */
+  shutdownDrainMs: number;
+  /**
    * `MEMORY_TRIM_INTERVAL_SECONDS`: how often unused memory is handed back to the OS (glibc
    * `malloc_trim` and clean file pages, see `server/memory_trim.ts`; also after each burst of
    * requests); 0 turns both off. @default 30
    */
   memoryTrimIntervalSeconds: number;
+  /** Live odds: demo bookmaker, extra sources, price history. */
+  live: LiveConfig;
 }
 
 /** Thrown by {@link loadConfig} when a variable is invalid; the message names each one. */
@@ -280,6 +308,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     memoryLimitMb: e.MEMORY_LIMIT_MB,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     memoryTrimIntervalSeconds: e.MEMORY_TRIM_INTERVAL_SECONDS,
+    live: {
+      demoBookmaker: e.DEMO_BOOKMAKER,
+      sourcesFile: e.ODDS_SOURCES,
+      demoTickMs: e.DEMO_TICK_MS,
+      demoScrapeMs: e.DEMO_SCRAPE_MS,
+      historyPerSource: e.ODDS_HISTORY_PER_SOURCE,
+    },
   };
 }

@@ -107,3 +107,14 @@ Deno.test("loadConfig: TRUST_PROXY accepts a hop count and ignores unrelated var
   assert.equal(loadConfig({ TRUST_PROXY: "false" }).trustProxy, 0);
   assert.equal(loadConfig({ HOME: "/root", PATH: "/bin" }).port, 8000);
 });
+
+Deno.test("loadConfig: live settings, defaults, and errors naming the variable", () => {
+  const c = loadConfig({}).live;
+  assert.equal(c.demoBookmaker, true);
+  assert.equal(c.sourcesFile, undefined);
+  assert.equal(c.demoScrapeMs, 2000);
+  assert.equal(loadConfig({ DEMO_BOOKMAKER: "false" }).live.demoBookmaker, false);
+  assert.equal(loadConfig({ ODDS_SOURCES: " s.json " }).live.sourcesFile, "s.json");
+  assert.throws(() => loadConfig({ DEMO_BOOKMAKER: "maybe" }), /DEMO_BOOKMAKER/);
+  assert.throws(() => loadConfig({ DEMO_TICK_MS: "5" }), /DEMO_TICK_MS/);
+});

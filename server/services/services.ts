@@ -1,22 +1,24 @@
 /**
- * The long-lived services handed to every request through the context (`c.get("services")`).
- * Each capability adds its own field here.
+ * The long-lived services handed to every request through the context (`c.get("services")`),
+ * built whole by {@link createServices} from a config, a KV database, an engine and (when
+ * running) the live side. Used by `server/main.ts` and by the test and demo apps.
  * @module
  */
 import type { Config } from "../ops/config.ts";
 import type { PredictionEngine } from "../domain/prediction.ts";
-import type { Health } from "../ops/health.ts";
-import type { Logger } from "../ops/logger.ts";
-import type { Metrics } from "../ops/metrics.ts";
-import type { PredictionService } from "../predict/prediction_service.ts";
+import { createHealth, type Health } from "../ops/health.ts";
+import { createLogger, type Logger } from "../ops/logger.ts";
+import { createMetrics, type Metrics } from "../ops/metrics.ts";
+import { createPredictionService, type PredictionService } from "../predict/prediction_service.ts";
+import { KvRateLimitStore } from "../rate_limit/kv_store.ts";
 import type { RateLimitStore } from "../rate_limit/store.ts";
-import type { LiveServices } from "../live/start_live.ts";
+import type { OddsFeed } from "../live/odds_feed.ts";
 import type { Hub } from "../live/hub.ts";
 import type { AlertEngine } from "../live/alerts.ts";
 
 /** Long-lived services of one app instance. */
 export interface Services {
-  /** Parsed configuration (`server/config.ts`). */
+  /** Parsed configuration (`server/ops/config.ts`). */
   config: Config;
   /** The Deno KV database (rate-limit counters, health probe, other stores). */
   kv: Deno.Kv;
@@ -26,18 +28,115 @@ export interface Services {
   predictions: PredictionService;
   /** Rate-limit counters; null when rate limiting is off. */
   rateLimitStore: RateLimitStore | null;
-  /** Prometheus metrics (`server/metrics.ts`). */
+  /** Prometheus metrics (`server/ops/metrics.ts`). */
   metrics: Metrics;
-  /** JSON logger (`server/logger.ts`). */
+  /** JSON logger (`server/ops/logger.ts`). */
   logger: Logger;
-  /** Liveness, readiness and component health (`server/health.ts`). */
+  /** Liveness, readiness and component health (`server/ops/health.ts`). */
   health: Health;
   /** Clock in epoch milliseconds (rate-limit windows); injected in tests. */
   now: () => number;
-  /** Live odds: store, pipeline and source metrics (`server/live/start_live.ts`), when running. */
-  live?: LiveServices;
+  /** Live odds: store, pipeline and source metrics (`server/live/odds_feed.ts`), when running. */
+  live?: OddsFeed;
   /** The WebSocket hub behind `/ws` (`server/live/hub.ts`), when running. */
   hub?: Hub;
   /** Value-bet alerts (`server/live/alerts.ts`), when running. */
   alerts?: AlertEngine;
+}
+
+/** The live side's parts the services hold (`openLiveServices` returns them). */
+export interface LiveParts {
+  feed: OddsFeed;
+  hub: Hub;
+  alerts: AlertEngine;
+}
+
+/** Options of {@link createPredictions}. */
+export interface PredictionsOptions {
+  config: Config;
+  engine: PredictionEngine;
+  metrics: Metrics;
+  /** Reads resident memory for the memory-pressure guard. @default Deno.memoryUsage().rss */
+  memoryUsage?: () => number;
+}
+
+/** The prediction service as the configuration sets it up (REST and live predictions share it). */
+export function createPredictions(options: PredictionsOptions): PredictionService {
+  const { config } = options;
+  return createPredictionService(options.engine, {
+    metrics: options.metrics,
+    timeoutMs: config.predictionTimeoutMs,
+    cacheMaxEntries: config.cacheMaxEntries,
+    cacheAdmission: config.cacheAdmission,
+    memoryLimitBytes: config.memoryLimitMb * 1024 * 1024,
+    memoryUsage: options.memoryUsage,
+  });
+}
+
+/** Options of {@link createServices}. */
+export interface ServicesOptions {
+  config: Config;
+  kv: Deno.Kv;
+  engine: PredictionEngine;
+  /** @default a JSON logger at `config.logLevel` */
+  logger?: Logger;
+  /** @default new metrics with prom-client's default process metrics */
+  metrics?: Metrics;
+  /** Built beforehand when the live side shares it. @default {@link createPredictions} */
+  predictions?: PredictionService;
+  /** @default a {@link KvRateLimitStore} on `kv` when rate limiting is enabled */
+  rateLimitStore?: RateLimitStore | null;
+  /** The running live side. @default none: no live odds, hub or alerts */
+  live?: LiveParts;
+  /** Clock in epoch milliseconds. @default Date.now */
+  now?: () => number;
+  /** Reads resident memory for the memory-pressure guard. @default Deno.memoryUsage().rss */
+  memoryUsage?: () => number;
+}
+
+/** Builds the services; close them with {@link closeServices}. */
+export function createServices(options: ServicesOptions): Services {
+  const { config, kv, engine } = options;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  if (config.redisUrl) {
+    // An operator scaling out expects shared state: say plainly that this build has none.
+    logger.warn(
+      "REDIS_URL is set, but the multi-instance (fleet) mode is not built: this instance runs " +
+        "embedded, with its own rate-limit counters, prediction cache and live-odds hub",
+    );
+  }
+  const metrics = options.metrics ?? createMetrics();
+  const predictions = options.predictions ??
+    createPredictions({ config, engine, metrics, memoryUsage: options.memoryUsage });
+  const rateLimitStore = options.rateLimitStore !== undefined
+    ? options.rateLimitStore
+    : config.enableRateLimiting
+    ? new KvRateLimitStore(kv, {
+      onError: (error) => logger.warn("Cannot write rate-limit counters to KV", { error }),
+    })
+    : null;
+  metrics.bindSources({
+    modelCacheSize: () => engine.status().loaded.length,
+    cacheEntries: () => predictions.cacheSize,
+  });
+  const health = createHealth({ kv, engine, predictions, now: options.now });
+  return {
+    config,
+    kv,
+    engine,
+    predictions,
+    rateLimitStore,
+    metrics,
+    logger,
+    health,
+    now: options.now ?? Date.now,
+    live: options.live?.feed,
+    hub: options.live?.hub,
+    alerts: options.live?.alerts,
+  };
+}
+
+/** Flushes and closes what the services hold (not the KV database, its owner closes it). */
+export async function closeServices(services: Services): Promise<void> {
+  await services.rateLimitStore?.close();
 }

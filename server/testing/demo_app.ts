@@ -7,7 +7,12 @@
  */
 import { createApp } from "../http/app.ts";
 import { loadConfig } from "../ops/config.ts";
-import { closeCoreServices, createCoreServices } from "../services/create_services.ts";
+import {
+  closeServices,
+  createPredictions,
+  createServices,
+  type Services,
+} from "../services/services.ts";
 import { createMemoryLogger } from "../ops/logger.ts";
 import { createMetrics } from "../ops/metrics.ts";
 import { openAlertEngine } from "../live/alerts.ts";
@@ -26,7 +31,6 @@ import {
   type MemoryEngine,
   type MemoryLeague,
 } from "../predict/memory_engine.ts";
-import type { Services } from "../services/services.ts";
 import { createWebLayer, type WebLayer } from "../web/web_layer.ts";
 import type { ClientBuild } from "../web/build.ts";
 
@@ -87,13 +91,6 @@ export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoAp
   const kv = await Deno.openKv(":memory:");
   const engine = createMemoryEngine({ leagues: demoEngineLeagues() });
   const config = loadConfig({ LOG_LEVEL: "warn", ENABLE_RATE_LIMITING: "false", ...options.env });
-  const core = createCoreServices({
-    config,
-    kv,
-    engine,
-    logger: createMemoryLogger("warn"),
-    metrics: createMetrics({ defaultMetrics: false }),
-  });
   const demo = await startDemoBookmaker({
     leagues: [...DEMO_LEAGUES],
     tickMs: 0,
@@ -106,10 +103,12 @@ export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoAp
   const store = createMemoryOddsStore();
   const sources = [demoSource(demo.url, 60_000)];
   const metrics = createSourceMetrics({});
+  const serviceMetrics = createMetrics({ defaultMetrics: false });
+  const predictions = createPredictions({ config, engine, metrics: serviceMetrics });
   const pipeline = createLivePipeline({
     sources,
     store,
-    engine,
+    predictions,
     broker,
     signal,
     metrics,
@@ -117,12 +116,15 @@ export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoAp
     start: false,
     log: () => {},
   });
-  const services: Services = {
-    ...core,
-    live: { store, pipeline, metrics, sources, demo },
-    hub,
-    alerts,
-  };
+  const services = createServices({
+    config,
+    kv,
+    engine,
+    logger: createMemoryLogger("warn"),
+    metrics: serviceMetrics,
+    predictions,
+    live: { feed: { store, pipeline, metrics, sources, demo }, hub, alerts },
+  });
   const web = await createWebLayer({ build: options.build, modelsDir: options.modelsDir });
   const app = await createApp(services, { web });
   await pipeline.scrapeOnce("demo");
@@ -148,7 +150,7 @@ export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoAp
       await pipeline.done;
       await alerts.close();
       await demo.close();
-      await closeCoreServices(core);
+      await closeServices(services);
       await log.close();
       kv.close();
     },

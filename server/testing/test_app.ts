@@ -8,13 +8,12 @@ import type { Hono } from "hono";
 import type { AppEnv } from "../http/app_env.ts";
 import { createApp, ROUTES_DIR } from "../http/app.ts";
 import { loadConfig } from "../ops/config.ts";
-import { closeCoreServices, createCoreServices } from "../services/create_services.ts";
+import { closeServices, createServices, type Services } from "../services/services.ts";
 import type { PredictionEngine } from "../domain/prediction.ts";
 import { createMemoryLogger } from "../ops/logger.ts";
 import { createMetrics } from "../ops/metrics.ts";
 import { createMemoryEngine, type MemoryEngine } from "../predict/memory_engine.ts";
 import type { RateLimitStore } from "../rate_limit/store.ts";
-import type { Services } from "../services/services.ts";
 import { filePathToPattern, type RouteEntry, type RouteModule } from "../web/router.ts";
 
 /** The route files of the service foundation. */
@@ -79,7 +78,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const kv = options.kv ?? await Deno.openKv(":memory:");
   const engine: PredictionEngine | MemoryEngine = options.engine ?? createMemoryEngine();
   const logger = createMemoryLogger("debug");
-  const services = createCoreServices({
+  const services = createServices({
     config,
     kv,
     engine,
@@ -97,7 +96,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     engine,
     logger,
     async close() {
-      await closeCoreServices(services);
+      await closeServices(services);
       if (ownKv) kv.close();
     },
   };

@@ -7,12 +7,13 @@
  */
 import type { UpcomingMatch, ValueBetEvent } from "../domain/live_protocol.ts";
 import type { Prediction } from "../domain/prediction.ts";
-import type { Alert, AlertPerformance } from "../live/alerts.ts";
+import type { Alert } from "../live/alert_book.ts";
+import type { AlertPerformance } from "../live/alert_performance.ts";
 import type { OddsSnapshot } from "../live/odds_store.ts";
 import { toMatchSummary, toUpcomingMatch } from "../live/upcoming_view.ts";
 import type { Services } from "../services/services.ts";
 
-export type { AlertPerformance } from "../live/alerts.ts";
+export type { AlertPerformance } from "../live/alert_performance.ts";
 
 /** Everything the match page shows. */
 export interface MatchInsight {

@@ -3,7 +3,7 @@
  * upcoming matches (model probability x price - 1 above the edge), best edge first.
  * @module
  */
-import { parseQuery, requireLive } from "../../../server/live/http.ts";
+import { parseQuery, requireLive } from "../../../server/live/live_request.ts";
 import { ValueBetsQuerySchema } from "../../../server/live/queries.ts";
 import type { Handlers } from "../../../server/web/router.ts";
 import { jsonAnswer } from "../../../server/http/json_answer.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { HttpError } from "../../../../server/http/errors.ts";
-import { parseQuery } from "../../../../server/live/http.ts";
+import { parseQuery } from "../../../../server/live/live_request.ts";
 import { AlertsQuerySchema } from "../../../../server/live/queries.ts";
 import type { Handlers } from "../../../../server/web/router.ts";
 import { jsonAnswer } from "../../../../server/http/json_answer.ts";

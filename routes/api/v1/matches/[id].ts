@@ -5,7 +5,7 @@
  * @module
  */
 import { HttpError } from "../../../../server/http/errors.ts";
-import { requireLive } from "../../../../server/live/http.ts";
+import { requireLive } from "../../../../server/live/live_request.ts";
 import { toUpcomingMatch } from "../../../../server/live/upcoming_view.ts";
 import { answerOf, wantsScoreMatrix } from "../../../../server/http/include_param.ts";
 import type { Handlers } from "../../../../server/web/router.ts";

@@ -5,7 +5,7 @@
  * `POST /api/v1/predictions`).
  * @module
  */
-import { parseQuery, requireLive } from "../../../../server/live/http.ts";
+import { parseQuery, requireLive } from "../../../../server/live/live_request.ts";
 import { UpcomingQuerySchema } from "../../../../server/live/queries.ts";
 import { toUpcomingMatch } from "../../../../server/live/upcoming_view.ts";
 import { answerOf, wantsScoreMatrix } from "../../../../server/http/include_param.ts";

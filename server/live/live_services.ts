@@ -5,23 +5,23 @@
  * @module
  */
 import type { Registry } from "prom-client";
-import type { PredictionEngine } from "../domain/prediction.ts";
+import type { PredictionService } from "../predict/prediction_service.ts";
 import { type AlertEngine, openAlertEngine } from "./alerts.ts";
 import { createLocalBroker } from "./broker.ts";
 import { type EventLog, openKvEventLog } from "./event_log.ts";
 import { createHub, type Hub } from "./hub.ts";
-import { type LiveConfig, type LiveServices, startLive } from "./start_live.ts";
+import type { Config } from "../ops/config.ts";
+import { type OddsFeed, startOddsFeed } from "./odds_feed.ts";
 
-/** Options of {@link openLiveLayer}. */
-export interface LiveLayerOptions {
-  engine: PredictionEngine;
+/** Options of {@link openLiveServices}. */
+export interface LiveServicesOptions {
+  /** The instance's prediction service (REST and live predictions share it). */
+  predictions: PredictionService;
   kv: Deno.Kv;
   /** Stops every loop. */
   signal: AbortSignal;
   /** prom-client registry for source and hub metrics. */
   registry?: Registry;
-  /** Origins allowed to open `/ws` besides the page's own. @default [] */
-  allowedOrigins?: readonly string[];
   /** Minimum edge for a stored value-bet alert. @default 0.03 */
   alertMinEdge?: number;
   /**
@@ -30,14 +30,15 @@ export interface LiveLayerOptions {
    * @default 25
    */
   batchMs?: number;
-  /** @default liveConfigFromEnv(Deno.env.toObject()) */
-  config?: LiveConfig;
+  /** The instance's configuration: live settings, `MODEL_DIR`, `CORS_ORIGINS` (for `/ws`). */
+  config: Config;
   log?: (message: string) => void;
 }
 
 /** The running live side. */
-export interface LiveLayer {
-  live: LiveServices;
+export interface LiveServices {
+  /** Sources, odds store and pipeline. */
+  feed: OddsFeed;
   hub: Hub;
   alerts: AlertEngine;
   log: EventLog;
@@ -46,7 +47,7 @@ export interface LiveLayer {
 }
 
 /** Starts the live side; the caller aborts `signal` and then awaits `close()`. */
-export async function openLiveLayer(options: LiveLayerOptions): Promise<LiveLayer> {
+export async function openLiveServices(options: LiveServicesOptions): Promise<LiveServices> {
   const { kv, signal, registry } = options;
   const log = await openKvEventLog(kv, { perTopic: 500 });
   const broker = createLocalBroker(log);
@@ -54,7 +55,7 @@ export async function openLiveLayer(options: LiveLayerOptions): Promise<LiveLaye
     log,
     broker,
     registry,
-    allowedOrigins: options.allowedOrigins,
+    allowedOrigins: options.config.corsOrigins,
     signal,
     batchMs: options.batchMs ?? 25,
   });
@@ -64,24 +65,25 @@ export async function openLiveLayer(options: LiveLayerOptions): Promise<LiveLaye
     signal,
     filter: { minEdge: options.alertMinEdge ?? 0.03 },
   });
-  const live = await startLive({
-    engine: options.engine,
+  const feed = await startOddsFeed({
+    predictions: options.predictions,
     signal,
     broker,
     kv,
     registry,
-    config: options.config,
+    config: options.config.live,
+    modelsDir: options.config.modelDir,
     log: options.log,
   });
   return {
-    live,
+    feed,
     hub,
     alerts,
     log,
     async close() {
       hub.close();
-      await live.pipeline.done;
-      await live.demo?.close();
+      await feed.pipeline.done;
+      await feed.demo?.close();
       await alerts.close();
       await log.close();
     },

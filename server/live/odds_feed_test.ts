@@ -1,37 +1,24 @@
 import assert from "node:assert/strict";
+import { createPredictionService } from "../predict/prediction_service.ts";
 import { Registry } from "prom-client";
 import { createMemoryEngine } from "../predict/memory_engine.ts";
 import type { LiveEvent } from "./broker.ts";
-import { liveConfigFromEnv, startLive } from "./start_live.ts";
+import { loadConfig } from "../ops/config.ts";
+import { startOddsFeed } from "./odds_feed.ts";
 
-Deno.test("liveConfigFromEnv: defaults, and errors naming the variable", () => {
-  const c = liveConfigFromEnv({});
-  assert.equal(c.demoBookmaker, true);
-  assert.equal(c.sourcesFile, undefined);
-  assert.equal(c.demoScrapeMs, 2000);
-  assert.equal(liveConfigFromEnv({ DEMO_BOOKMAKER: "false" }).demoBookmaker, false);
-  assert.equal(liveConfigFromEnv({ ODDS_SOURCES: " s.json " }).sourcesFile, "s.json");
-  assert.throws(() => liveConfigFromEnv({ DEMO_BOOKMAKER: "maybe" }), /DEMO_BOOKMAKER/);
-  assert.throws(() => liveConfigFromEnv({ DEMO_TICK_MS: "5" }), /DEMO_TICK_MS/);
-});
-
-Deno.test("startLive: the demo bookmaker feeds the store and publishes odds, in KV", async () => {
+Deno.test("startOddsFeed: the demo bookmaker feeds the store and publishes odds, in KV", async () => {
   const kv = await Deno.openKv(":memory:");
   const controller = new AbortController();
   const events: LiveEvent[] = [];
   const registry = new Registry();
-  const live = await startLive({
-    engine: createMemoryEngine(),
+  const live = await startOddsFeed({
+    predictions: createPredictionService(createMemoryEngine()),
     signal: controller.signal,
     kv,
     registry,
     broker: { publish: (e) => Promise.resolve(void events.push(e)) },
-    config: {
-      ...liveConfigFromEnv({}),
-      demoScrapeMs: 100,
-      demoTickMs: 100,
-      modelsDir: "/nonexistent",
-    },
+    config: { ...loadConfig({}).live, demoScrapeMs: 100, demoTickMs: 100 },
+    modelsDir: "/nonexistent",
     log: () => {},
   });
   try {
@@ -58,12 +45,12 @@ Deno.test("startLive: the demo bookmaker feeds the store and publishes odds, in 
   }
 });
 
-Deno.test("startLive: DEMO_BOOKMAKER=false runs only configured sources", async () => {
+Deno.test("startOddsFeed: DEMO_BOOKMAKER=false runs only configured sources", async () => {
   const controller = new AbortController();
-  const live = await startLive({
-    engine: createMemoryEngine(),
+  const live = await startOddsFeed({
+    predictions: createPredictionService(createMemoryEngine()),
     signal: controller.signal,
-    config: { ...liveConfigFromEnv({ DEMO_BOOKMAKER: "false" }) },
+    config: loadConfig({ DEMO_BOOKMAKER: "false" }).live,
   });
   try {
     assert.equal(live.demo, undefined);

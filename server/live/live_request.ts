@@ -8,10 +8,10 @@ import { z } from "zod";
 import type { AppEnv } from "../http/app_env.ts";
 import { findLeague } from "../domain/leagues.ts";
 import { HttpError } from "../http/errors.ts";
-import type { LiveServices } from "./start_live.ts";
+import type { OddsFeed } from "./odds_feed.ts";
 
 /** The live services of the app, or HttpError 503 when live odds are not running. */
-export function requireLive(c: Context<AppEnv>): LiveServices {
+export function requireLive(c: Context<AppEnv>): OddsFeed {
   const live = c.get("services").live;
   if (!live) {
     throw new HttpError(503, "Live odds are not running", { code: "live_unavailable" });

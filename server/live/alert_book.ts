@@ -1,0 +1,162 @@
+/**
+ * The stored alerts: in id order, at most `maxAlerts` (oldest dropped first), the open one per
+ * match, market and selection, persisted to Deno KV when given.
+ * @module
+ */
+/// <reference lib="deno.unstable" />
+import type { ValueBet } from "../domain/prediction.ts";
+
+/**
+ * One stored alert: the value bet as it was at alert time (`odds` is the price the alert tells
+ * users to take), with its match and what happened next. Prices are decimal; profit is per unit
+ * stake.
+ */
+export interface Alert extends ValueBet {
+  id: number;
+  /** `event_id` of the value-bet event that raised it. */
+  event_id: number;
+  created_at: string;
+  match_id: string;
+  league: string;
+  home_team: string;
+  away_team: string;
+  kickoff: string;
+  /** `open` while the value lasts; `closed` when it went away or the match kicked off. */
+  status: "open" | "closed";
+  latest_odds: number;
+  updated_at: string;
+  closed_at: string | null;
+  /** The selection's price at kick-off, its fair probability and the closing line value. */
+  closing_odds: number | null;
+  closing_fair_probability: number | null;
+  clv: number | null;
+  /** `pending` until kick-off; `unavailable` when no closing prices were known. */
+  clv_status: "pending" | "recorded" | "unavailable";
+  result: "won" | "lost" | null;
+  /** Flat one-unit stake: odds - 1 if won, -1 if lost. */
+  profit: number | null;
+  settled_at: string | null;
+}
+
+/** Query of {@link AlertBook.list}. */
+export interface AlertQuery {
+  /** Alert id (exclusive) or ISO date-time (alerts created after it). */
+  since?: number | string;
+  /** @default 50 */
+  limit?: number;
+}
+
+/** What identifies the bet of an alert. */
+export interface BetKey {
+  match_id: string;
+  market: string;
+  selection: string;
+}
+
+/** Options of {@link AlertBook.open}. */
+export interface AlertBookOptions {
+  /** @default none: alerts live in memory only */
+  kv?: Deno.Kv;
+  /** KV key prefix. */
+  prefix: Deno.KvKey;
+  /** Alerts kept (oldest dropped first). */
+  maxAlerts: number;
+}
+
+function keyOf(bet: BetKey): string {
+  return `${bet.match_id}\u0000${bet.market}\u0000${bet.selection}`;
+}
+
+/** The alerts, with the last id handed out. */
+export class AlertBook {
+  #options: AlertBookOptions;
+  #alerts = new Map<number, Alert>();
+  /** The open alert's id per bet. */
+  #open = new Map<string, number>();
+  #seq = 0;
+
+  private constructor(options: AlertBookOptions) {
+    this.#options = options;
+  }
+
+  /** Opens the book, reloading alerts from KV when given. */
+  static async open(options: AlertBookOptions): Promise<AlertBook> {
+    const book = new AlertBook(options);
+    const { kv, prefix } = options;
+    if (kv) {
+      for await (const e of kv.list<Alert>({ prefix: [...prefix, "a"] })) {
+        book.#alerts.set(e.value.id, e.value);
+        book.#seq = Math.max(book.#seq, e.value.id);
+        if (e.value.status === "open") book.#open.set(keyOf(e.value), e.value.id);
+      }
+      book.#seq = Math.max(book.#seq, (await kv.get<number>([...prefix, "seq"])).value ?? 0);
+    }
+    return book;
+  }
+
+  /** Every alert, in id order. */
+  all(): Alert[] {
+    return [...this.#alerts.values()];
+  }
+
+  /** The open alert of a bet. */
+  openFor(bet: BetKey): Alert | undefined {
+    const id = this.#open.get(keyOf(bet));
+    return id === undefined ? undefined : this.#alerts.get(id);
+  }
+
+  /** The next alert id. */
+  nextId(): number {
+    return ++this.#seq;
+  }
+
+  /** Whether an alert of the match still waits for its closing line. */
+  hasPending(matchId: string): boolean {
+    for (const a of this.#alerts.values()) {
+      if (a.match_id === matchId && a.clv_status === "pending") return true;
+    }
+    return false;
+  }
+
+  /** Stores a new or changed alert, dropping the oldest beyond `maxAlerts`. */
+  async save(alert: Alert): Promise<void> {
+    const key = keyOf(alert);
+    if (alert.status === "open") this.#open.set(key, alert.id);
+    else if (this.#open.get(key) === alert.id) this.#open.delete(key);
+    this.#alerts.set(alert.id, alert);
+    const dropped: number[] = [];
+    while (this.#alerts.size > this.#options.maxAlerts) {
+      const [oldest] = this.#alerts.keys();
+      const old = this.#alerts.get(oldest)!;
+      this.#alerts.delete(oldest);
+      if (this.#open.get(keyOf(old)) === oldest) this.#open.delete(keyOf(old));
+      dropped.push(oldest);
+    }
+    const { kv, prefix } = this.#options;
+    if (!kv) return;
+    const op = kv.atomic().set([...prefix, "a", alert.id], alert).set(
+      [...prefix, "seq"],
+      this.#seq,
+    );
+    for (const id of dropped) op.delete([...prefix, "a", id]);
+    await op.commit();
+  }
+
+  /** Alerts in id order: after `since`, or the latest `limit` without it. */
+  list(query: AlertQuery = {}): { alerts: Alert[]; next_since: number | null } {
+    const limit = Math.max(1, Math.min(query.limit ?? 50, 1000));
+    const all = this.all();
+    let page: Alert[];
+    if (query.since === undefined) {
+      page = all.slice(-limit);
+    } else if (typeof query.since === "number") {
+      const since = query.since;
+      page = all.filter((a) => a.id > since).slice(0, limit);
+    } else {
+      const since = Date.parse(query.since);
+      page = all.filter((a) => Date.parse(a.created_at) > since).slice(0, limit);
+    }
+    const last = page.at(-1);
+    return { alerts: page, next_since: last ? last.id : null };
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Change detection of the live pipeline: a validated match goes into the odds store, and when
+ * its prices moved beyond the store's tolerance it gets a new prediction, and the `odds` event
+ * and the `value_bet` events that opened, moved or closed are published.
+ * @module
+ */
+import type { Prediction } from "../domain/prediction.ts";
+import type { LiveEvent } from "./broker.ts";
+import type { LivePredictor } from "./live_predictor.ts";
+import type { OddsStore, StoredMatch } from "./odds_store.ts";
+import { toMatchSummary, toUpcomingMatch } from "./upcoming_view.ts";
+import type { ScrapedMatch } from "./validate.ts";
+import { type CurrentValueBet, ValueBetTracker } from "./value_bet_tracker.ts";
+
+/** Where the pipeline sends its events (the broker of `server/live/broker.ts` fits). */
+export interface EventPublisher {
+  publish(event: LiveEvent): Promise<void>;
+}
+
+/** What one match's prices did. */
+export interface MatchChange {
+  /** The prices changed (or the match appeared). */
+  changed: boolean;
+  /** Events published. */
+  published: number;
+}
+
+/** Options of {@link OddsChanges}. */
+export interface OddsChangesOptions {
+  store: OddsStore;
+  predictor: LivePredictor;
+  /** @default none: changes are only stored */
+  broker?: EventPublisher;
+  /** Logs events that cannot be published. */
+  log: (message: string) => void;
+}
+
+/** Applies scraped prices to the store and publishes what changed. */
+export class OddsChanges {
+  #options: OddsChangesOptions;
+  #bets = new ValueBetTracker();
+
+  constructor(options: OddsChangesOptions) {
+    this.#options = options;
+  }
+
+  /** Stores one scraped match and publishes its events when its prices changed. */
+  async apply(m: ScrapedMatch, at: Date): Promise<MatchChange> {
+    const r = await this.#options.store.put(m, at);
+    if (!r.changed) return { changed: false, published: 0 };
+    const prediction = await this.#options.predictor.predict(r.match, m.source);
+    // Events carry the prediction's summary (~10x smaller); the full one is served by REST.
+    const view = toMatchSummary(toUpcomingMatch(r.match, { source: m.source, prediction })!);
+    let published = Number(
+      await this.#publish({ type: "odds", match: view, previous: r.previous }),
+    );
+    if (prediction) {
+      for (const e of this.#bets.update(view, prediction)) {
+        published += Number(await this.#publish(e));
+      }
+    }
+    return { changed: true, published };
+  }
+
+  /** The prediction for a stored match at its latest prices. */
+  predict(match: StoredMatch): Promise<Prediction | undefined> {
+    return this.#options.predictor.predict(match);
+  }
+
+  /** Value bets currently open, per match and source. */
+  valueBets(now: Date): CurrentValueBet[] {
+    return this.#bets.current(now.toISOString());
+  }
+
+  /** Drops matches that kicked off from the store, the predictions and the open bets. */
+  async cleanup(now: () => Date): Promise<void> {
+    await this.#options.store.cleanup(now());
+    const cutoff = now().toISOString();
+    this.#options.predictor.prune(cutoff);
+    this.#bets.prune(cutoff);
+  }
+
+  async #publish(event: LiveEvent): Promise<boolean> {
+    if (!this.#options.broker) return false;
+    try {
+      await this.#options.broker.publish(event);
+      return true;
+    } catch (error) {
+      this.#options.log(`Cannot publish a live "${event.type}" event: ${(error as Error).message}`);
+      return false;
+    }
+  }
+}

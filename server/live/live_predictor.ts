@@ -1,0 +1,70 @@
+/**
+ * Predictions of the live pipeline: one per match, remade only when the quote it was made for
+ * changes, and a failure logged once per match. They go through the prediction service, as REST
+ * predictions do, so the timeout, the memory guard and the prediction metrics apply to them.
+ * @module
+ */
+import type { Prediction } from "../domain/prediction.ts";
+import type { PredictionService } from "../predict/prediction_service.ts";
+import type { StoredMatch } from "./odds_store.ts";
+import { pickQuote, requestOdds } from "./upcoming_view.ts";
+
+/** Options of {@link LivePredictor}. */
+export interface LivePredictorOptions {
+  predictions: PredictionService;
+  /** Silences failures once the pipeline stops. */
+  signal: AbortSignal;
+  /** Logs a match the models cannot predict (once per match). */
+  log: (message: string) => void;
+}
+
+interface LatestPrediction {
+  /** The quote the prediction was made for. */
+  key: string;
+  kickoff: string;
+  prediction: Prediction;
+}
+
+/** The latest prediction per match, cached per price update. */
+export class LivePredictor {
+  #options: LivePredictorOptions;
+  #latest = new Map<string, LatestPrediction>();
+  #unpredictable = new Set<string>();
+
+  constructor(options: LivePredictorOptions) {
+    this.#options = options;
+  }
+
+  /** The prediction at the match's latest prices (of `source` when given), or undefined. */
+  async predict(match: StoredMatch, source?: string): Promise<Prediction | undefined> {
+    const quote = pickQuote(match, source);
+    if (!quote) return undefined;
+    const key = `${quote.source}@${quote.updated_at}@${JSON.stringify(quote.odds)}`;
+    const cached = this.#latest.get(match.id);
+    if (cached?.key === key) return cached.prediction;
+    const { predictions, signal, log } = this.#options;
+    try {
+      const { prediction } = await predictions.predict({
+        league: match.league,
+        home_team: match.home_team,
+        away_team: match.away_team,
+        kickoff: match.kickoff,
+        odds: requestOdds(quote),
+      });
+      this.#latest.set(match.id, { key, kickoff: match.kickoff, prediction });
+      return prediction;
+    } catch (error) {
+      // Once per match: a league or team the models do not know fails on every price move.
+      if (!signal.aborted && !this.#unpredictable.has(match.id)) {
+        this.#unpredictable.add(match.id);
+        log(`No prediction for "${match.id}": ${(error as Error).message}`);
+      }
+      return undefined;
+    }
+  }
+
+  /** Forgets predictions of matches that kicked off before `cutoff` (ISO date-time). */
+  prune(cutoff: string): void {
+    for (const [id, p] of this.#latest) if (p.kickoff < cutoff) this.#latest.delete(id);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Wires the live odds side of one app instance: sources (the `ODDS_SOURCES` file, plus the demo
+ * bookmaker unless `DEMO_BOOKMAKER=false`), the odds store, per-source metrics and the pipeline.
+ * `live_services.ts` calls {@link startOddsFeed}; the services hold the result as `services.live`.
+ * @module
+ */
+import type { Registry } from "prom-client";
+import type { LiveConfig } from "../ops/config.ts";
+import type { PredictionService } from "../predict/prediction_service.ts";
+import { canonicalTeam } from "../domain/team_aliases.ts";
+import { type DemoBookmaker, startDemoBookmaker } from "./demo_bookmaker.ts";
+import { createKvOddsStore, createMemoryOddsStore, type OddsStore } from "./odds_store.ts";
+import type { EventPublisher } from "./change_detection.ts";
+import { createLivePipeline, type LivePipeline } from "./pipeline.ts";
+import { createSourceMetrics, type SourceMetrics } from "./source_metrics.ts";
+import { demoSource, loadSourcesFile, type SourceConfig } from "./sources.ts";
+
+/** What routes use of the live side (`c.get("services").live`). */
+export interface OddsFeed {
+  store: OddsStore;
+  pipeline: LivePipeline;
+  metrics: SourceMetrics;
+  sources: SourceConfig[];
+  /** The embedded demo bookmaker, when running. */
+  demo?: DemoBookmaker;
+}
+
+/** Options of {@link startOddsFeed}. */
+export interface OddsFeedOptions {
+  /** Predicts live matches and the demo's expected goals (the REST prediction service). */
+  predictions: PredictionService;
+  /** Stops the demo bookmaker and every scrape loop. */
+  signal: AbortSignal;
+  /** Receives `odds` and `value_bet` events (the hub's broker). @default none */
+  broker?: EventPublisher;
+  /** Deno KV for the odds store; the caller closes it. @default an in-memory store */
+  kv?: Deno.Kv;
+  /** prom-client registry for the per-source metrics (`/metrics`). @default none */
+  registry?: Registry;
+  /** The live settings of the configuration (`Config.live`). */
+  config: LiveConfig;
+  /** Where the demo bookmaker reads team names from model cards (`MODEL_DIR`). @default "models" */
+  modelsDir?: string;
+  /** @default console.warn */
+  log?: (message: string) => void;
+}
+
+/**
+ * Starts the live side: loads sources, starts the demo bookmaker (unless switched off) and the
+ * pipeline. Resolves once everything listens; stop it by aborting `signal`, then await
+ * `live.pipeline.done` and `live.demo?.close()`.
+ */
+export async function startOddsFeed(options: OddsFeedOptions): Promise<OddsFeed> {
+  const config = options.config;
+  const sources = config.sourcesFile ? await loadSourcesFile(config.sourcesFile) : [];
+  let demo: DemoBookmaker | undefined;
+  if (config.demoBookmaker) {
+    const predictions = options.predictions;
+    demo = await startDemoBookmaker({
+      tickMs: config.demoTickMs,
+      modelsDir: options.modelsDir ?? "models",
+      // Prices drift around what the model expects, so value bets open only when the walk
+      // strays further than the margin.
+      expectedGoals: async (f) => (await predictions.predict(f)).prediction.expected_goals,
+    }, options.signal);
+    if (sources.some((s) => s.name === "demo")) {
+      throw new Error(
+        `Cannot start live odds: source name "demo" is reserved for the demo bookmaker`,
+      );
+    }
+    sources.unshift(demoSource(demo.url, config.demoScrapeMs));
+  }
+  const store = options.kv
+    ? createKvOddsStore(options.kv, { historyPerSource: config.historyPerSource })
+    : createMemoryOddsStore({ historyPerSource: config.historyPerSource });
+  const metrics = createSourceMetrics({ registry: options.registry });
+  const pipeline = createLivePipeline({
+    sources,
+    store,
+    predictions: options.predictions,
+    broker: options.broker,
+    signal: options.signal,
+    metrics,
+    canonicalTeam,
+    log: options.log,
+  });
+  return { store, pipeline, metrics, sources, demo };
+}
