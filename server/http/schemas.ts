@@ -177,10 +177,13 @@ export const ClientErrorSchema = z.strictObject({
   column: z.number().int().nonnegative().optional(),
 });
 
-/** Field errors of a failed zod parse, with dotted paths (`odds.home`, `(body)` for the root). */
-export function fieldErrors(error: z.ZodError): FieldError[] {
+/**
+ * Field errors of a failed zod parse, with dotted paths (`odds.home`; `(body)`, or `(query)`
+ * for a query string, for the root).
+ */
+export function fieldErrors(error: z.ZodError, root = "(body)"): FieldError[] {
   return error.issues.slice(0, 20).map((i) => ({
-    path: i.path.length ? i.path.map(String).join(".") : "(body)",
+    path: i.path.length ? i.path.map(String).join(".") : root,
     message: i.message,
   }));
 }

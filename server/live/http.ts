@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { AppEnv } from "../http/app_env.ts";
 import { findLeague } from "../domain/leagues.ts";
 import { HttpError } from "../http/errors.ts";
+import { validate } from "../http/validation.ts";
 import type { LiveServices } from "./start_live.ts";
 
 /** The live services of the app, or HttpError 503 when live odds are not running. */
@@ -21,16 +22,7 @@ export function requireLive(c: Context<AppEnv>): LiveServices {
 
 /** Parses the query string with `schema` or throws HttpError 422 naming the parameter. */
 export function parseQuery<T extends z.ZodType>(c: Context<AppEnv>, schema: T): z.output<T> {
-  const r = schema.safeParse(c.req.query());
-  if (r.success) return r.data;
-  const details = r.error.issues.slice(0, 20).map((i) => ({
-    path: i.path.length ? i.path.map(String).join(".") : "(query)",
-    message: i.message,
-  }));
-  throw new HttpError(422, `Query is invalid: ${details[0].path}: ${details[0].message}`, {
-    code: "validation_failed",
-    details,
-  });
+  return validate(schema, c.req.query(), { source: "query" });
 }
 
 /** A `league` query parameter: a key or alias, turned into the canonical key. */

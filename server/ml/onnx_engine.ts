@@ -3,8 +3,8 @@
  * league's model from the registry (see `predict_match.ts`).
  * @module
  */
-import { HttpError } from "../http/errors.ts";
-import { findLeague, LEAGUES } from "../domain/leagues.ts";
+import { HttpError, unknownLeagueError } from "../http/errors.ts";
+import { closestLeagueKeys, findLeague } from "../domain/leagues.ts";
 import type {
   Prediction,
   PredictionEngine,
@@ -14,8 +14,7 @@ import type {
 import type { ModelCard } from "./model_card.ts";
 import { predictWithModel } from "./predict_match.ts";
 import type { ModelRegistry } from "./registry.ts";
-import { closestNames } from "./team_index.ts";
-import type { KellyOptions } from "./value_bets.ts";
+import type { KellyOptions } from "../domain/staking.ts";
 
 /** Options of {@link createOnnxEngine}. */
 export interface OnnxEngineOptions {
@@ -30,18 +29,6 @@ export interface OnnxEngineOptions {
   now?: () => Date;
 }
 
-function unknownLeague(name: string): HttpError {
-  const labels: [string, string][] = LEAGUES.flatMap((l) =>
-    [l.key, l.name, ...l.aliases].map((a): [string, string] => [a, l.key])
-  );
-  const suggestions = closestNames(name, labels, 3);
-  return new HttpError(
-    422,
-    `Unknown league "${name}"; did you mean ${suggestions.map((s) => `"${s}"`).join(", ")}?`,
-    { code: "unknown_league", details: { field: "league", league: name, suggestions } },
-  );
-}
-
 function leagueKeyOf(name: string): string {
   if (typeof name !== "string" || name.trim() === "") {
     throw new HttpError(422, "Missing league", {
@@ -50,7 +37,7 @@ function leagueKeyOf(name: string): string {
     });
   }
   const league = findLeague(name);
-  if (!league) throw unknownLeague(name);
+  if (!league) throw unknownLeagueError(name, { suggestions: closestLeagueKeys(name) });
   return league.key;
 }
 

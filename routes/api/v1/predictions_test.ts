@@ -173,7 +173,9 @@ Deno.test("POST /api/v1/predictions: an unknown team is a 422 with the closest n
     assert.equal(res.status, 422);
     const { error } = await res.json();
     assert.equal(error.code, "unknown_team");
-    assert.ok(error.details[0].closest.includes("Liverpool"));
+    assert.equal(error.details.field, "away_team");
+    assert.equal(error.details.team, "Liverpol");
+    assert.ok(error.details.suggestions.includes("Liverpool"));
   } finally {
     await t.close();
   }
