@@ -189,9 +189,9 @@ Deno.test("GET /api/v1/leagues and /teams: discover valid input", async () => {
     assert.equal(unknown.status, 422, "the same answer as an unknown league in a prediction");
     const { error } = await unknown.json();
     assert.equal(error.code, "unknown_league");
-    assert.equal(error.details.field, "league");
-    assert.equal(error.details.league, "premier-leag");
-    assert.ok(error.details.suggestions.includes("england-premier-league"));
+    assert.equal(error.details[0].path, "league");
+    assert.equal(error.details[0].league, "premier-leag");
+    assert.ok(error.details[0].suggestions.includes("england-premier-league"));
 
     const notServed = await t.app.request("/api/v1/leagues/egypt/teams");
     assert.equal(notServed.status, 422, "a known league without a model is the engine's 422");

@@ -78,8 +78,8 @@ function didYouMean(suggestions: readonly string[]): string {
 }
 
 /**
- * HttpError 422 `unknown_league`, `details: { field, league, suggestions }`: the one answer to
- * a league name no engine or route knows.
+ * HttpError 422 `unknown_league`, `details: [{ path, message, league, suggestions }]`: the one
+ * answer to a league name no engine or route knows.
  */
 export function unknownLeagueError(
   name: string,
@@ -88,13 +88,13 @@ export function unknownLeagueError(
   const { suggestions, field = "league" } = options;
   return new HttpError(422, `Unknown league "${name}"${didYouMean(suggestions)}`, {
     code: "unknown_league",
-    details: { field, league: name, suggestions },
+    details: [{ path: field, message: "Unknown league", league: name, suggestions }],
   });
 }
 
 /**
- * HttpError 422 `unknown_team`, `details: { field, team, league, suggestions }`: the one answer
- * to a team name the league's engine does not know.
+ * HttpError 422 `unknown_team`, `details: [{ path, message, team, league, suggestions }]`: the
+ * one answer to a team name the league's engine does not know.
  */
 export function unknownTeamError(
   options: {
@@ -109,6 +109,9 @@ export function unknownTeamError(
   return new HttpError(
     422,
     `Unknown ${side} team "${team}" in "${league}"${didYouMean(suggestions)}`,
-    { code: "unknown_team", details: { field, team, league, suggestions } },
+    {
+      code: "unknown_team",
+      details: [{ path: field, message: "Unknown team", team, league, suggestions }],
+    },
   );
 }

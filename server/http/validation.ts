@@ -37,7 +37,7 @@ export function validate<T extends z.ZodType>(
 }
 
 /**
- * Reads the request body as JSON. Throws HttpError 415 for a non-JSON content type, 400 for
+ * Reads the request body as JSON. Throws HttpError 415 for a missing or non-JSON content type, 400 for
  * malformed JSON and 413 when the body is larger than `maxBytes` (the body-limit middleware
  * normally answers that earlier).
  */
@@ -55,7 +55,10 @@ const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
  */
 export async function readJsonText(c: Context<AppEnv>, maxBytes = 16_384): Promise<string> {
   const type = c.req.header("content-type");
-  if (type !== undefined && type !== "application/json" && !JSON_TYPE.test(type.trim())) {
+  if (type === undefined) {
+    throw new HttpError(415, "Expected an application/json body, got no Content-Type");
+  }
+  if (type !== "application/json" && !JSON_TYPE.test(type.trim())) {
     throw new HttpError(415, `Expected an application/json body, got "${type}"`);
   }
   let text: string;

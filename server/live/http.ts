@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { AppEnv } from "../http/app_env.ts";
 import { findLeague } from "../domain/leagues.ts";
 import { HttpError } from "../http/errors.ts";
+import { knownLeagueKey } from "../http/known_league.ts";
 import { validate } from "../http/validation.ts";
 import type { LiveServices } from "./start_live.ts";
 
@@ -20,9 +21,15 @@ export function requireLive(c: Context<AppEnv>): LiveServices {
   return live;
 }
 
-/** Parses the query string with `schema` or throws HttpError 422 naming the parameter. */
+/**
+ * Parses the query string with `schema` or throws HttpError 422 naming the parameter; an
+ * unknown `league` is the same 422 `unknown_league` as everywhere else.
+ */
 export function parseQuery<T extends z.ZodType>(c: Context<AppEnv>, schema: T): z.output<T> {
-  return validate(schema, c.req.query(), { source: "query" });
+  const query = c.req.query();
+  const league = query.league?.trim();
+  if (league) knownLeagueKey(league);
+  return validate(schema, query, { source: "query" });
 }
 
 /** A `league` query parameter: a key or alias, turned into the canonical key. */

@@ -3,8 +3,8 @@
  * league's model from the registry (see `predict_match.ts`).
  * @module
  */
-import { HttpError, unknownLeagueError } from "../http/errors.ts";
-import { closestLeagueKeys, findLeague } from "../domain/leagues.ts";
+import { HttpError } from "../http/errors.ts";
+import { knownLeagueKey } from "../http/known_league.ts";
 import type {
   Prediction,
   PredictionEngine,
@@ -33,12 +33,10 @@ function leagueKeyOf(name: string): string {
   if (typeof name !== "string" || name.trim() === "") {
     throw new HttpError(422, "Missing league", {
       code: "validation_failed",
-      details: { field: "league" },
+      details: [{ path: "league", message: "Must not be empty" }],
     });
   }
-  const league = findLeague(name);
-  if (!league) throw unknownLeagueError(name, { suggestions: closestLeagueKeys(name) });
-  return league.key;
+  return knownLeagueKey(name);
 }
 
 function parseKickoff(kickoff: string | undefined, now: () => Date): Date {
@@ -47,7 +45,7 @@ function parseKickoff(kickoff: string | undefined, now: () => Date): Date {
   if (Number.isNaN(date.getTime())) {
     throw new HttpError(422, `Invalid kickoff "${kickoff}": expected an ISO date-time`, {
       code: "invalid_kickoff",
-      details: { field: "kickoff" },
+      details: [{ path: "kickoff", message: "Must be an ISO 8601 date-time" }],
     });
   }
   return date;
@@ -56,7 +54,7 @@ function parseKickoff(kickoff: string | undefined, now: () => Date): Date {
 /**
  * Creates the {@link PredictionEngine} serving the models of `registry` (which must have been
  * initialised). Errors: HttpError 422 for unknown leagues/teams and bad odds or kick-off
- * (with the closest known names in `details.suggestions`), 503 when the league has no model.
+ * (with the closest known names in `details[0].suggestions`), 503 when the league has no model.
  */
 export function createOnnxEngine(
   registry: ModelRegistry,

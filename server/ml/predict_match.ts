@@ -43,7 +43,10 @@ const ODDS_FIELDS = [
 
 function resolveTeam(card: ModelCard, name: string, field: "home_team" | "away_team"): CardTeam {
   if (typeof name !== "string" || name.trim() === "") {
-    throw new HttpError(422, `Missing ${field}`, { code: "validation_failed", details: { field } });
+    throw new HttpError(422, `Missing ${field}`, {
+      code: "validation_failed",
+      details: [{ path: field, message: "Must not be empty" }],
+    });
   }
   const index = teamIndex(card);
   const team = index.resolve(name);
@@ -64,7 +67,11 @@ function checkOdds(odds: RequestOdds | undefined): void {
     if (typeof o !== "number" || !Number.isFinite(o) || o <= 1) {
       throw new HttpError(422, `Invalid odds "${field}": expected a decimal price above 1`, {
         code: "invalid_odds",
-        details: { field: `odds.${field}`, value: o },
+        details: [{
+          path: `odds.${field}`,
+          message: "Must be a decimal price above 1",
+          value: o,
+        }],
       });
     }
   }
@@ -128,7 +135,7 @@ export async function predictWithModel(
   if (home === away) {
     throw new HttpError(422, `Home and away team are both "${home.name}"`, {
       code: "same_team",
-      details: { field: "away_team" },
+      details: [{ path: "away_team", message: "Must differ from home_team" }],
     });
   }
   const odds = request.odds;

@@ -183,8 +183,8 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): MemoryEng
       const home = teamOf(key, league, "home_team", request.home_team);
       const away = teamOf(key, league, "away_team", request.away_team);
       if (home === away) {
-        throw new HttpError(422, "A team cannot play itself", {
-          code: "validation_failed",
+        throw new HttpError(422, `Home and away team are both "${home.name}"`, {
+          code: "same_team",
           details: [{ path: "away_team", message: "Must differ from home_team" }],
         });
       }

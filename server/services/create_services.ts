@@ -50,6 +50,7 @@ export function createCoreServices(options: CoreServicesOptions): Services {
     cacheAdmission: config.cacheAdmission,
     memoryLimitBytes: config.memoryLimitMb * 1024 * 1024,
     memoryUsage: options.memoryUsage,
+    kickoffClock: () => new Date((options.now ?? Date.now)()),
   });
   const rateLimitStore = options.rateLimitStore !== undefined
     ? options.rateLimitStore

@@ -4,17 +4,15 @@
  * in a prediction request, with the closest keys.
  * @module
  */
-import { closestLeagueKeys, findLeague } from "../../../../../server/domain/leagues.ts";
-import { unknownLeagueError } from "../../../../../server/http/errors.ts";
+import { knownLeagueKey } from "../../../../../server/http/known_league.ts";
 import type { Handlers } from "../../../../../server/web/router.ts";
 import { jsonAnswer } from "../../../../../server/http/json_answer.ts";
 
 export const handler: Handlers = {
   GET: async (c) => {
     const name = (c.req.param("league") ?? "").slice(0, 100);
-    const league = findLeague(name);
-    if (!league) throw unknownLeagueError(name, { suggestions: closestLeagueKeys(name) });
-    const teams = await c.get("services").engine.teams(league.key);
-    return jsonAnswer({ league: league.key, teams });
+    const league = knownLeagueKey(name);
+    const teams = await c.get("services").engine.teams(league);
+    return jsonAnswer({ league, teams });
   },
 };
