@@ -2,6 +2,7 @@
  * The leagues SabiScore knows, with their keys, display names and the aliases clients may use.
  * @module
  */
+import { closestNames } from "./closest_names.ts";
 
 /** A league the service can be asked about. */
 export interface LeagueInfo {
@@ -84,4 +85,12 @@ export function findLeague(nameOrAlias: string): LeagueInfo | undefined {
 /** League key for a `country` + `league` pair as written in the shared data, e.g. `england-premier-league`. */
 export function leagueKey(country: string, league: string): string {
   return `${country.trim().toLowerCase()}-${league.trim().toLowerCase()}`;
+}
+
+/** Up to `count` league keys closest to `name` by its key, name or any alias. */
+export function closestLeagueKeys(name: string, count = 3): string[] {
+  const labels: [string, string][] = LEAGUES.flatMap((l) =>
+    [l.key, l.name, ...l.aliases].map((a): [string, string] => [a, l.key])
+  );
+  return closestNames(name, labels, count);
 }

@@ -20,6 +20,12 @@ Deno.test("kellyStake: quarter Kelly, capped, zero without edge", () => {
   assert.equal(kellyStake(0.2, 3), 0);
 });
 
+Deno.test("kellyStake: full Kelly is (p*o - 1) / (o - 1), never negative", () => {
+  const full = { fraction: 1, cap: 1 };
+  near(kellyStake(0.5, 2.5, full), 0.25 / 1.5);
+  assert.equal(kellyStake(0.3, 2, full), 0);
+});
+
 Deno.test("closingLineValue: price taken against the fair closing probability", () => {
   // Took 2.2; the closing fair probability is 0.5 (fair price 2.0): 2.2 * 0.5 - 1 = 0.1.
   near(closingLineValue(2.2, 0.5), 0.1);

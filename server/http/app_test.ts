@@ -186,18 +186,20 @@ Deno.test("GET /api/v1/leagues and /teams: discover valid input", async () => {
     assert.ok(mu.aliases.includes("Man United"));
 
     const unknown = await t.app.request("/api/v1/leagues/premier-leag/teams");
-    assert.equal(unknown.status, 404);
+    assert.equal(unknown.status, 422, "the same answer as an unknown league in a prediction");
     const { error } = await unknown.json();
     assert.equal(error.code, "unknown_league");
-    assert.ok(error.details[0].closest.length > 0);
+    assert.equal(error.details[0].path, "league");
+    assert.equal(error.details[0].league, "premier-leag");
+    assert.ok(error.details[0].suggestions.includes("england-premier-league"));
 
     const notServed = await t.app.request("/api/v1/leagues/egypt/teams");
     assert.equal(notServed.status, 422, "a known league without a model is the engine's 422");
     await notServed.body?.cancel();
 
     const weird = await t.app.request("/api/v1/leagues/%25%25/teams");
-    assert.equal(weird.status, 404);
-    await weird.body?.cancel();
+    assert.equal(weird.status, 422);
+    assert.equal((await weird.json()).error.code, "unknown_league");
   } finally {
     await t.close();
   }

@@ -70,3 +70,48 @@ export class HttpError extends Error {
     this.headers = options.headers ?? {};
   }
 }
+
+function didYouMean(suggestions: readonly string[]): string {
+  return suggestions.length === 0
+    ? ""
+    : `; did you mean ${suggestions.map((s) => `"${s}"`).join(", ")}?`;
+}
+
+/**
+ * HttpError 422 `unknown_league`, `details: [{ path, message, league, suggestions }]`: the one
+ * answer to a league name no engine or route knows.
+ */
+export function unknownLeagueError(
+  name: string,
+  options: { suggestions: string[]; field?: string },
+): HttpError {
+  const { suggestions, field = "league" } = options;
+  return new HttpError(422, `Unknown league "${name}"${didYouMean(suggestions)}`, {
+    code: "unknown_league",
+    details: [{ path: field, message: "Unknown league", league: name, suggestions }],
+  });
+}
+
+/**
+ * HttpError 422 `unknown_team`, `details: [{ path, message, team, league, suggestions }]`: the
+ * one answer to a team name the league's engine does not know.
+ */
+export function unknownTeamError(
+  options: {
+    field: "home_team" | "away_team";
+    team: string;
+    league: string;
+    suggestions: string[];
+  },
+): HttpError {
+  const { field, team, league, suggestions } = options;
+  const side = field === "home_team" ? "home" : "away";
+  return new HttpError(
+    422,
+    `Unknown ${side} team "${team}" in "${league}"${didYouMean(suggestions)}`,
+    {
+      code: "unknown_team",
+      details: [{ path: field, message: "Unknown team", team, league, suggestions }],
+    },
+  );
+}

@@ -17,9 +17,15 @@ const teamName = z
   .min(1, "Must not be empty")
   .max(100, "Must be at most 100 characters");
 
+/**
+ * Kick-offs a prediction accepts: the models' team ratings mean nothing for a match a century
+ * away, and such a date is a client's mistake (a default value, swapped fields).
+ */
+const KICKOFF_RANGE = { from: Date.UTC(2000, 0, 1), until: Date.UTC(2100, 0, 1) };
+
 /** Odds a client may attach to a prediction request. */
 export const RequestOddsSchema = z
-  .object({
+  .strictObject({
     home: price,
     draw: price,
     away: price,
@@ -35,13 +41,18 @@ export const RequestOddsSchema = z
 
 /** Body of `POST /api/v1/predictions`. */
 export const PredictionRequestSchema = z
-  .object({
+  .strictObject({
     league: z.string().trim().min(1, "Must not be empty").max(64, "Must be at most 64 characters")
       .describe('League key or alias, e.g. "england-premier-league" or "EPL"'),
     home_team: teamName.describe('Home team name or alias, e.g. "Man United"'),
     away_team: teamName.describe("Away team name or alias"),
-    kickoff: z.iso.datetime({ offset: true, message: "Must be an ISO 8601 date-time" }).optional()
-      .describe("Kick-off time; defaults to now"),
+    kickoff: z.iso.datetime({ offset: true, message: "Must be an ISO 8601 date-time" })
+      .refine((v) => {
+        const t = Date.parse(v);
+        return t >= KICKOFF_RANGE.from && t < KICKOFF_RANGE.until;
+      }, "Must be from 2000-01-01 to 2099-12-31")
+      .optional()
+      .describe("Kick-off time, from 2000 to 2099; defaults to the time of the request"),
     odds: RequestOddsSchema.optional(),
   })
   .meta({ id: "PredictionRequest" });
@@ -127,12 +138,17 @@ export const ErrorResponseSchema = z
       code: z.string().describe("Machine-readable, e.g. validation_failed, rate_limited"),
       message: z.string(),
       request_id: z.string(),
-      details: z.union([
-        z.array(z.object({ path: z.string(), message: z.string() }).loose()),
-        z.record(z.string(), z.unknown()),
-      ]).optional().describe(
-        "Field errors of a 422 ({path, message}, plus closest known names for unknown teams)",
-      ),
+      details: z.array(
+        z.object({
+          path: z.string().describe('The field, dotted (`odds.home`), or "(body)" / "(query)"'),
+          message: z.string(),
+          league: z.string().optional().describe("unknown_league, unknown_team: the league"),
+          team: z.string().optional().describe("unknown_team: the name sent"),
+          suggestions: z.array(z.string()).optional().describe(
+            "unknown_league, unknown_team: the closest known names, closest first",
+          ),
+        }).loose(),
+      ).optional().describe("Field errors: one per refused field"),
       retry_after_seconds: z.number().optional(),
     }),
   })
@@ -177,10 +193,16 @@ export const ClientErrorSchema = z.strictObject({
   column: z.number().int().nonnegative().optional(),
 });
 
-/** Field errors of a failed zod parse, with dotted paths (`odds.home`, `(body)` for the root). */
-export function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.slice(0, 20).map((i) => ({
-    path: i.path.length ? i.path.map(String).join(".") : "(body)",
-    message: i.message,
-  }));
+/**
+ * Field errors of a failed zod parse, with dotted paths (`odds.home`; `(body)`, or `(query)`
+ * for a query string, for the root).
+ */
+export function fieldErrors(error: z.ZodError, root = "(body)"): FieldError[] {
+  const pathOf = (path: PropertyKey[]) => path.length ? path.map(String).join(".") : root;
+  // An unknown field is named by its own path, as a wrong one is.
+  return error.issues.flatMap((i) =>
+    i.code === "unrecognized_keys"
+      ? i.keys.map((key) => ({ path: pathOf([...i.path, key]), message: "Unknown field" }))
+      : [{ path: pathOf(i.path), message: i.message }]
+  ).slice(0, 20);
 }

@@ -12,19 +12,32 @@ import { fieldErrors } from "./schemas.ts";
 /** Decoding without `stream` keeps no state between calls, so one decoder serves every request. */
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Parses `value` with `schema` or throws HttpError 422 `validation_failed` with field errors. */
-export function validate<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+/** Where a validated value came from, named in the 422's message and root path. */
+export type InputSource = "body" | "query";
+
+const SOURCE_LABELS: Record<InputSource, string> = { body: "Request body", query: "Query" };
+
+/**
+ * Parses `value` with `schema` or throws HttpError 422 `validation_failed` with field errors.
+ */
+export function validate<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  options: { /** What `value` is. @default "body" */ source?: InputSource } = {},
+): z.output<T> {
+  const { source = "body" } = options;
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const details = fieldErrors(r.error);
-  throw new HttpError(422, `Request body is invalid: ${details[0].path}: ${details[0].message}`, {
+  const details = fieldErrors(r.error, `(${source})`);
+  const label = SOURCE_LABELS[source];
+  throw new HttpError(422, `${label} is invalid: ${details[0].path}: ${details[0].message}`, {
     code: "validation_failed",
     details,
   });
 }
 
 /**
- * Reads the request body as JSON. Throws HttpError 415 for a non-JSON content type, 400 for
+ * Reads the request body as JSON. Throws HttpError 415 for a missing or non-JSON content type, 400 for
  * malformed JSON and 413 when the body is larger than `maxBytes` (the body-limit middleware
  * normally answers that earlier).
  */
@@ -42,7 +55,10 @@ const JSON_TYPE = /^application\/([\w.+-]*\+)?json\b/i;
  */
 export async function readJsonText(c: Context<AppEnv>, maxBytes = 16_384): Promise<string> {
   const type = c.req.header("content-type");
-  if (type !== undefined && type !== "application/json" && !JSON_TYPE.test(type.trim())) {
+  if (type === undefined) {
+    throw new HttpError(415, "Expected an application/json body, got no Content-Type");
+  }
+  if (type !== "application/json" && !JSON_TYPE.test(type.trim())) {
     throw new HttpError(415, `Expected an application/json body, got "${type}"`);
   }
   let text: string;

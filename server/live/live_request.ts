@@ -9,6 +9,8 @@ import type { AppEnv } from "../http/app_env.ts";
 import { findLeague } from "../domain/leagues.ts";
 import { HttpError } from "../http/errors.ts";
 import type { OddsFeed } from "./odds_feed.ts";
+import { knownLeagueKey } from "../http/known_league.ts";
+import { validate } from "../http/validation.ts";
 
 /** The live services of the app, or HttpError 503 when live odds are not running. */
 export function requireLive(c: Context<AppEnv>): OddsFeed {
@@ -19,18 +21,15 @@ export function requireLive(c: Context<AppEnv>): OddsFeed {
   return live;
 }
 
-/** Parses the query string with `schema` or throws HttpError 422 naming the parameter. */
+/**
+ * Parses the query string with `schema` or throws HttpError 422 naming the parameter; an
+ * unknown `league` is the same 422 `unknown_league` as everywhere else.
+ */
 export function parseQuery<T extends z.ZodType>(c: Context<AppEnv>, schema: T): z.output<T> {
-  const r = schema.safeParse(c.req.query());
-  if (r.success) return r.data;
-  const details = r.error.issues.slice(0, 20).map((i) => ({
-    path: i.path.length ? i.path.map(String).join(".") : "(query)",
-    message: i.message,
-  }));
-  throw new HttpError(422, `Query is invalid: ${details[0].path}: ${details[0].message}`, {
-    code: "validation_failed",
-    details,
-  });
+  const query = c.req.query();
+  const league = query.league?.trim();
+  if (league) knownLeagueKey(league);
+  return validate(schema, query, { source: "query" });
 }
 
 /** A `league` query parameter: a key or alias, turned into the canonical key. */

@@ -111,7 +111,9 @@ Deno.test("live REST endpoints: upcoming, one match with history and prediction,
     assert.equal(epl.count, 2);
     const bad = await app.request("/api/v1/matches/upcoming?league=moon");
     assert.equal(bad.status, 422);
-    assert.equal((await bad.json()).error.code, "validation_failed");
+    const badError = (await bad.json()).error;
+    assert.equal(badError.code, "unknown_league", "the same answer as in a prediction");
+    assert.equal(badError.details[0].path, "league");
 
     const id = list.matches[0].id;
     assert.equal(id, "england-premier-league:2026-12-05:manchester-city:burnley");

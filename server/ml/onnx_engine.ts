@@ -4,7 +4,7 @@
  * @module
  */
 import { HttpError } from "../http/errors.ts";
-import { findLeague, LEAGUES } from "../domain/leagues.ts";
+import { knownLeagueKey } from "../http/known_league.ts";
 import type {
   Prediction,
   PredictionEngine,
@@ -14,8 +14,7 @@ import type {
 import type { ModelCard } from "./model_card.ts";
 import { predictWithModel } from "./predict_match.ts";
 import type { ModelRegistry } from "./registry.ts";
-import { closestNames } from "./team_index.ts";
-import type { KellyOptions } from "./value_bets.ts";
+import type { KellyOptions } from "../domain/staking.ts";
 
 /** Options of {@link createOnnxEngine}. */
 export interface OnnxEngineOptions {
@@ -30,28 +29,14 @@ export interface OnnxEngineOptions {
   now?: () => Date;
 }
 
-function unknownLeague(name: string): HttpError {
-  const labels: [string, string][] = LEAGUES.flatMap((l) =>
-    [l.key, l.name, ...l.aliases].map((a): [string, string] => [a, l.key])
-  );
-  const suggestions = closestNames(name, labels, 3);
-  return new HttpError(
-    422,
-    `Unknown league "${name}"; did you mean ${suggestions.map((s) => `"${s}"`).join(", ")}?`,
-    { code: "unknown_league", details: { field: "league", league: name, suggestions } },
-  );
-}
-
 function leagueKeyOf(name: string): string {
   if (typeof name !== "string" || name.trim() === "") {
     throw new HttpError(422, "Missing league", {
       code: "validation_failed",
-      details: { field: "league" },
+      details: [{ path: "league", message: "Must not be empty" }],
     });
   }
-  const league = findLeague(name);
-  if (!league) throw unknownLeague(name);
-  return league.key;
+  return knownLeagueKey(name);
 }
 
 function parseKickoff(kickoff: string | undefined, now: () => Date): Date {
@@ -60,7 +45,7 @@ function parseKickoff(kickoff: string | undefined, now: () => Date): Date {
   if (Number.isNaN(date.getTime())) {
     throw new HttpError(422, `Invalid kickoff "${kickoff}": expected an ISO date-time`, {
       code: "invalid_kickoff",
-      details: { field: "kickoff" },
+      details: [{ path: "kickoff", message: "Must be an ISO 8601 date-time" }],
     });
   }
   return date;
@@ -69,7 +54,7 @@ function parseKickoff(kickoff: string | undefined, now: () => Date): Date {
 /**
  * Creates the {@link PredictionEngine} serving the models of `registry` (which must have been
  * initialised). Errors: HttpError 422 for unknown leagues/teams and bad odds or kick-off
- * (with the closest known names in `details.suggestions`), 503 when the league has no model.
+ * (with the closest known names in `details[0].suggestions`), 503 when the league has no model.
  */
 export function createOnnxEngine(
   registry: ModelRegistry,

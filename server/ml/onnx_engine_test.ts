@@ -148,8 +148,8 @@ Deno.test("createOnnxEngine: unknown teams and leagues are 422 with suggestions"
         assert.ok(e instanceof HttpError);
         assert.equal(e.status, 422);
         assert.equal(e.code, "unknown_team");
-        const d = e.details as { suggestions: string[]; field: string };
-        assert.equal(d.field, "home_team");
+        const [d] = e.details as { suggestions: string[]; path: string }[];
+        assert.equal(d.path, "home_team");
         assert.equal(d.suggestions[0], "Arsenal");
         assert.match(e.message, /Unknown home team "Arsnal" in "england-premier-league"/);
         return true;
@@ -159,13 +159,13 @@ Deno.test("createOnnxEngine: unknown teams and leagues are 422 with suggestions"
       engine.predict({ league: EPL, home_team: "Chelsea", away_team: "Man Citty" }),
       (e) =>
         e instanceof HttpError && e.status === 422 &&
-        (e.details as { suggestions: string[] }).suggestions[0] === "Manchester City",
+        (e.details as { suggestions: string[] }[])[0].suggestions[0] === "Manchester City",
     );
     await assert.rejects(
       engine.predict({ league: "premier leage", home_team: "Chelsea", away_team: "Arsenal" }),
       (e) =>
         e instanceof HttpError && e.status === 422 && e.code === "unknown_league" &&
-        (e.details as { suggestions: string[] }).suggestions[0] === EPL,
+        (e.details as { suggestions: string[] }[])[0].suggestions[0] === EPL,
     );
     await assert.rejects(
       engine.teams("nowhere"),

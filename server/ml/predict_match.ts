@@ -7,9 +7,10 @@
  * @module
  */
 import * as ort from "onnxruntime-node";
-import { HttpError } from "../http/errors.ts";
+import { HttpError, unknownTeamError } from "../http/errors.ts";
 import { computeFeatures, selectFeatureValues } from "../domain/features.ts";
 import { btts, fitMatrixTo, marketsFromMatrix, outcome1x2, totals } from "../domain/markets.ts";
+import { displayMatrix, fairOdds, pricedSelections } from "../domain/market_answer.ts";
 import { logisticProbability, logit } from "../domain/logistic.ts";
 import type { Prediction, PredictionRequest, RequestOdds } from "../domain/prediction.ts";
 import { clampRho } from "../domain/score_matrix.ts";
@@ -18,10 +19,8 @@ import type { CardTeam, ModelCard } from "./model_card.ts";
 import { fixtureKey, type FixtureMemo, memoOf, sameFeatures } from "./model_memo.ts";
 import type { LoadedModel } from "./registry.ts";
 import { teamIndex } from "./team_index.ts";
-import { findValueBets, type KellyOptions, type PricedSelection } from "./value_bets.ts";
-
-/** Cells of the answer's `score_matrix` are rounded to 1 / this (6 decimals). */
-export const SCORE_MATRIX_SCALE = 1e6;
+import type { KellyOptions } from "../domain/staking.ts";
+import { findValueBets, type PricedSelection } from "../domain/value_bets.ts";
 
 /** Settings of {@link predictWithModel}. */
 export interface PredictSettings {
@@ -44,20 +43,20 @@ const ODDS_FIELDS = [
 
 function resolveTeam(card: ModelCard, name: string, field: "home_team" | "away_team"): CardTeam {
   if (typeof name !== "string" || name.trim() === "") {
-    throw new HttpError(422, `Missing ${field}`, { code: "validation_failed", details: { field } });
+    throw new HttpError(422, `Missing ${field}`, {
+      code: "validation_failed",
+      details: [{ path: field, message: "Must not be empty" }],
+    });
   }
   const index = teamIndex(card);
   const team = index.resolve(name);
   if (team) return team;
-  const suggestions = index.suggest(name, 3);
-  const side = field === "home_team" ? "home" : "away";
-  throw new HttpError(
-    422,
-    `Unknown ${side} team "${name}" in "${card.league}"; did you mean ${
-      suggestions.map((s) => `"${s}"`).join(", ")
-    }?`,
-    { code: "unknown_team", details: { field, team: name, league: card.league, suggestions } },
-  );
+  throw unknownTeamError({
+    field,
+    team: name,
+    league: card.league,
+    suggestions: index.suggest(name, 3),
+  });
 }
 
 function checkOdds(odds: RequestOdds | undefined): void {
@@ -68,7 +67,11 @@ function checkOdds(odds: RequestOdds | undefined): void {
     if (typeof o !== "number" || !Number.isFinite(o) || o <= 1) {
       throw new HttpError(422, `Invalid odds "${field}": expected a decimal price above 1`, {
         code: "invalid_odds",
-        details: { field: `odds.${field}`, value: o },
+        details: [{
+          path: `odds.${field}`,
+          message: "Must be a decimal price above 1",
+          value: o,
+        }],
       });
     }
   }
@@ -132,7 +135,7 @@ export async function predictWithModel(
   if (home === away) {
     throw new HttpError(422, `Home and away team are both "${home.name}"`, {
       code: "same_team",
-      details: { field: "away_team" },
+      details: [{ path: "away_team", message: "Must differ from home_team" }],
     });
   }
   const odds = request.odds;
@@ -184,64 +187,18 @@ export async function predictWithModel(
   }
   const shown = fitMatrixTo(matrix, n, blend ?? fundamental, overShown);
   const derived = marketsFromMatrix(shown, n);
-  const p = derived.probabilities;
-  const m = derived.markets;
 
-  const selections: PricedSelection[] = [];
+  let selections: PricedSelection[] = [];
   if (odds) {
     // Value is judged on the fundamental model alone: the blend already contains the price.
     // Its matrix is only needed for priced goals markets.
     let baseMatrix: number[] | undefined;
     const base = () => baseMatrix ??= fitMatrixTo(matrix, n, fundamental, overFundamental);
-    selections.push(
-      { market: "1x2", selection: "home", odds: odds.home, probability: fundamental[0] },
-      { market: "1x2", selection: "draw", odds: odds.draw, probability: fundamental[1] },
-      { market: "1x2", selection: "away", odds: odds.away, probability: fundamental[2] },
-    );
-    if (odds.over_2_5 !== undefined || odds.under_2_5 !== undefined) {
-      const [line] = totals(base(), n, [2.5]);
-      if (odds.over_2_5 !== undefined) {
-        selections.push({
-          market: "totals_2_5",
-          selection: "over",
-          odds: odds.over_2_5,
-          probability: line.over,
-        });
-      }
-      if (odds.under_2_5 !== undefined) {
-        selections.push({
-          market: "totals_2_5",
-          selection: "under",
-          odds: odds.under_2_5,
-          probability: line.under,
-        });
-      }
-    }
-    if (odds.btts_yes !== undefined || odds.btts_no !== undefined) {
-      const b = btts(base(), n);
-      if (odds.btts_yes !== undefined) {
-        selections.push({
-          market: "btts",
-          selection: "yes",
-          odds: odds.btts_yes,
-          probability: b.yes,
-        });
-      }
-      if (odds.btts_no !== undefined) {
-        selections.push({ market: "btts", selection: "no", odds: odds.btts_no, probability: b.no });
-      }
-    }
-  }
-
-  // The matrix is for display: 6 decimals (like the built-in engine) halve the answer's size
-  // and its serialisation time; every market above is computed at full precision.
-  const rows: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const row = new Array<number>(n);
-    for (let j = 0; j < n; j++) {
-      row[j] = Math.round(shown[i * n + j] * SCORE_MATRIX_SCALE) / SCORE_MATRIX_SCALE;
-    }
-    rows.push(row);
+    selections = pricedSelections(odds, {
+      outcome: fundamental,
+      overUnder25: () => totals(base(), n, [2.5])[0],
+      btts: () => btts(base(), n),
+    });
   }
 
   return {
@@ -249,20 +206,10 @@ export async function predictWithModel(
     home_team: home.name,
     away_team: away.name,
     kickoff: kickoff.toISOString(),
-    probabilities: p,
-    expected_goals: derived.expected_goals,
-    markets: m,
-    fair_odds: {
-      home: 1 / p.home_win,
-      draw: 1 / p.draw,
-      away: 1 / p.away_win,
-      over_2_5: 1 / m.over_under_2_5.over,
-      under_2_5: 1 / m.over_under_2_5.under,
-      btts_yes: 1 / m.btts.yes,
-      btts_no: 1 / m.btts.no,
-    },
+    ...derived,
+    fair_odds: fairOdds(derived),
     value_bets: findValueBets(selections, settings.valueThreshold, settings.kelly),
-    score_matrix: rows,
+    score_matrix: displayMatrix(shown, n),
     model: {
       version: card.version,
       trained_until: card.trained_until,

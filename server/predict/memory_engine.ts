@@ -12,9 +12,12 @@ import type {
   TeamInfo,
 } from "../domain/prediction.ts";
 import { scoreMatrix } from "../domain/score_matrix.ts";
-import { HttpError } from "../http/errors.ts";
-import { closestNames } from "./closest_names.ts";
-import { marketsFromMatrix } from "./markets.ts";
+import { closestNames } from "../domain/closest_names.ts";
+import { displayMatrix, fairOdds, pricedSelections } from "../domain/market_answer.ts";
+import { marketsFromMatrix } from "../domain/markets.ts";
+import type { KellyOptions } from "../domain/staking.ts";
+import { findValueBets } from "../domain/value_bets.ts";
+import { HttpError, unknownLeagueError, unknownTeamError } from "../http/errors.ts";
 
 /** A team of the memory engine: multiplicative attack and defence strengths (1 = average). */
 export interface MemoryTeam {
@@ -45,6 +48,10 @@ export interface MemoryEngineOptions {
   version?: string;
   /** Dixon-Coles rho. @default -0.05 */
   rho?: number;
+  /** Smallest edge p*o - 1 that makes a value bet, as the ONNX engine's. @default 0.03 */
+  valueThreshold?: number;
+  /** Fractional Kelly staking of value bets. @default { fraction: 0.25, cap: 0.05 } */
+  kelly?: KellyOptions;
 }
 
 /** The memory engine, with switches for tests. */
@@ -108,6 +115,8 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): MemoryEng
   const leagues = options.leagues ?? DEFAULT_MEMORY_LEAGUES;
   const version = options.version ?? "memory-poisson-1";
   const rho = options.rho ?? -0.05;
+  const valueThreshold = options.valueThreshold ?? 0.03;
+  const kelly = options.kelly ?? {};
   let ready = options.ready ?? true;
   let delayMs = options.delayMs ?? 0;
   let calls = 0;
@@ -126,26 +135,28 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): MemoryEng
     const key = info?.key ?? name.trim().toLowerCase();
     const league = Object.hasOwn(leagues, key) ? leagues[key] : undefined;
     if (!league) {
-      const known = Object.keys(leagues);
-      throw new HttpError(422, `Unknown league "${name}"`, {
-        code: "unknown_league",
-        details: [{
-          path: "league",
-          message: "Unknown league",
-          closest: closestNames(name, known),
-        }],
-      });
+      const known = Object.keys(leagues).map((k): [string, string] => [k, k]);
+      throw unknownLeagueError(name, { suggestions: closestNames(name, known) });
     }
     return [key, league];
   }
 
-  function teamOf(key: string, league: MemoryLeague, field: string, name: string): MemoryTeam {
+  function teamOf(
+    key: string,
+    league: MemoryLeague,
+    field: "home_team" | "away_team",
+    name: string,
+  ): MemoryTeam {
     const t = index.get(key)!.get(name.trim().toLowerCase());
     if (!t) {
-      const closest = closestNames(name, league.teams.map((x) => x.name));
-      throw new HttpError(422, `Unknown team "${name}" in league "${key}"`, {
-        code: "unknown_team",
-        details: [{ path: field, message: "Unknown team", closest }],
+      const labels = league.teams.flatMap((x) =>
+        [x.name, ...x.aliases].map((a): [string, string] => [a, x.name])
+      );
+      throw unknownTeamError({
+        field,
+        team: name,
+        league: key,
+        suggestions: closestNames(name, labels),
       });
     }
     return t;
@@ -172,8 +183,8 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): MemoryEng
       const home = teamOf(key, league, "home_team", request.home_team);
       const away = teamOf(key, league, "away_team", request.away_team);
       if (home === away) {
-        throw new HttpError(422, "A team cannot play itself", {
-          code: "validation_failed",
+        throw new HttpError(422, `Home and away team are both "${home.name}"`, {
+          code: "same_team",
           details: [{ path: "away_team", message: "Must differ from home_team" }],
         });
       }
@@ -183,13 +194,29 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): MemoryEng
       const lambda = league.homeGoals * home.attack * away.defence;
       const mu = league.awayGoals * away.attack * home.defence;
       const m = scoreMatrix(lambda, mu, rho);
+      const n = Math.round(Math.sqrt(m.length));
+      const derived = marketsFromMatrix(m, n);
+      const { odds } = request;
+      const selections = odds
+        ? pricedSelections(odds, {
+          outcome: [
+            derived.probabilities.home_win,
+            derived.probabilities.draw,
+            derived.probabilities.away_win,
+          ],
+          overUnder25: () => derived.markets.over_under_2_5,
+          btts: () => derived.markets.btts,
+        })
+        : [];
       return {
         league: key,
         home_team: home.name,
         away_team: away.name,
         ...(request.kickoff ? { kickoff: request.kickoff } : {}),
-        expected_goals: { home: Math.round(lambda * 1e4) / 1e4, away: Math.round(mu * 1e4) / 1e4 },
-        ...marketsFromMatrix(m, request.odds),
+        ...derived,
+        fair_odds: fairOdds(derived),
+        value_bets: findValueBets(selections, valueThreshold, kelly),
+        score_matrix: displayMatrix(m, n),
         model: { version, trained_until: "2023-06-30", variant: "memory-poisson" },
       };
     },

@@ -35,33 +35,50 @@ export interface PredictionResult {
   readonly prediction: Prediction;
 }
 
+/** How a {@link ServedPrediction} is served. */
+interface Serving {
+  cached: boolean;
+  /** The parsed answer, when it is at hand. */
+  prediction?: Prediction;
+  /** The kick-off of a request that gave none: sent in place of the entry's. */
+  kickoff?: string;
+}
+
 class ServedPrediction implements PredictionResult {
   readonly entry: EncodedPrediction;
   readonly cached: boolean;
+  readonly #kickoff: string | undefined;
   #prediction: Prediction | undefined;
 
-  constructor(entry: EncodedPrediction, cached: boolean, prediction?: Prediction) {
+  constructor(entry: EncodedPrediction, serving: Serving) {
     this.entry = entry;
-    this.cached = cached;
-    this.#prediction = prediction;
+    this.cached = serving.cached;
+    this.#kickoff = serving.kickoff;
+    this.#prediction = serving.prediction;
+  }
+  /** The same answer for a request that gave no kick-off, sent at `kickoff`. */
+  at(kickoff: string | undefined): ServedPrediction {
+    return new ServedPrediction(this.entry, { cached: this.cached, kickoff });
   }
   get json(): string {
-    return this.entry.json;
+    const json = this.entry.json;
+    return this.#kickoff === undefined ? json : this.entry.withKickoff(json, this.#kickoff);
   }
   withScoreMatrix(): string {
-    return this.entry.withScoreMatrix();
+    const text = this.entry.withScoreMatrix();
+    return this.#kickoff === undefined ? text : this.entry.withKickoff(text, this.#kickoff);
   }
   get league(): string {
     return this.entry.league;
   }
   get prediction(): Prediction {
-    return this.#prediction ??= JSON.parse(this.entry.withScoreMatrix()) as Prediction;
+    return this.#prediction ??= JSON.parse(this.withScoreMatrix()) as Prediction;
   }
 }
 
 /** An uncached prediction being computed, and the identical requests waiting for it. */
 interface Flight {
-  waiters: { resolve: (r: PredictionResult) => void; reject: (e: unknown) => void }[];
+  waiters: { resolve: (r: ServedPrediction) => void; reject: (e: unknown) => void }[];
 }
 
 /** Settles the waiters of `flight` and lets go of them. */
@@ -94,6 +111,12 @@ export interface PredictionServiceOptions {
   memorySampleMs?: number;
   /** Clock in milliseconds. @default performance.now */
   now?: () => number;
+  /**
+   * Wall clock giving the kick-off of a request without one: it is part of the answer, filled
+   * per request (also on cache hits), and not of the cache key.
+   * @default () => new Date()
+   */
+  kickoffClock?: () => Date;
 }
 
 /** Serves predictions through the cache. */
@@ -140,6 +163,7 @@ export function createPredictionService(
   const readMemory = options.memoryUsage ?? (() => Deno.memoryUsage().rss);
   const sampleMs = options.memorySampleMs ?? 1000;
   const now = options.now ?? (() => performance.now());
+  const kickoffClock = options.kickoffClock ?? (() => new Date());
   /**
    * Misses being computed, by cache key, with the identical requests waiting for them. An entry
    * holds only the waiters, never the result: this map changes on every miss, and V8 may keep
@@ -260,7 +284,7 @@ export function createPredictionService(
       }
     });
     metrics?.predictionDuration.observe((now() - started) / 1000);
-    return new ServedPrediction(new EncodedPrediction(prediction), false, prediction);
+    return new ServedPrediction(new EncodedPrediction(prediction), { cached: false, prediction });
   }
 
   /** Computes a miss; `flight` (with its `key`) is the single-flight entry, removed when this settles. */
@@ -272,7 +296,9 @@ export function createPredictionService(
     metrics?.cacheMisses.inc();
     let result: ServedPrediction;
     try {
-      result = await compute(req);
+      result = await compute(
+        req.kickoff === undefined ? { ...req, kickoff: kickoffClock().toISOString() } : req,
+      );
     } catch (e) {
       if (key !== null) inflight.delete(key);
       if (flight) land(flight, (w) => w.reject(e));
@@ -307,11 +333,15 @@ export function createPredictionService(
         if (hit) {
           metrics?.cacheHits.inc();
           countPrediction(hit.league, "cache");
-          return Promise.resolve(new ServedPrediction(hit, true));
+          const kickoff = req.kickoff === undefined ? kickoffClock().toISOString() : undefined;
+          return Promise.resolve(new ServedPrediction(hit, { cached: true, kickoff }));
         }
         const pending = inflight.get(key);
         if (pending) {
-          return new Promise((resolve, reject) => pending.waiters.push({ resolve, reject }));
+          const kickoff = req.kickoff === undefined ? kickoffClock().toISOString() : undefined;
+          return new Promise((resolve, reject) =>
+            pending.waiters.push({ resolve: (r) => resolve(r.at(kickoff)), reject })
+          );
         }
         const flight: Flight = { waiters: [] };
         inflight.set(key, flight);

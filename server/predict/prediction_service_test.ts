@@ -6,6 +6,8 @@ import { createMemoryEngine } from "./memory_engine.ts";
 import { createPredictionService } from "./prediction_service.ts";
 
 const REQ = { league: "epl", home_team: "Manchester United", away_team: "Liverpool" };
+/** A clock standing still: requests without kick-off get the same one. */
+const STILL = () => new Date(Date.UTC(2026, 11, 5, 15));
 
 async function counter(metrics: ReturnType<typeof createMetrics>, name: string) {
   const m = await metrics.registry.getSingleMetric(name)!.get();
@@ -15,7 +17,7 @@ async function counter(metrics: ReturnType<typeof createMetrics>, name: string) 
 Deno.test("createPredictionService: caches results and aliases share an entry", async () => {
   const engine = createMemoryEngine();
   const metrics = createMetrics({ defaultMetrics: false });
-  const svc = createPredictionService(engine, { metrics });
+  const svc = createPredictionService(engine, { metrics, kickoffClock: STILL });
   const a = await svc.predict(REQ);
   assert.equal(a.cached, false);
   const b = await svc.predict({ ...REQ, home_team: "man united", league: "E0" });
@@ -105,7 +107,7 @@ Deno.test("createPredictionService: a failed miss fails its waiting twins and is
       return engine.predict(req, signal);
     },
   };
-  const svc = createPredictionService(counted);
+  const svc = createPredictionService(counted, { kickoffClock: STILL });
   await svc.predict({ ...REQ, away_team: "Arsenal" }); // learns version and aliases
   engine.setReady(false);
   const rs = await Promise.allSettled([1, 2, 3].map(() => svc.predict(REQ)));
@@ -135,7 +137,7 @@ Deno.test("createPredictionService: engine errors pass through and are not cache
 
 Deno.test("createPredictionService: a shared (frozen) request keeps hitting its entry", async () => {
   const engine = createMemoryEngine();
-  const svc = createPredictionService(engine);
+  const svc = createPredictionService(engine, { kickoffClock: STILL });
   const shared = Object.freeze({
     ...REQ,
     home_team: "man united",
@@ -149,5 +151,23 @@ Deno.test("createPredictionService: a shared (frozen) request keeps hitting its 
   svc.clearCache();
   assert.equal((await svc.predict(shared)).cached, false, "a cleared cache is not bypassed");
   assert.equal((await svc.predict(shared)).cached, true);
+  assert.equal(engine.calls, 2);
+});
+
+Deno.test("createPredictionService: a request without kick-off gets its own, on hits too", async () => {
+  const engine = createMemoryEngine();
+  let clock = Date.UTC(2026, 11, 5, 15);
+  const svc = createPredictionService(engine, { kickoffClock: () => new Date(clock) });
+  const first = await svc.predict(REQ);
+  assert.equal(first.prediction.kickoff, "2026-12-05T15:00:00.000Z");
+  clock += 3_600_000;
+  const hit = await svc.predict(REQ);
+  assert.equal(hit.cached, true);
+  assert.equal(hit.prediction.kickoff, "2026-12-05T16:00:00.000Z");
+  assert.equal(JSON.parse(hit.json).kickoff, "2026-12-05T16:00:00.000Z");
+  assert.deepEqual({ ...hit.prediction, kickoff: first.prediction.kickoff }, first.prediction);
+  const given = await svc.predict({ ...REQ, kickoff: "2026-12-26T12:30:00Z" });
+  assert.equal(given.cached, false, "a given kick-off is part of the cache key");
+  assert.equal(given.prediction.kickoff, "2026-12-26T12:30:00Z");
   assert.equal(engine.calls, 2);
 });

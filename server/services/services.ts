@@ -58,6 +58,8 @@ export interface PredictionsOptions {
   metrics: Metrics;
   /** Reads resident memory for the memory-pressure guard. @default Deno.memoryUsage().rss */
   memoryUsage?: () => number;
+  /** Clock in epoch milliseconds; gives a request without kick-off its time. @default Date.now */
+  now?: () => number;
 }
 
 /** The prediction service as the configuration sets it up (REST and live predictions share it). */
@@ -70,6 +72,7 @@ export function createPredictions(options: PredictionsOptions): PredictionServic
     cacheAdmission: config.cacheAdmission,
     memoryLimitBytes: config.memoryLimitMb * 1024 * 1024,
     memoryUsage: options.memoryUsage,
+    kickoffClock: () => new Date((options.now ?? Date.now)()),
   });
 }
 
@@ -107,7 +110,13 @@ export function createServices(options: ServicesOptions): Services {
   }
   const metrics = options.metrics ?? createMetrics();
   const predictions = options.predictions ??
-    createPredictions({ config, engine, metrics, memoryUsage: options.memoryUsage });
+    createPredictions({
+      config,
+      engine,
+      metrics,
+      memoryUsage: options.memoryUsage,
+      now: options.now,
+    });
   const rateLimitStore = options.rateLimitStore !== undefined
     ? options.rateLimitStore
     : config.enableRateLimiting

@@ -17,8 +17,11 @@ function post(body: unknown, headers: Record<string, string> = {}): RequestInit 
   };
 }
 
-/** Every computed prediction enters the cache: the second request is a hit. */
-const ADMIT_ALL = { env: { CACHE_ADMISSION: "all" } };
+/**
+ * Every computed prediction enters the cache: the second request is a hit. The clock stands
+ * still, so a request without kick-off gets the same one each time.
+ */
+const ADMIT_ALL = { env: { CACHE_ADMISSION: "all" }, now: () => Date.UTC(2026, 11, 5, 15) };
 
 Deno.test("POST /api/v1/predictions: a valid request gets a full prediction", async () => {
   const t = await createTestApp(ADMIT_ALL);
@@ -173,7 +176,9 @@ Deno.test("POST /api/v1/predictions: an unknown team is a 422 with the closest n
     assert.equal(res.status, 422);
     const { error } = await res.json();
     assert.equal(error.code, "unknown_team");
-    assert.ok(error.details[0].closest.includes("Liverpool"));
+    assert.equal(error.details[0].path, "away_team");
+    assert.equal(error.details[0].team, "Liverpol");
+    assert.ok(error.details[0].suggestions.includes("Liverpool"));
   } finally {
     await t.close();
   }
@@ -308,5 +313,45 @@ Deno.test("POST /api/v1/predictions: a prediction past the timeout is a 504", as
     assert.equal(engine.calls, 0, "the engine call was aborted");
   } finally {
     await t.close();
+  }
+});
+
+Deno.test("POST /api/v1/predictions: refuses absurd kick-offs, unknown fields and no Content-Type", async (t) => {
+  const app = await createTestApp();
+  try {
+    await t.step("a kick-off in 1900 is a 422 naming kickoff", async () => {
+      const res = await app.app.request(
+        "/api/v1/predictions",
+        post({ ...BODY, kickoff: "1900-01-01T00:00:00Z" }),
+      );
+      assert.equal(res.status, 422);
+      const { error } = await res.json();
+      assert.equal(error.code, "validation_failed");
+      assert.equal(error.details[0].path, "kickoff");
+    });
+    await t.step("an unknown body field is a 422 naming it", async () => {
+      for (
+        const [body, path] of [
+          [{ ...BODY, kick_off: "2026-12-05T15:00:00Z" }, "kick_off"],
+          [{ ...BODY, odds: { home: 2, draw: 3, away: 4, over25: 2 } }, "odds.over25"],
+        ] as const
+      ) {
+        const res = await app.app.request("/api/v1/predictions", post(body));
+        assert.equal(res.status, 422);
+        const { error } = await res.json();
+        assert.equal(error.code, "validation_failed");
+        assert.deepEqual(error.details, [{ path, message: "Unknown field" }]);
+      }
+    });
+    await t.step("a body without Content-Type is a 415", async () => {
+      const res = await app.app.request("/api/v1/predictions", {
+        method: "POST",
+        body: new TextEncoder().encode(JSON.stringify(BODY)),
+      });
+      assert.equal(res.status, 415);
+      assert.equal((await res.json()).error.code, "unsupported_media_type");
+    });
+  } finally {
+    await app.close();
   }
 });

@@ -1,11 +1,5 @@
 import assert from "node:assert/strict";
-import { findValueBets, kellyStake } from "./value_bets.ts";
-
-Deno.test("kellyStake: full Kelly (p*o - 1) / (o - 1), never negative", () => {
-  assert.ok(Math.abs(kellyStake(0.5, 2.5) - 0.25 / 1.5) < 1e-15);
-  assert.equal(kellyStake(0.3, 2), 0);
-  assert.equal(kellyStake(0.9, 1), 0);
-});
+import { findValueBets } from "./value_bets.ts";
 
 Deno.test("findValueBets: keeps edges above the threshold, largest first, capped stakes", () => {
   const bets = findValueBets(

@@ -1,36 +1,18 @@
 /**
  * Value bets: selections whose model probability beats the offered decimal price, staked by
- * fractional Kelly (Kelly 1956), capped.
+ * capped fractional Kelly (see `staking.ts`).
  * @module
  */
-import type { ValueBet } from "../domain/prediction.ts";
-
-/** Fractional Kelly settings. */
-export interface KellyOptions {
-  /**
-   * Fraction of the full Kelly stake to bet.
-   * @default 0.25
-   */
-  fraction?: number;
-  /**
-   * Largest stake as a fraction of bankroll.
-   * @default 0.05
-   */
-  cap?: number;
-}
+import type { ValueBet } from "./prediction.ts";
+import { type KellyOptions, kellyStake } from "./staking.ts";
 
 /** One priced selection with the model's probability for it. */
 export interface PricedSelection {
   market: string;
   selection: string;
+  /** Decimal odds, above 1. */
   odds: number;
   probability: number;
-}
-
-/** Full Kelly stake (p*o - 1) / (o - 1) for decimal odds `o`; 0 when there is no edge. */
-export function kellyStake(probability: number, odds: number): number {
-  if (!(odds > 1)) return 0;
-  return Math.max(0, (probability * odds - 1) / (odds - 1));
 }
 
 /**
@@ -42,8 +24,6 @@ export function findValueBets(
   threshold: number,
   kelly: KellyOptions = {},
 ): ValueBet[] {
-  const fraction = kelly.fraction ?? 0.25;
-  const cap = kelly.cap ?? 0.05;
   const bets: ValueBet[] = [];
   for (const s of selections) {
     const edge = s.probability * s.odds - 1;
@@ -54,7 +34,7 @@ export function findValueBets(
       odds: s.odds,
       probability: s.probability,
       edge,
-      kelly_fraction: Math.min(cap, fraction * kellyStake(s.probability, s.odds)),
+      kelly_fraction: kellyStake(s.probability, s.odds, kelly),
     });
   }
   return bets.sort((a, b) => b.edge - a.edge);
