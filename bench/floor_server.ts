@@ -22,8 +22,8 @@ export interface FloorAnswers {
   post: FloorAnswer;
 }
 
-/** Options of {@link serveFloor}. */
-export interface ServeFloorOptions {
+/** Options of {@link serveCapturedAnswers}. */
+export interface ServeCapturedAnswersOptions {
   /** Loopback port; 0 takes any free one. @default 0 */
   port?: number;
   /** Called once listening. @default nothing */
@@ -31,9 +31,9 @@ export interface ServeFloorOptions {
 }
 
 /** Serves `answers` on loopback until shut down. */
-export function serveFloor(
+export function serveCapturedAnswers(
   answers: FloorAnswers,
-  options: ServeFloorOptions = {},
+  options: ServeCapturedAnswersOptions = {},
 ): Deno.HttpServer<Deno.NetAddr> {
   const { get, post } = answers;
   const { port = 0, onListen = () => {} } = options;
@@ -50,5 +50,5 @@ if (import.meta.main) {
   const [port, file] = Deno.args;
   if (!port || !file) throw new Error("Usage: floor_server.ts <port> <answers.json>");
   const answers = JSON.parse(await Deno.readTextFile(file)) as FloorAnswers;
-  serveFloor(answers, { port: Number(port), onListen: () => console.log("listening") });
+  serveCapturedAnswers(answers, { port: Number(port), onListen: () => console.log("listening") });
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type FloorAnswers, serveFloor } from "./floor_server.ts";
+import { type FloorAnswers, serveCapturedAnswers } from "./floor_server.ts";
 
 const ANSWERS: FloorAnswers = {
   get: {
@@ -17,7 +17,7 @@ const ANSWERS: FloorAnswers = {
 };
 
 Deno.test("floor server: GET gets the live answer, POST reads the body and gets the cached one", async () => {
-  const server = serveFloor(ANSWERS);
+  const server = serveCapturedAnswers(ANSWERS);
   const base = `http://127.0.0.1:${server.addr.port}`;
   try {
     const live = await fetch(`${base}/health/live`);

@@ -10,6 +10,7 @@ import { handleError, notFoundJson } from "./error_handler.ts";
 import { HttpError } from "./errors.ts";
 import { accessLog } from "../middleware/access_log.ts";
 import { bodyLimit } from "../middleware/body_limit.ts";
+import { compress } from "../middleware/compress.ts";
 import { cors } from "../middleware/cors.ts";
 import { metricsTiming } from "../middleware/metrics_timing.ts";
 import { rateLimit } from "../middleware/rate_limit.ts";
@@ -76,6 +77,7 @@ export async function createApp(
     metricsTiming(metrics),
     accessLog(logger),
     securityHeaders(options.securityHeaders),
+    compress(),
   );
   if (config.corsOrigins.length > 0) app.use("*", cors({ origins: config.corsOrigins }));
   if (options.web) app.use("*", options.web.assets);

@@ -41,6 +41,9 @@ function json(name: string, description: string): JsonObject {
   return { description, content: { "application/json": { schema: ref(name) } } };
 }
 
+/** Routes outside `/api/` refuse only what Deno's HTTP layer does, before the app, in text. */
+const MALFORMED = { "4XX": { description: "Malformed HTTP request (refused before the app)" } };
+
 const errors = {
   "429": json("Error", "Rate limited; see Retry-After and RateLimit headers"),
   "500": json("Error", "Unexpected error; the body carries the request id"),
@@ -68,8 +71,32 @@ function componentSchemas(): Record<string, JsonObject> {
   return JSON.parse(JSON.stringify(out).replaceAll('"#/$defs/', '"#/components/schemas/'));
 }
 
-/** The query parameters of a zod object schema (strings as they arrive), with descriptions. */
-function queryParameters(schema: z.ZodType): JsonObject[] {
+/**
+ * What numeric query parameters hold once parsed: the zod schemas read them as strings (as they
+ * arrive) and check the range in a transform JSON Schema cannot show.
+ */
+const TYPED_QUERY: Record<string, Record<string, JsonObject>> = {
+  upcoming: { limit: { type: "integer", minimum: 1, maximum: 500, default: 100 } },
+  valueBets: {
+    min_edge: { type: "number", minimum: -1, maximum: 100, example: 0.05 },
+    min_odds: { type: "number", minimum: 1, maximum: 1000 },
+    max_odds: { type: "number", minimum: 1, maximum: 1000 },
+    limit: { type: "integer", minimum: 1, maximum: 1000, default: 200 },
+  },
+  alerts: {
+    since: {
+      anyOf: [
+        { type: "integer", minimum: 0 },
+        { type: "string", format: "date" },
+        { type: "string", format: "date-time" },
+      ],
+    },
+    limit: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
+  },
+};
+
+/** The query parameters of a zod object schema, with descriptions and `typed` schemas. */
+function queryParameters(schema: z.ZodType, typed: Record<string, JsonObject> = {}): JsonObject[] {
   const js = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonObject;
   const props = (js.properties ?? {}) as Record<string, JsonObject>;
   const required = new Set((js.required ?? []) as string[]);
@@ -80,7 +107,7 @@ function queryParameters(schema: z.ZodType): JsonObject[] {
       in: "query",
       required: required.has(name),
       ...(description ? { description } : {}),
-      schema: rest,
+      schema: typed[name] ?? rest,
     };
   });
 }
@@ -114,7 +141,10 @@ function livePaths(): JsonObject {
         summary: "Upcoming matches with current and opening odds, prediction and value bets",
         description: "Kick-off order. `prediction` omits `score_matrix` unless asked for with " +
           "`?include=score_matrix`. `source` is `demo` for the built-in demo bookmaker.",
-        parameters: [...queryParameters(UpcomingQuerySchema), INCLUDE_PARAMETER],
+        parameters: [
+          ...queryParameters(UpcomingQuerySchema, TYPED_QUERY.upcoming),
+          INCLUDE_PARAMETER,
+        ],
         responses: {
           "200": described(
             "`{matches: [{id, league, home_team, away_team, kickoff, source, odds, opening_odds, " +
@@ -133,6 +163,7 @@ function livePaths(): JsonObject {
           in: "path",
           required: true,
           schema: { type: "string", maxLength: 300 },
+          example: "england-premier-league:2026-12-07:arsenal:chelsea",
           description: "Match id from `/api/v1/matches/upcoming` (URL-encoded)",
         }, INCLUDE_PARAMETER],
         responses: {
@@ -146,7 +177,7 @@ function livePaths(): JsonObject {
       get: {
         operationId: "listValueBets",
         summary: "Value bets open now on upcoming matches, best edge first",
-        parameters: queryParameters(ValueBetsQuerySchema),
+        parameters: queryParameters(ValueBetsQuerySchema, TYPED_QUERY.valueBets),
         responses: {
           "200": described(
             "`{value_bets: [{match_id, league, home_team, away_team, kickoff, market, " +
@@ -160,7 +191,7 @@ function livePaths(): JsonObject {
       get: {
         operationId: "listAlerts",
         summary: "The stored value-bet alert log in id order (poll with `next_since`)",
-        parameters: queryParameters(AlertsQuerySchema),
+        parameters: queryParameters(AlertsQuerySchema, TYPED_QUERY.alerts),
         responses: {
           "200": described("`{alerts: [...], next_since, count, filter}`"),
           "422": json("Error", "Invalid query parameter (each listed)"),
@@ -226,12 +257,15 @@ export function openApiDocument(): JsonObject {
     info: {
       title: "SabiScore API",
       version: "1.0.0",
+      license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
       description:
         "Football match predictions (1X2, goals, BTTS, correct scores, Asian handicap) with fair " +
         "odds and value bets. `/api/*` is rate limited per client: see the `RateLimit-Policy` and " +
         "`RateLimit` response headers.",
     },
     servers: [{ url: "/" }],
+    // Public: no credentials; clients are told apart by address for rate limiting only.
+    security: [],
     paths: {
       "/api/v1/predictions": {
         post: {
@@ -297,6 +331,7 @@ export function openApiDocument(): JsonObject {
             in: "path",
             required: true,
             schema: { type: "string" },
+            example: "epl",
             description: "League key or alias",
           }],
           responses: {
@@ -314,6 +349,7 @@ export function openApiDocument(): JsonObject {
           responses: {
             "200": json("Health", "Healthy or degraded"),
             "503": json("Health", "Down"),
+            ...MALFORMED,
           },
         },
       },
@@ -321,7 +357,7 @@ export function openApiDocument(): JsonObject {
         get: {
           operationId: "live",
           summary: "Liveness: 200 while the process runs",
-          responses: { "200": { description: "Alive" } },
+          responses: { "200": { description: "Alive" }, ...MALFORMED },
         },
       },
       "/health/ready": {
@@ -331,6 +367,7 @@ export function openApiDocument(): JsonObject {
           responses: {
             "200": json("Readiness", "Ready"),
             "503": json("Readiness", "Not ready; lists each check"),
+            ...MALFORMED,
           },
         },
       },
@@ -339,7 +376,10 @@ export function openApiDocument(): JsonObject {
         get: {
           operationId: "metrics",
           summary: "Prometheus metrics (text exposition format)",
-          responses: { "200": { description: "Metrics", content: { "text/plain": {} } } },
+          responses: {
+            "200": { description: "Metrics", content: { "text/plain": {} } },
+            ...MALFORMED,
+          },
         },
       },
     },

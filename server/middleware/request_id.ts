@@ -1,6 +1,11 @@
 /**
  * Gives every request an id (the client's `X-Request-Id` if it is sane, else a random UUID),
  * stores it as `requestId` and returns it in the `X-Request-Id` response header.
+ *
+ * Not Hono's `hono/request-id`: it sets the field before `next()`, into headers Hono copies only
+ * onto answers made with `c.json()`/`c.body()`. The API's answers are plain `Response`s
+ * (`server/http/json_answer.ts`, for speed), so with it `/health/live` and every prediction
+ * came back without `X-Request-Id` (`server/middleware/request_id_test.ts`).
  * @module
  */
 import type { Context, MiddlewareHandler, Next } from "hono";

@@ -40,6 +40,13 @@ export interface Metrics {
   bindSources(sources: { modelCacheSize?: () => number; cacheEntries?: () => number }): void;
 }
 
+/** prom-client default metrics that are gauges with a counter's `_total` suffix. */
+const GAUGES_NAMED_AS_COUNTERS = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
+
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
   /** Also collect prom-client's default process metrics (needs `-A` to read real values). @default true */
@@ -79,6 +86,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   let readEntries = options.cacheEntries ?? (() => 0);
   if (options.defaultMetrics ?? true) {
     client.collectDefaultMetrics({ register: registry });
+    // Gauges named `_total` break the Prometheus naming rules (`promtool check metrics` warns);
+    // the same counts stay available per type as `nodejs_active_handles` and friends.
+    for (const name of GAUGES_NAMED_AS_COUNTERS) registry.removeSingleMetric(name);
   }
   const m: Omit<Metrics, "text" | "contentType" | "bindSources"> = {
     registry,

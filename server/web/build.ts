@@ -6,6 +6,7 @@
  * @module
  */
 import * as esbuild from "esbuild";
+import { type EncodedVariants, precompress } from "../http/content_encoding.ts";
 import type { WebConfig } from "./config.ts";
 import { isIslandFile } from "./island_registry.ts";
 
@@ -17,6 +18,8 @@ export interface ClientBuild {
   files: Map<string, Uint8Array>;
   /** Source entry (e.g. `islands/LiveBoard.tsx`) -> output file name. */
   entries: Map<string, string>;
+  /** Output file name -> its brotli and gzip forms, compressed once at build time. */
+  encoded: Map<string, EncodedVariants>;
   /** Output file name -> output files it imports statically (shared chunks). */
   imports: Map<string, string[]>;
   /** Every source file that went into the bundles, relative to the root. */
@@ -111,7 +114,9 @@ export async function buildClient(
     }
     const names = [...files.keys()].sort();
     const buildId = await hashHex(names.map((n) => files.get(n)!));
-    return { buildId, files, entries, imports, inputs };
+    const encoded = new Map<string, EncodedVariants>();
+    for (const [name, data] of files) encoded.set(name, precompress(data));
+    return { buildId, files, encoded, entries, imports, inputs };
   } finally {
     if (options.stop ?? true) await esbuild.stop();
   }
@@ -122,6 +127,11 @@ export async function writeBuild(config: WebConfig, build: ClientBuild): Promise
   const dir = `${config.root}/${config.outDir}/${build.buildId}`;
   await Deno.mkdir(dir, { recursive: true });
   for (const [name, data] of build.files) await Deno.writeFile(`${dir}/${name}`, data);
+  // Beside each file its precompressed forms, named as static file servers look for them.
+  for (const [name, { br, gzip }] of build.encoded) {
+    if (br) await Deno.writeFile(`${dir}/${name}.br`, br);
+    if (gzip) await Deno.writeFile(`${dir}/${name}.gz`, gzip);
+  }
   const manifest = {
     build_id: build.buildId,
     entries: Object.fromEntries(build.entries),

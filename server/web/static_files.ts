@@ -1,10 +1,18 @@
 /**
  * Serves client bundles at `/_fresh/<buildId>/<file>` (one-year immutable cache) and the files
- * of `static/` at the site root (`static/styles.css` -> `/styles.css`) with an ETag.
+ * of `static/` at the site root (`static/styles.css` -> `/styles.css`) with an ETag. Both come
+ * precompressed (brotli, gzip) to clients that accept it, so no request pays for compressing them.
  * @module
  */
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { AppEnv } from "../http/app_env.ts";
+import {
+  type EncodedVariants,
+  isCompressibleType,
+  negotiateEncoding,
+  precompress,
+  varyOnEncoding,
+} from "../http/content_encoding.ts";
 import type { ClientBuild } from "./build.ts";
 
 /** URL prefix of client bundles. */
@@ -43,8 +51,10 @@ export interface ServeWebAssetsOptions {
 
 interface StaticFile {
   data: Uint8Array;
-  etag: string;
+  /** The ETag of the identity form; a coding's form gets it with the coding's name added. */
+  etag?: string;
   type: string;
+  encoded: EncodedVariants;
 }
 
 async function etagOf(data: Uint8Array): Promise<string> {
@@ -54,19 +64,47 @@ async function etagOf(data: Uint8Array): Promise<string> {
   return `"${[...digest.slice(0, 10)].map((b) => b.toString(16).padStart(2, "0")).join("")}"`;
 }
 
+function fileAnswer(
+  c: Context<AppEnv>,
+  file: StaticFile,
+  headers: Record<string, string>,
+): Response {
+  const coding = negotiateEncoding(c.req.header("accept-encoding"));
+  const encoded = coding ? file.encoded[coding] : undefined;
+  headers["content-type"] = file.type;
+  if (file.encoded.br || file.encoded.gzip) headers.vary = varyOnEncoding(null);
+  if (encoded) headers["content-encoding"] = coding!;
+  if (file.etag) {
+    headers.etag = encoded ? `${file.etag.slice(0, -1)}-${coding}"` : file.etag;
+    if (c.req.header("if-none-match") === headers.etag) {
+      return new Response(null, { status: 304, headers });
+    }
+  }
+  const body = c.req.method === "HEAD" ? null : encoded ?? file.data;
+  return new Response(body as Uint8Array<ArrayBuffer> | null, { headers });
+}
+
 /**
  * A middleware answering GET/HEAD for bundles and static files; anything else goes to `next()`.
  */
 export function serveWebAssets(options: ServeWebAssetsOptions): MiddlewareHandler<AppEnv> {
   const { build, staticDir } = options;
   const cache = new Map<string, StaticFile | null>();
+  const bundles = new Map<string, StaticFile>();
+  for (const [name, data] of build.files) {
+    bundles.set(name, { data, type: contentType(name), encoded: build.encoded.get(name) ?? {} });
+  }
 
   async function readStatic(path: string): Promise<StaticFile | null> {
     if (!options.dev && cache.has(path)) return cache.get(path)!;
     let file: StaticFile | null = null;
     try {
       const data = await Deno.readFile(`${staticDir}${path}`);
-      file = { data, etag: await etagOf(data), type: contentType(path) };
+      const type = contentType(path);
+      // Dev re-reads the file on every request: compress it quickly there.
+      const effort = options.dev ? "fast" : "max";
+      const encoded = isCompressibleType(type) ? precompress(data, { effort }) : {};
+      file = { data, etag: await etagOf(data), type, encoded };
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.IsADirectory)) throw e;
     }
@@ -80,14 +118,9 @@ export function serveWebAssets(options: ServeWebAssetsOptions): MiddlewareHandle
     const path = c.req.path;
     if (path.startsWith(BUNDLE_PREFIX)) {
       const [id, name] = path.slice(BUNDLE_PREFIX.length).split("/", 2);
-      const data = id === build.buildId && name ? build.files.get(name) : undefined;
-      if (!data) return next();
-      return new Response(method === "HEAD" ? null : data as Uint8Array<ArrayBuffer>, {
-        headers: {
-          "content-type": contentType(name),
-          "cache-control": "public, max-age=31536000, immutable",
-        },
-      });
+      const file = id === build.buildId && name ? bundles.get(name) : undefined;
+      if (!file) return next();
+      return fileAnswer(c, file, { "cache-control": "public, max-age=31536000, immutable" });
     }
     // Plain names only: no `..`, no hidden files, no encoded separators.
     if (path === "/" || !/^(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)+$/.test(path) || path.includes("..")) {
@@ -95,16 +128,8 @@ export function serveWebAssets(options: ServeWebAssetsOptions): MiddlewareHandle
     }
     const file = await readStatic(path);
     if (!file) return next();
-    const headers = {
-      "content-type": file.type,
+    return fileAnswer(c, file, {
       "cache-control": options.dev ? "no-cache" : "public, max-age=3600, must-revalidate",
-      etag: file.etag,
-    };
-    if (c.req.header("if-none-match") === file.etag) {
-      return new Response(null, { status: 304, headers });
-    }
-    return new Response(method === "HEAD" ? null : file.data as Uint8Array<ArrayBuffer>, {
-      headers,
     });
   };
 }

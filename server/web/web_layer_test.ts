@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { createApp, ROUTES_DIR } from "../http/app.ts";
 import { createTestApp, loadRouteFiles, SERVICE_ROUTE_FILES } from "../testing/test_app.ts";
 import config from "../../fresh.config.ts";
@@ -101,6 +102,48 @@ Deno.test("web layer: bundles are immutable, static files carry an ETag", async 
     const traversal = await get("/..%2Fdeno.json", {});
     assert.equal(traversal.status, 404);
     await traversal.body?.cancel();
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("web layer: pages, bundles and static files come compressed to clients that accept it", async () => {
+  const { t, web, get } = await setup();
+  try {
+    const page = await get("/", { accept: "text/html", "accept-encoding": "gzip, br" });
+    assert.equal(page.headers.get("content-encoding"), "br");
+    assert.equal(page.headers.get("vary"), "Accept-Encoding");
+    const html = new TextDecoder().decode(
+      brotliDecompressSync(new Uint8Array(await page.arrayBuffer())),
+    );
+    assert.match(html, /No upcoming matches yet/);
+
+    // The largest bundle is served in its build-time brotli form, byte for byte.
+    const [name, data] = [...web.build.files].sort((a, b) => b[1].byteLength - a[1].byteLength)[0];
+    const bundle = await get(`/_fresh/${web.build.buildId}/${name}`, { "accept-encoding": "br" });
+    assert.equal(bundle.headers.get("content-encoding"), "br");
+    assert.equal(bundle.headers.get("vary"), "Accept-Encoding");
+    const bytes = new Uint8Array(await bundle.arrayBuffer());
+    assert.deepEqual(bytes, web.build.encoded.get(name)?.br);
+    assert.deepEqual(new Uint8Array(brotliDecompressSync(bytes)), data);
+    const plain = await get(`/_fresh/${web.build.buildId}/${name}`, {});
+    assert.equal(plain.headers.get("content-encoding"), null);
+    assert.deepEqual(new Uint8Array(await plain.arrayBuffer()), data);
+
+    // Each form of a static file has its own ETag, and revalidates against it.
+    const css = await get("/styles.css", { "accept-encoding": "gzip" });
+    assert.equal(css.headers.get("content-encoding"), "gzip");
+    const css2 = await get("/styles.css", {});
+    const [gzipTag, identityTag] = [css.headers.get("etag"), css2.headers.get("etag")];
+    assert.ok(gzipTag && identityTag && gzipTag !== identityTag);
+    assert.match(
+      new TextDecoder().decode(gunzipSync(new Uint8Array(await css.arrayBuffer()))),
+      /\{/,
+    );
+    await css2.body?.cancel();
+    const again = await get("/styles.css", { "accept-encoding": "gzip", "if-none-match": gzipTag });
+    assert.equal(again.status, 304);
+    assert.equal(again.headers.get("content-encoding"), "gzip");
   } finally {
     await t.close();
   }
