@@ -1,31 +1,14 @@
 import assert from "node:assert/strict";
 import { FleetEventStream, parseEventMessage } from "./event_stream.ts";
-import { FleetRedis } from "./redis_client.ts";
 import {
+  connectedClient,
   deleteKeys,
-  PrivateRedis,
-  redisReachable,
-  redisServerInstalled,
+  REDIS_SERVER,
+  SHARED_REDIS,
   SHARED_REDIS_URL,
   testPrefix,
+  withPrivateRedis,
 } from "./test_redis.ts";
-
-const shared = await redisReachable();
-const installed = await redisServerInstalled();
-if (!shared) console.warn("Skipping shared-Redis tests: nothing answers at 127.0.0.1:6379");
-if (!installed) console.warn("Skipping private-Redis tests: no redis-server binary");
-
-const quiet = { warn() {}, info() {} };
-
-async function connected(url: string, keyPrefix: string): Promise<FleetRedis> {
-  const client = new FleetRedis({ url, keyPrefix, logger: quiet });
-  const deadline = Date.now() + 5000;
-  while (!client.isUp) {
-    if (Date.now() > deadline) throw new Error("Redis did not connect");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return client;
-}
 
 Deno.test("parseEventMessage: reads epoch, offset and a payload that contains spaces", () => {
   assert.deepEqual(parseEventMessage('e1 7 {"a": 1}'), {
@@ -39,10 +22,10 @@ Deno.test("parseEventMessage: reads epoch, offset and a payload that contains sp
 
 Deno.test({
   name: "FleetEventStream: since() returns the whole gap in order, or not recovered",
-  ignore: !shared,
+  ignore: !SHARED_REDIS,
   async fn(t) {
     const prefix = testPrefix("events");
-    const redis = await connected(SHARED_REDIS_URL, prefix);
+    const redis = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
     const stream = new FleetEventStream(redis, { maxLen: 10 });
     try {
       const first = await stream.publish("p1");
@@ -84,13 +67,10 @@ Deno.test({
 
 Deno.test({
   name: "FleetEventStream: FLUSHALL makes a new epoch and old offsets are not recovered",
-  ignore: !installed,
-  async fn() {
-    const server = new PrivateRedis();
-    await server.start();
-    const redis = await connected(server.url, "sabi:");
-    const stream = new FleetEventStream(redis);
-    try {
+  ignore: !REDIS_SERVER,
+  fn: () =>
+    withPrivateRedis(async (_server, redis) => {
+      const stream = new FleetEventStream(redis);
       const a = await stream.publish("before");
       await redis.redis.flushall();
       const r = await stream.since(a.offset, a.epoch);
@@ -98,9 +78,5 @@ Deno.test({
       assert.notEqual(r.epoch, a.epoch);
       const b = await stream.publish("after");
       assert.deepEqual([b.epoch, b.offset], [r.epoch, 1]);
-    } finally {
-      await redis.close();
-      await server.stop();
-    }
-  },
+    }),
 });

@@ -1,44 +1,24 @@
 import assert from "node:assert/strict";
 import { type FleetEvent, FleetEventStream, type StreamPosition } from "./event_stream.ts";
 import { FleetEventSubscriber } from "./event_subscriber.ts";
-import { FleetRedis } from "./redis_client.ts";
 import {
+  connectedClient,
   deleteKeys,
-  PrivateRedis,
-  redisReachable,
-  redisServerInstalled,
+  REDIS_SERVER,
+  SHARED_REDIS,
   SHARED_REDIS_URL,
   testPrefix,
+  until,
+  withPrivateRedis,
 } from "./test_redis.ts";
-
-const shared = await redisReachable();
-const installed = await redisServerInstalled();
-if (!shared) console.warn("Skipping shared-Redis tests: nothing answers at 127.0.0.1:6379");
-if (!installed) console.warn("Skipping private-Redis tests: no redis-server binary");
-
-const quiet = { warn() {}, info() {} };
-
-async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("Condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function connected(url: string, keyPrefix: string): Promise<FleetRedis> {
-  const client = new FleetRedis({ url, keyPrefix, logger: quiet });
-  await until(() => client.isUp, 5000);
-  return client;
-}
 
 Deno.test({
   name: "FleetEventSubscriber: delivers another instance's events in order and fills lost ones",
-  ignore: !shared,
+  ignore: !SHARED_REDIS,
   async fn() {
     const prefix = testPrefix("subscriber");
-    const publisherRedis = await connected(SHARED_REDIS_URL, prefix);
-    const subscriberRedis = await connected(SHARED_REDIS_URL, prefix);
+    const publisherRedis = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
+    const subscriberRedis = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
     const publisher = new FleetEventStream(publisherRedis);
     const got: FleetEvent[] = [];
     const sub = new FleetEventSubscriber(new FleetEventStream(subscriberRedis), {
@@ -75,37 +55,33 @@ Deno.test({
 
 Deno.test({
   name: "FleetEventSubscriber: after FLUSHALL it reports the new epoch and follows it",
-  ignore: !installed,
-  async fn() {
-    const server = new PrivateRedis();
-    await server.start();
-    const redis = await connected(server.url, "sabi:");
-    const stream = new FleetEventStream(redis);
-    const got: FleetEvent[] = [];
-    const resets: StreamPosition[] = [];
-    const sub = new FleetEventSubscriber(stream, {
-      onEvent: (e) => got.push(e),
-      onReset: (p) => resets.push(p),
-      checkIntervalMs: 100,
-    });
-    try {
-      await sub.start();
-      const old = await stream.publish("old");
-      await until(() => got.length === 1);
-      await redis.redis.flushall();
-      const fresh = await stream.publish("new");
-      await until(() => got.length === 2);
-      assert.notEqual(fresh.epoch, old.epoch);
-      assert.deepEqual(resets, [{ epoch: fresh.epoch, offset: 0 }]);
-      assert.deepEqual(got.map((e) => [e.epoch, e.offset, e.payload]), [
-        [old.epoch, 1, "old"],
-        [fresh.epoch, 1, "new"],
-      ]);
-      assert.deepEqual(sub.position, { epoch: fresh.epoch, offset: 1 });
-    } finally {
-      await sub.close();
-      await redis.close();
-      await server.stop();
-    }
-  },
+  ignore: !REDIS_SERVER,
+  fn: () =>
+    withPrivateRedis(async (_server, redis) => {
+      const stream = new FleetEventStream(redis);
+      const got: FleetEvent[] = [];
+      const resets: StreamPosition[] = [];
+      const sub = new FleetEventSubscriber(stream, {
+        onEvent: (e) => got.push(e),
+        onReset: (p) => resets.push(p),
+        checkIntervalMs: 100,
+      });
+      try {
+        await sub.start();
+        const old = await stream.publish("old");
+        await until(() => got.length === 1);
+        await redis.redis.flushall();
+        const fresh = await stream.publish("new");
+        await until(() => got.length === 2);
+        assert.notEqual(fresh.epoch, old.epoch);
+        assert.deepEqual(resets, [{ epoch: fresh.epoch, offset: 0 }]);
+        assert.deepEqual(got.map((e) => [e.epoch, e.offset, e.payload]), [
+          [old.epoch, 1, "old"],
+          [fresh.epoch, 1, "new"],
+        ]);
+        assert.deepEqual(sub.position, { epoch: fresh.epoch, offset: 1 });
+      } finally {
+        await sub.close();
+      }
+    }),
 });

@@ -1,28 +1,22 @@
 import assert from "node:assert/strict";
 import { InstanceRegistry } from "./instances.ts";
 import { FleetRedis } from "./redis_client.ts";
-import { deleteKeys, redisReachable, SHARED_REDIS_URL, testPrefix } from "./test_redis.ts";
-
-const shared = await redisReachable();
-if (!shared) console.warn("Skipping InstanceRegistry tests: nothing answers at 127.0.0.1:6379");
-
-const quiet = { warn() {}, info() {} };
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("Condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import {
+  deleteKeys,
+  QUIET_LOGGER,
+  SHARED_REDIS,
+  SHARED_REDIS_URL,
+  testPrefix,
+  until,
+} from "./test_redis.ts";
 
 function client(keyPrefix: string, instanceId: string): FleetRedis {
-  return new FleetRedis({ url: SHARED_REDIS_URL, keyPrefix, instanceId, logger: quiet });
+  return new FleetRedis({ url: SHARED_REDIS_URL, keyPrefix, instanceId, logger: QUIET_LOGGER });
 }
 
 Deno.test({
   name: "InstanceRegistry: lists live instances; a closed one leaves, a silent one expires",
-  ignore: !shared,
+  ignore: !SHARED_REDIS,
   async fn() {
     const prefix = testPrefix("instances");
     const a = client(prefix, "a"), b = client(prefix, "b"), c = client(prefix, "c");

@@ -1,16 +1,6 @@
 import assert from "node:assert/strict";
 import { FleetRedis, type StatusLogger } from "./redis_client.ts";
-import {
-  PrivateRedis,
-  redisReachable,
-  redisServerInstalled,
-  SHARED_REDIS_URL,
-} from "./test_redis.ts";
-
-const shared = await redisReachable();
-const installed = await redisServerInstalled();
-if (!shared) console.warn("Skipping shared-Redis tests: nothing answers at 127.0.0.1:6379");
-if (!installed) console.warn("Skipping private-Redis tests: no redis-server binary");
+import { PrivateRedis, REDIS_SERVER, SHARED_REDIS, SHARED_REDIS_URL, until } from "./test_redis.ts";
 
 class RecordingLogger implements StatusLogger {
   lines: { level: string; msg: string }[] = [];
@@ -22,17 +12,9 @@ class RecordingLogger implements StatusLogger {
   }
 }
 
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("Condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 Deno.test({
   name: "FleetRedis: is up with a round-trip time and counts fallbacks in its status",
-  ignore: !shared,
+  ignore: !SHARED_REDIS,
   async fn() {
     const latencies: string[] = [];
     const ups: boolean[] = [];
@@ -72,7 +54,7 @@ Deno.test({
 
 Deno.test({
   name: "FleetRedis: the last error never contains the password",
-  ignore: !installed,
+  ignore: !REDIS_SERVER,
   async fn() {
     const server = new PrivateRedis(["--requirepass", "the-real-one"]);
     await server.start();
@@ -96,7 +78,7 @@ Deno.test({
 
 Deno.test({
   name: "FleetRedis: logs one warning for an outage and one info line when Redis is back",
-  ignore: !installed,
+  ignore: !REDIS_SERVER,
   async fn() {
     const server = new PrivateRedis();
     await server.start();
@@ -140,7 +122,7 @@ Deno.test({
 
 Deno.test({
   name: "FleetRedis: a command sent before the first connection logs no outage",
-  ignore: !shared,
+  ignore: !SHARED_REDIS,
   async fn() {
     const logger = new RecordingLogger();
     const client = new FleetRedis({ url: SHARED_REDIS_URL, logger });

@@ -1,28 +1,22 @@
 import assert from "node:assert/strict";
 import { FleetRedis } from "./redis_client.ts";
 import { fencedSet, SourceLease } from "./source_lease.ts";
-import { deleteKeys, redisReachable, SHARED_REDIS_URL, testPrefix } from "./test_redis.ts";
-
-const shared = await redisReachable();
-if (!shared) console.warn("Skipping SourceLease tests: nothing answers at 127.0.0.1:6379");
-
-const quiet = { warn() {}, info() {} };
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("Condition not met in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+import {
+  deleteKeys,
+  QUIET_LOGGER,
+  SHARED_REDIS,
+  SHARED_REDIS_URL,
+  testPrefix,
+  until,
+} from "./test_redis.ts";
 
 /** Two instances contending for the source "oddsportal" with a 300 ms lease. */
 async function contenders(
   fn: (a: SourceLease, b: SourceLease, redis: FleetRedis) => Promise<void>,
 ): Promise<void> {
   const prefix = testPrefix("lease");
-  const ra = new FleetRedis({ url: SHARED_REDIS_URL, keyPrefix: prefix, logger: quiet });
-  const rb = new FleetRedis({ url: SHARED_REDIS_URL, keyPrefix: prefix, logger: quiet });
+  const ra = new FleetRedis({ url: SHARED_REDIS_URL, keyPrefix: prefix, logger: QUIET_LOGGER });
+  const rb = new FleetRedis({ url: SHARED_REDIS_URL, keyPrefix: prefix, logger: QUIET_LOGGER });
   const a = new SourceLease(ra, "oddsportal", { ttlMs: 300 });
   const b = new SourceLease(rb, "oddsportal", { ttlMs: 300 });
   try {
@@ -37,7 +31,7 @@ async function contenders(
 
 Deno.test({
   name: "SourceLease: of two contenders exactly one leads",
-  ignore: !shared,
+  ignore: !SHARED_REDIS,
   fn: () =>
     contenders(async (a, b) => {
       await Promise.all([a.start(), b.start()]);
@@ -54,7 +48,7 @@ Deno.test({
 
 Deno.test({
   name: "SourceLease: when the leader stops renewing the other takes over within the TTL",
-  ignore: !shared,
+  ignore: !SHARED_REDIS,
   fn: () =>
     contenders(async (a, b) => {
       await a.start();
@@ -71,7 +65,7 @@ Deno.test({
 
 Deno.test({
   name: "SourceLease: a released lease is taken at the next attempt",
-  ignore: !shared,
+  ignore: !SHARED_REDIS,
   fn: () =>
     contenders(async (a, b) => {
       assert.ok(await a.attempt());
@@ -84,7 +78,7 @@ Deno.test({
 
 Deno.test({
   name: "fencedSet: a write with a stale fencing token is rejected",
-  ignore: !shared,
+  ignore: !SHARED_REDIS,
   fn: () =>
     contenders(async (a, b, redis) => {
       assert.ok(await a.attempt());

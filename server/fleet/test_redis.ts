@@ -4,8 +4,13 @@
  * @module
  */
 
+import { FleetRedis, type FleetRedisOptions } from "./redis_client.ts";
+
 /** URL of the shared test Redis. */
 export const SHARED_REDIS_URL = "redis://127.0.0.1:6379";
+
+/** A logger that drops the outage lines tests provoke on purpose. */
+export const QUIET_LOGGER = { warn() {}, info() {} };
 
 /** Whether something answers PING at `host:port` within a second. */
 export async function redisReachable(port = 6379, host = "127.0.0.1"): Promise<boolean> {
@@ -119,4 +124,50 @@ function freePort(): number {
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
+}
+
+/** Whether the shared Redis answers (tests needing it are skipped, with this warning, if not). */
+export const SHARED_REDIS = await redisReachable();
+/** Whether tests may start their own redis-server. */
+export const REDIS_SERVER = await redisServerInstalled();
+if (!SHARED_REDIS) console.warn("Skipping shared-Redis tests: nothing answers at 127.0.0.1:6379");
+if (!REDIS_SERVER) console.warn("Skipping private-Redis tests: no redis-server binary");
+
+/** Waits (polling every 10 ms) until `condition` holds, failing after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("Condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A quiet {@link FleetRedis} on `url` once it is connected. */
+export async function connectedClient(
+  url: string,
+  options: Omit<FleetRedisOptions, "url"> = {},
+): Promise<FleetRedis> {
+  const client = new FleetRedis({ logger: QUIET_LOGGER, ...options, url });
+  await until(() => client.isUp);
+  return client;
+}
+
+/**
+ * Runs `fn` with a private redis-server and a connected client on it, then closes both (the
+ * server may be stopped and restarted by `fn`).
+ */
+export async function withPrivateRedis(
+  fn: (server: PrivateRedis, redis: FleetRedis) => Promise<void>,
+  options: Omit<FleetRedisOptions, "url"> = {},
+): Promise<void> {
+  const server = new PrivateRedis();
+  await server.start();
+  let redis: FleetRedis | undefined;
+  try {
+    redis = await connectedClient(server.url, options);
+    await fn(server, redis);
+  } finally {
+    await redis?.close();
+    await server.stop();
+  }
 }

@@ -2,36 +2,28 @@ import assert from "node:assert/strict";
 import { FleetRedis } from "../fleet/redis_client.ts";
 import {
   deleteKeys,
-  PrivateRedis,
-  redisReachable,
-  redisServerInstalled,
+  QUIET_LOGGER,
+  REDIS_SERVER,
+  SHARED_REDIS,
   SHARED_REDIS_URL,
   testPrefix,
+  until,
+  withPrivateRedis,
 } from "../fleet/test_redis.ts";
 import { RedisRateLimitStore } from "./redis_store.ts";
 
-const shared = await redisReachable();
-const installed = await redisServerInstalled();
-if (!shared) console.warn("Skipping shared-Redis tests: nothing answers at 127.0.0.1:6379");
-if (!installed) console.warn("Skipping private-Redis tests: no redis-server binary");
-
-const quiet = { warn() {}, info() {} };
-
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("Condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 Deno.test({
   name: "RedisRateLimitStore: 300 concurrent hits from 3 instances admit exactly 100 of limit 100",
-  ignore: !shared,
+  ignore: !SHARED_REDIS,
   async fn() {
     const keyPrefix = testPrefix("rl");
     const clients = [1, 2, 3].map((i) =>
-      new FleetRedis({ url: SHARED_REDIS_URL, keyPrefix, instanceId: `i${i}`, logger: quiet })
+      new FleetRedis({
+        url: SHARED_REDIS_URL,
+        keyPrefix,
+        instanceId: `i${i}`,
+        logger: QUIET_LOGGER,
+      })
     );
     const stores = clients.map((c) => new RedisRateLimitStore(c, { instances: () => 3 }));
     try {
@@ -62,36 +54,31 @@ Deno.test({
 
 Deno.test({
   name: "RedisRateLimitStore: answers from a scaled local window while Redis is down, then returns",
-  ignore: !installed,
-  async fn() {
-    const server = new PrivateRedis();
-    await server.start();
-    const client = new FleetRedis({ url: server.url, logger: quiet, maxBackoffMs: 200 });
-    const store = new RedisRateLimitStore(client, { instances: () => 3 });
-    try {
-      await until(() => client.isUp);
-      const windowMs = 60_000;
-      const w = Math.floor(Date.now() / windowMs) * windowMs;
-      assert.equal(await store.hit("a", w, windowMs), 1);
-      assert.equal(await store.hit("a", w, windowMs), 2);
-      await server.stop();
-      // Whether the failure is seen by the command or by the connection first, hits answer.
-      const during = [];
-      for (let i = 0; i < 4; i++) during.push(await store.hit("b", w, windowMs));
-      assert.deepEqual(during, [3, 6, 9, 12]);
-      assert.equal(store.fallbacks, 4);
-      assert.equal(client.status().fallbacks.rate_limit, 4);
-      await server.start();
-      const t0 = Date.now();
-      await until(() => client.isUp, 5000);
-      assert.ok(Date.now() - t0 < 5000);
-      // A fresh server without persistence: the Redis count starts again at 1.
-      assert.equal(await store.hit("b", w, windowMs), 1);
-      assert.equal(store.fallbacks, 4);
-    } finally {
-      store.close();
-      await client.close();
-      await server.stop();
-    }
-  },
+  ignore: !REDIS_SERVER,
+  fn: () =>
+    withPrivateRedis(async (server, client) => {
+      const store = new RedisRateLimitStore(client, { instances: () => 3 });
+      try {
+        const windowMs = 60_000;
+        const w = Math.floor(Date.now() / windowMs) * windowMs;
+        assert.equal(await store.hit("a", w, windowMs), 1);
+        assert.equal(await store.hit("a", w, windowMs), 2);
+        await server.stop();
+        // Whether the failure is seen by the command or by the connection first, hits answer.
+        const during = [];
+        for (let i = 0; i < 4; i++) during.push(await store.hit("b", w, windowMs));
+        assert.deepEqual(during, [3, 6, 9, 12]);
+        assert.equal(store.fallbacks, 4);
+        assert.equal(client.status().fallbacks.rate_limit, 4);
+        await server.start();
+        const t0 = Date.now();
+        await until(() => client.isUp, 5000);
+        assert.ok(Date.now() - t0 < 5000);
+        // A fresh server without persistence: the Redis count starts again at 1.
+        assert.equal(await store.hit("b", w, windowMs), 1);
+        assert.equal(store.fallbacks, 4);
+      } finally {
+        store.close();
+      }
+    }, { maxBackoffMs: 200 }),
 });
