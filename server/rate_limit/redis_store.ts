@@ -7,10 +7,10 @@
  * one INCRBY and count it locally, costing a tenth of the round trips but letting a client exceed
  * the limit by up to the unused slices of the other instances, and making the 429 depend on
  * which instance a request lands on. Measured with `deno run -A --unstable-kv bench/fleet.ts`
- * against a local Redis 7 on a 2-core machine shared with other work, the script does ~19k hits/s
- * one at a time (~50 us a round trip) and ~26k hits/s with 64 in flight on one connection: far
- * above what one instance serves, so the exact script wins and leases are not worth their
- * overshoot.
+ * against a local Redis 7 on a 2-core machine (shared with other work, so figures vary), the
+ * script does 10-24k hits/s one at a time (40-100 us a round trip) and 26-97k hits/s with 64 in
+ * flight on one connection: far above what one instance serves, so the exact script wins and
+ * leases are not worth their overshoot.
  *
  * While Redis is away (or a command fails) the hit is counted in a local window instead, and
  * the count returned is the local count times the number of live instances (last heartbeat):
