@@ -1,0 +1,177 @@
+/**
+ * Receives the fleet's events in offset order. Pub/sub alone loses what is published while the
+ * subscriber's connection is down and gives no order guarantee across a reconnect, so the
+ * subscriber compares the offsets it delivered with the stream's (on every message that does not
+ * follow the last one, and every `checkIntervalMs`) and fills any gap from the stream. When the
+ * gap cannot be filled (the epoch changed, or the stream was trimmed past it) it says so through
+ * `onReset` and continues from the stream's current position.
+ * @module
+ */
+import type { Redis } from "ioredis";
+import {
+  type FleetEvent,
+  type FleetEventStream,
+  parseEventMessage,
+  type StreamPosition,
+} from "./event_stream.ts";
+
+/** Options of {@link FleetEventSubscriber}. */
+export interface FleetEventSubscriberOptions {
+  /** Gets every event once, in offset order. */
+  onEvent: (event: FleetEvent) => void;
+  /**
+   * Continuity was lost (new epoch or trimmed history): events up to `position` were not
+   * delivered; a client should reload the current state. Delivery resumes after `position`.
+   */
+  onReset?: (position: StreamPosition) => void;
+  /** Period of the check against the stream's last offset. @default 1000 */
+  checkIntervalMs?: number;
+  /** Stops the subscription. */
+  signal?: AbortSignal;
+}
+
+/** A SUBSCRIBE on its own connection that delivers the fleet's events in order, gaps filled. */
+export class FleetEventSubscriber {
+  readonly #stream: FleetEventStream;
+  readonly #onEvent: (event: FleetEvent) => void;
+  readonly #onReset: (position: StreamPosition) => void;
+  readonly #interval: number;
+  #connection: Redis | null = null;
+  #epoch = "";
+  #offset = 0;
+  /** Messages that arrived ahead of a gap, by offset. */
+  #ahead = new Map<number, FleetEvent>();
+  #filling: Promise<void> | null = null;
+  #refill = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(stream: FleetEventStream, options: FleetEventSubscriberOptions) {
+    this.#stream = stream;
+    this.#onEvent = options.onEvent;
+    this.#onReset = options.onReset ?? (() => {});
+    this.#interval = options.checkIntervalMs ?? 1000;
+    options.signal?.addEventListener("abort", () => void this.close(), { once: true });
+  }
+
+  /** The position of the last delivered event. */
+  get position(): StreamPosition {
+    return { epoch: this.#epoch, offset: this.#offset };
+  }
+
+  /**
+   * Subscribes and starts delivering after `from` (a client's last position), or after the
+   * stream's current position when omitted.
+   */
+  async start(from?: StreamPosition): Promise<void> {
+    const connection = this.#stream.redis.duplicate();
+    this.#connection = connection;
+    connection.on("message", (channel: string, message: string) => {
+      if (channel === this.#stream.channel) this.#receive(message);
+    });
+    if (connection.status !== "ready") {
+      await new Promise<void>((resolve) => connection.once("ready", () => resolve()));
+    }
+    await connection.subscribe(this.#stream.channel);
+    const position = from ?? await this.#stream.position();
+    this.#epoch = position.epoch;
+    this.#offset = position.offset;
+    await this.#fill();
+    this.#schedule();
+  }
+
+  /** Unsubscribes and closes the connection. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await this.#filling?.catch(() => {});
+    const connection = this.#connection;
+    this.#connection = null;
+    if (!connection) return;
+    if (connection.status === "ready") await connection.quit().catch(() => {});
+    else connection.disconnect(false);
+  }
+
+  #receive(message: string): void {
+    const event = parseEventMessage(message);
+    // Before start() knows the position, the first fill will pick the event up from the stream.
+    if (!event || this.#closed || this.#epoch === "") return;
+    if (event.epoch === this.#epoch && event.offset <= this.#offset) return;
+    if (!this.#filling && event.epoch === this.#epoch && event.offset === this.#offset + 1) {
+      this.#deliver(event);
+      return;
+    }
+    if (event.epoch === this.#epoch) this.#ahead.set(event.offset, event);
+    void this.#fill().catch(() => {});
+  }
+
+  #deliver(event: FleetEvent): void {
+    this.#offset = event.offset;
+    this.#onEvent(event);
+  }
+
+  /** Fills from the stream until what was delivered meets its last offset; one run at a time. */
+  #fill(): Promise<void> {
+    if (this.#filling) {
+      this.#refill = true;
+      return this.#filling;
+    }
+    const run = async () => {
+      do {
+        this.#refill = false;
+        await this.#fillOnce();
+      } while (this.#refill && !this.#closed);
+    };
+    const p = run().finally(() => {
+      this.#filling = null;
+    });
+    this.#filling = p;
+    return p;
+  }
+
+  async #fillOnce(): Promise<void> {
+    const r = await this.#stream.since(this.#offset, this.#epoch);
+    if (this.#closed) return;
+    if (!r.recovered) {
+      const now = await this.#stream.position();
+      if (this.#closed) return;
+      this.#ahead.clear();
+      // A new epoch starts at offset 1: nothing of it was missed yet, so only its history is
+      // replayed; within the same epoch the trimmed part is skipped.
+      const fresh = now.epoch !== this.#epoch;
+      this.#epoch = now.epoch;
+      this.#offset = fresh ? 0 : now.offset;
+      this.#onReset({ epoch: this.#epoch, offset: this.#offset });
+      if (fresh) this.#refill = true;
+      return;
+    }
+    for (const event of r.events) {
+      if (event.offset === this.#offset + 1) this.#deliver(event);
+    }
+    // Messages that came while filling and follow on are delivered from the buffer.
+    for (const [offset, event] of [...this.#ahead].sort((a, b) => a[0] - b[0])) {
+      if (offset <= this.#offset) this.#ahead.delete(offset);
+      else if (offset === this.#offset + 1) {
+        this.#ahead.delete(offset);
+        this.#deliver(event);
+      } else {
+        this.#refill = true;
+        break;
+      }
+    }
+  }
+
+  #schedule(): void {
+    if (this.#closed) return;
+    this.#timer = setTimeout(async () => {
+      try {
+        const now = await this.#stream.position();
+        if (now.epoch !== this.#epoch || now.offset > this.#offset) await this.#fill();
+      } catch {
+        // Redis away: the client logs it; the next check tries again.
+      }
+      this.#schedule();
+    }, this.#interval);
+  }
+}
