@@ -7,7 +7,7 @@
  */
 
 /** The benchmarks there are. */
-export const BENCHMARKS = ["http", "model", "ws", "ws-attack", "web"] as const;
+export const BENCHMARKS = ["http", "model", "ws", "ws-attack", "web", "fleet"] as const;
 
 function usage(): string {
   return `Usage: deno task bench <${BENCHMARKS.join("|")}> [args...]`;

@@ -3,16 +3,11 @@
  * from admission until the socket closes), and sockets the hub closed whose peer is not done.
  * @module
  */
-import type { Connection } from "./hub_connection.ts";
+import type { Admission, Connection } from "./hub_connection.ts";
+
+export type { Admission };
 
 const OPEN = 1;
-
-/** A granted connection, counted against its address until the socket closes. */
-export interface Admission {
-  readonly address: string;
-  /** Gives the connection back (idempotent); call it if the upgrade fails. */
-  release(): void;
-}
 
 /** One address's share of the per-address limit; released once. */
 class AddressPermit implements Admission {

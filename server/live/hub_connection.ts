@@ -3,8 +3,14 @@
  * @module
  */
 import type { Topic } from "../domain/live_protocol.ts";
-import type { Admission } from "./connection_registry.ts";
 import type { PublishedEvent } from "./live_event.ts";
+
+/** A granted connection, counted against its address until the socket closes. */
+export interface Admission {
+  readonly address: string;
+  /** Gives the connection back (idempotent); call it if the upgrade fails. */
+  release(): void;
+}
 
 /** The socket events a connection forwards to its hub. */
 export interface ConnectionEvents {
