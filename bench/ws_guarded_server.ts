@@ -6,8 +6,7 @@
  * before the production listener uses it. Listens on `PORT` on 127.0.0.1.
  * @module
  */
-import http from "node:http";
-import { Buffer } from "node:buffer";
+import { NodeListener } from "../server/http/node_listener.ts";
 import { createLocalBroker } from "../server/live/broker.ts";
 import { createMemoryEventLog } from "../server/live/event_log.ts";
 import { createGuardedUpgrade } from "../server/live/guarded_upgrade.ts";
@@ -19,18 +18,8 @@ const log = createMemoryEventLog();
 const hub = createHub({ log, broker: createLocalBroker(log) });
 services.hub = hub;
 
-const server = http.createServer(async (req, res) => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const request = new Request(`http://${req.headers.host}${req.url}`, {
-    method: req.method,
-    headers: req.headers as Record<string, string>,
-    body: hasBody ? Buffer.concat(chunks) : undefined,
-  });
-  const response = await app.fetch(request, { remoteAddr: { hostname: req.socket.remoteAddress } });
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  res.end(Buffer.from(await response.arrayBuffer()));
+new NodeListener(app.fetch as never, {
+  port: Number(Deno.env.get("PORT") ?? 8000),
+  hostname: "127.0.0.1",
+  upgrade: createGuardedUpgrade(hub),
 });
-server.on("upgrade", createGuardedUpgrade(hub));
-server.listen(Number(Deno.env.get("PORT") ?? 8000), "127.0.0.1");

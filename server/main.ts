@@ -17,6 +17,7 @@ import { createOnnxEngine } from "./ml/onnx_engine.ts";
 import { createModelRegistry, type ModelRegistry } from "./ml/registry.ts";
 import { createMemoryEngine } from "./predict/memory_engine.ts";
 import { serveApp } from "./http/serve.ts";
+import { createGuardedUpgrade } from "./live/guarded_upgrade.ts";
 import { Counter, Histogram, type Registry } from "prom-client";
 
 /** The engine and what must be closed with it. */
@@ -178,6 +179,10 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
     hostname: config.hostname,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     drainMs: config.shutdownDrainMs,
+    // Without live services there is no hub and `/ws` answers from the app itself.
+    upgrade: config.wsServer === "guarded" && live
+      ? createGuardedUpgrade(live.hub, { trustProxy: config.trustProxy })
+      : undefined,
     onDrained: () => live?.hub.close(),
     onRequest: () => trimmer.noteActivity(),
     onListen: ({ hostname, port }) => {

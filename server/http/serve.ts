@@ -1,5 +1,7 @@
 /**
- * Serves the app with `Deno.serve` and shuts it down gracefully: readiness turns 503 while the
+ * Serves the app with `Deno.serve`, or on node:http when an `upgrade` handler is given (the
+ * guarded WebSocket upgrade, `WS_SERVER=guarded`, the default: Deno's own upgrade has no
+ * message-size limit), and shuts it down gracefully: readiness turns 503 while the
  * app keeps serving for a drain window (so a load balancer sees the instance leave instead of
  * refused connections), then the listener closes, long-lived connections are told to go, in-flight
  * requests finish (up to a timeout), and the owner's resources close.
@@ -8,6 +10,8 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "./app_env.ts";
 import type { Services } from "../services/services.ts";
+import type { UpgradeHandler } from "../live/guarded_upgrade.ts";
+import { NodeListener } from "./node_listener.ts";
 
 /** Options of {@link serveApp}. */
 export interface ServeAppOptions {
@@ -33,14 +37,21 @@ export interface ServeAppOptions {
   onClose?: () => Promise<void> | void;
   /** Called at the start of every request (cheap work only: it is on the hot path). */
   onRequest?: () => void;
+  /**
+   * Handles WebSocket upgrades on a node:http listener instead of `Deno.serve` (see
+   * `createGuardedUpgrade`). @default undefined (`Deno.serve`, upgrades through the app)
+   */
+  upgrade?: UpgradeHandler;
   /** Called once listening, with the bound address. */
   onListen?: (addr: { hostname: string; port: number }) => void;
 }
 
 /** A running server. */
 export interface RunningServer {
-  /** The bound port (useful with port 0). */
-  port: number;
+  /** The bound port (useful with port 0); 0 until {@link RunningServer.ready} resolved. */
+  readonly port: number;
+  /** Resolves once the server listens. */
+  ready: Promise<void>;
   /** Resolves when the server has stopped and `onClose` ran. */
   finished: Promise<void>;
   /** Starts the graceful shutdown (idempotent); resolves when it is complete. */
@@ -55,19 +66,31 @@ export function serveApp(
 ): RunningServer {
   const timeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const onRequest = options.onRequest;
-  const server = Deno.serve(
-    {
-      port: options.port ?? 8000,
-      hostname: options.hostname ?? "0.0.0.0",
-      onListen: (addr) => options.onListen?.({ hostname: addr.hostname, port: addr.port }),
-    },
-    onRequest
-      ? (req, info) => {
-        onRequest();
-        return app.fetch(req, info);
-      }
-      : app.fetch,
-  );
+  const fetch = onRequest
+    ? (req: Request, info: Deno.ServeHandlerInfo) => {
+      onRequest();
+      return app.fetch(req, info);
+    }
+    : app.fetch;
+  const listen = {
+    port: options.port ?? 8000,
+    hostname: options.hostname ?? "0.0.0.0",
+    onListen: (addr: { hostname: string; port: number }) =>
+      options.onListen?.({ hostname: addr.hostname, port: addr.port }),
+  };
+  let port = 0;
+  let ready: Promise<void>;
+  let stopListening: () => Promise<void>;
+  if (options.upgrade) {
+    const server = new NodeListener(fetch as never, { ...listen, upgrade: options.upgrade });
+    ready = server.listening.then((bound) => void (port = bound));
+    stopListening = () => server.shutdown();
+  } else {
+    const server = Deno.serve(listen, fetch);
+    port = server.addr.port;
+    ready = Promise.resolve();
+    stopListening = () => server.shutdown();
+  }
 
   let stopping: Promise<void> | undefined;
   let closed!: () => void;
@@ -82,7 +105,7 @@ export function serveApp(
         services.logger.info("Draining", { drain_ms: drainMs });
         await new Promise((resolve) => setTimeout(resolve, drainMs));
       }
-      const stopped = server.shutdown();
+      const stopped = stopListening();
       options.onDrained?.();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<"timeout">((resolve) => {
@@ -106,5 +129,12 @@ export function serveApp(
     return stopping;
   }
 
-  return { port: server.addr.port, finished, shutdown };
+  return {
+    get port() {
+      return port;
+    },
+    ready,
+    finished,
+    shutdown,
+  };
 }

@@ -9,12 +9,14 @@
  * @module
  */
 import type { Context } from "hono";
-import type { IncomingMessage } from "node:http";
+import { type IncomingMessage, STATUS_CODES } from "node:http";
+import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { WS_LIMITS } from "../domain/live_protocol.ts";
 import type { AppEnv } from "../http/app_env.ts";
+import type { ErrorBody } from "../http/error_handler.ts";
 import { HttpError } from "../http/errors.ts";
 import { clientAddress } from "../middleware/client_address.ts";
 import type { Hub } from "./hub.ts";
@@ -25,6 +27,11 @@ export interface GuardedUpgradeOptions {
   maxMessageBytes?: number;
   /** Reverse proxies in front (`TRUST_PROXY`), for the client address. @default 0 */
   trustProxy?: number;
+  /**
+   * Protocol ping interval; a connection that did not answer the previous ping is dropped, as
+   * `Deno.upgradeWebSocket`'s `idleTimeout` does. @default the hub's `idleTimeout` (30 s)
+   */
+  heartbeatMs?: number;
 }
 
 /** Handles node:http `upgrade` events: `(request, socket, head)`. */
@@ -44,6 +51,7 @@ export function createGuardedUpgrade(
     maxPayload: options.maxMessageBytes ?? WS_LIMITS.maxMessageBytes,
   });
   const trustProxy = options.trustProxy ?? 0;
+  const heartbeatMs = options.heartbeatMs ?? hub.upgradeOptions.idleTimeout * 1000;
   return function guardedUpgrade(request, socket, head) {
     let admission;
     try {
@@ -53,8 +61,7 @@ export function createGuardedUpgrade(
         address: addressOf(request, socket as Socket, trustProxy),
       });
     } catch (error) {
-      const status = error instanceof HttpError ? error.status : 500;
-      socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(refusal(error, request));
       return;
     }
     let attached = false;
@@ -62,11 +69,12 @@ export function createGuardedUpgrade(
     socket.once("close", () => {
       if (!attached) admission.release();
     });
-    server.handleUpgrade(request, socket, head, (ws: WebSocket & { on: OnError }) => {
+    server.handleUpgrade(request, socket, head, (ws: NodeWebSocket) => {
       attached = true;
       // `ws` has already queued the close frame (1009 for an oversized frame); destroying the
       // socket now stops reading the rest of the frame.
       ws.on("error", () => socket.destroy());
+      keepAlive(ws, socket, heartbeatMs);
       hub.attach(ws, admission);
     });
   };
@@ -84,4 +92,32 @@ function addressOf(request: IncomingMessage, socket: Socket, trustProxy: number)
   return clientAddress(view as unknown as Context<AppEnv>, trustProxy);
 }
 
-type OnError = (event: "error", listener: (error: Error) => void) => void;
+type NodeWebSocket = WebSocket & {
+  on(event: string, listener: () => void): void;
+  ping(): void;
+};
+
+function keepAlive(ws: NodeWebSocket, socket: Duplex, heartbeatMs: number): void {
+  let answered = true;
+  ws.on("pong", () => (answered = true));
+  const timer = setInterval(() => {
+    if (!answered) return socket.destroy();
+    answered = false;
+    ws.ping();
+  }, heartbeatMs);
+  ws.on("close", () => clearInterval(timer));
+}
+
+/** The refusal as an HTTP response with the app's JSON error body (`ErrorBody`). */
+function refusal(error: unknown, request: IncomingMessage): string {
+  const e = error instanceof HttpError ? error : new HttpError(500, "Internal server error");
+  const requestId = String(request.headers["x-request-id"] ?? crypto.randomUUID());
+  const body: ErrorBody = { error: { code: e.code, message: e.message, request_id: requestId } };
+  if (e.details !== undefined) body.error.details = e.details;
+  const text = JSON.stringify(body);
+  const reason = STATUS_CODES[e.status] ?? "Error";
+  const extra = Object.entries(e.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join("");
+  return `HTTP/1.1 ${e.status} ${reason}\r\nConnection: close\r\n${extra}` +
+    `Content-Type: application/json\r\nCache-Control: no-store\r\n` +
+    `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
+}

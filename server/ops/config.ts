@@ -154,6 +154,7 @@ const EnvSchema = z.object({
   MEMORY_LIMIT_MB: int(1024, 16, 1_048_576),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
   SHUTDOWN_DRAIN_MS: int(15_000, 0, 600_000),
+  WS_SERVER: oneOf(["guarded", "deno"]),
   MEMORY_TRIM_INTERVAL_SECONDS: int(30, 0, 86_400),
   DEMO_BOOKMAKER: bool(true),
   ODDS_SOURCES: optionalString(),
@@ -245,6 +246,13 @@ export interface Config {
    */
   shutdownDrainMs: number;
   /**
+   * `WS_SERVER`: how `/ws` upgrades are served. `guarded` runs the app on node:http with npm
+   * `ws`, which refuses a frame over the message limit from its header (1009); `deno` uses
+   * `Deno.serve`, whose upgrade buffers whole frames of any size (denoland/deno#15809).
+   * @default "guarded"
+   */
+  wsServer: "guarded" | "deno";
+  /**
    * `MEMORY_TRIM_INTERVAL_SECONDS`: how often unused memory is handed back to the OS (glibc
    * `malloc_trim` and clean file pages, see `server/memory_trim.ts`; also after each burst of
    * requests); 0 turns both off. @default 30
@@ -309,6 +317,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     memoryLimitMb: e.MEMORY_LIMIT_MB,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    wsServer: e.WS_SERVER,
     memoryTrimIntervalSeconds: e.MEMORY_TRIM_INTERVAL_SECONDS,
     live: {
       demoBookmaker: e.DEMO_BOOKMAKER,

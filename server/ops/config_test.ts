@@ -118,3 +118,9 @@ Deno.test("loadConfig: live settings, defaults, and errors naming the variable",
   assert.throws(() => loadConfig({ DEMO_BOOKMAKER: "maybe" }), /DEMO_BOOKMAKER/);
   assert.throws(() => loadConfig({ DEMO_TICK_MS: "5" }), /DEMO_TICK_MS/);
 });
+
+Deno.test("loadConfig: WS_SERVER defaults to the guarded upgrade and accepts deno", () => {
+  assert.equal(loadConfig({}).wsServer, "guarded");
+  assert.equal(loadConfig({ WS_SERVER: "deno" }).wsServer, "deno");
+  assert.throws(() => loadConfig({ WS_SERVER: "uws" }), /WS_SERVER/);
+});
