@@ -5,6 +5,13 @@
  * app keeps serving for a drain window (so a load balancer sees the instance leave instead of
  * refused connections), then the listener closes, long-lived connections are told to go, in-flight
  * requests finish (up to a timeout), and the owner's resources close.
+ *
+ * The guarded mode is the default although it costs: every request crosses node:http and is
+ * turned into a fetch `Request` again, about twice the server CPU of `Deno.serve`
+ * (`/health/live` 82 against 40 µs, cached predictions 111 against 59 µs, uncached 143 against
+ * 84 µs; `deno task bench http --env WS_SERVER=guarded|deno`, docs/BENCHMARKS.md). Without it ten
+ * 50 MB frames take the process past 1 GB and every prediction answers 503; `WS_SERVER=deno`
+ * buys the speed back where the WebSocket is not exposed to untrusted clients.
  * @module
  */
 import type { Hono } from "hono";
