@@ -64,7 +64,7 @@ export async function createApp(
   // (`/api/v1/matches/upcoming` next to `/api/v1/matches/:id`), and the TrieRouter it falls back
   // to writes each request's match objects into its long-lived nodes, so they outlive the request
   // and are promoted. For a table this size the linear scan is cheaper (`deno task bench http`:
-  // uncached +12-16 %, cached +4-13 %, `/health/live` unchanged; docs/BENCHMARKS.md).
+  // uncached +12-16 %, cached +4-13 %, `/health/live` unchanged, A/B on one machine).
   const app = new Hono<AppEnv>({ router: new LinearRouter() });
 
   app.use(

@@ -6,7 +6,7 @@
  * room left; otherwise the head and the body leave in two `send` calls. A chunked body is
  * always assembled behind the head and sent with it in one call. On loopback the second call
  * costs the server ~10 µs of CPU per answer: a third of what a cached prediction costs beyond
- * `/health/live` (measured with `deno task bench http`, docs/BENCHMARKS.md).
+ * `/health/live` (`sendto` calls counted with `strace -c`, CPU with `deno task bench http`).
  *
  * So the prediction answers (2-3 KB) are sent chunked. Deno turns the field into
  * `Content-Length` for HTTP/1.0 clients and drops it on HTTP/2, so every client still gets a

@@ -7,7 +7,7 @@
  * fields and its body) at once, which the first field the middleware sets throws away again.
  * Every answer here gets its request id, security and rate-limit fields afterwards, so that copy
  * is pure cost: ~2 µs for `/health/live`, ~15 µs for a 2.5 KB cached prediction
- * (docs/BENCHMARKS.md, eighth session).
+ * (main-thread CPU per request, A/B on a bare `Deno.serve` and with `deno task bench http`).
  * @module
  */
 

@@ -9,7 +9,7 @@
  */
 import type { Probs1x2 } from "../domain/types.ts";
 import { type BatchedClassifier, createBatchedClassifier } from "./batched_classifier.ts";
-import type { LoadedModel } from "./registry.ts";
+import type { LoadedModel } from "./loaded_model.ts";
 
 /** The fundamental classifier's answer for one exact feature vector. */
 export interface ClassifierAnswer {
@@ -49,7 +49,7 @@ export interface ModelMemo {
 const memos = new WeakMap<LoadedModel, ModelMemo>();
 
 /** The memo of `model`, created on first use. */
-export function memoOf(model: LoadedModel): ModelMemo {
+export function memoForModel(model: LoadedModel): ModelMemo {
   let memo = memos.get(model);
   if (!memo) {
     memo = {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { fixtureKey, memoOf, sameFeatures } from "./model_memo.ts";
-import type { LoadedModel } from "./registry.ts";
+import { fixtureKey, memoForModel, sameFeatures } from "./model_memo.ts";
+import type { LoadedModel } from "./loaded_model.ts";
 
 function fakeModel(): LoadedModel {
-  // memoOf only wraps the sessions; nothing is run here
+  // memoForModel only wraps the sessions; nothing is run here
   const session = {} as LoadedModel["scoreMatrix"];
   return {
     card: {} as LoadedModel["card"],
@@ -12,20 +12,24 @@ function fakeModel(): LoadedModel {
   };
 }
 
-Deno.test("memoOf: one memo per loaded model, never shared between models", () => {
+Deno.test("memoForModel: one memo per loaded model, never shared between models", () => {
   const a = fakeModel(), b = fakeModel();
-  assert.equal(memoOf(a), memoOf(a));
-  assert.notEqual(memoOf(a), memoOf(b));
-  memoOf(a).fixtures.set(fixtureKey("Arsenal", "Chelsea"), {
+  assert.equal(memoForModel(a), memoForModel(a));
+  assert.notEqual(memoForModel(a), memoForModel(b));
+  memoForModel(a).fixtures.set(fixtureKey("Arsenal", "Chelsea"), {
     lambda: 1,
     mu: 1,
     matrix: new Float64Array(1),
     probs: [0.4, 0.3, 0.3],
     over25: 0.5,
   });
-  assert.equal(memoOf(a).fixtures.size, 1);
-  assert.equal(memoOf(b).fixtures.size, 0);
-  assert.equal(memoOf(a).classifiers.blend, undefined, "no blend session, no blend classifier");
+  assert.equal(memoForModel(a).fixtures.size, 1);
+  assert.equal(memoForModel(b).fixtures.size, 0);
+  assert.equal(
+    memoForModel(a).classifiers.blend,
+    undefined,
+    "no blend session, no blend classifier",
+  );
 });
 
 Deno.test("fixtureKey and sameFeatures: equal only for equal inputs", () => {

@@ -16,8 +16,8 @@ import type { Prediction, PredictionRequest, RequestOdds } from "../domain/predi
 import { clampRho } from "../domain/score_matrix.ts";
 import type { Probs1x2 } from "../domain/types.ts";
 import type { CardTeam, ModelCard } from "./model_card.ts";
-import { fixtureKey, type FixtureMemo, memoOf, sameFeatures } from "./model_memo.ts";
-import type { LoadedModel } from "./registry.ts";
+import { fixtureKey, type FixtureMemo, memoForModel, sameFeatures } from "./model_memo.ts";
+import type { LoadedModel } from "./loaded_model.ts";
 import { teamIndex } from "./team_index.ts";
 import type { KellyOptions } from "../domain/staking.ts";
 import { findValueBets, type PricedSelection } from "../domain/value_bets.ts";
@@ -141,7 +141,7 @@ export async function predictWithModel(
   const odds = request.odds;
   checkOdds(odds);
 
-  const memo = memoOf(model);
+  const memo = memoForModel(model);
   const fixture = fixtureKey(home.name, away.name);
   let dcPart = memo.fixtures.get(fixture);
   if (!dcPart) {

@@ -15,7 +15,7 @@
  */
 
 /** Remembers recently missed keys in a bitset. */
-export class Doorkeeper {
+export class CacheAdmissionFilter {
   #bits: Uint32Array;
   #mask: number;
   #seen = 0;

@@ -1,92 +1,54 @@
 /**
- * The prediction service in front of the engine: canonical names, an LRU result cache keyed by
- * (model version, league, teams, kick-off, odds) with an admission filter for one-off requests
- * (see `admission.ts`), single-flight for identical misses, a timeout
- * that aborts the engine call (504), a memory-pressure guard (503) and metrics.
+ * The prediction service in front of the engine: an LRU result cache keyed by
+ * (model version, league, canonical teams, kick-off, odds) (`cache_key.ts`) with an admission
+ * filter for one-off requests (`admission.ts`), single-flight for identical misses, a timeout
+ * that aborts the engine call (504, `timed_engine.ts`), a memory-pressure guard (503,
+ * `memory_guard.ts`) and metrics (`prediction_metrics.ts`).
  * @module
  */
-import { findLeague } from "../domain/leagues.ts";
-import type {
-  Prediction,
-  PredictionEngine,
-  PredictionRequest,
-  RequestOdds,
-} from "../domain/prediction.ts";
-import { HttpError } from "../http/errors.ts";
+import type { PredictionEngine, PredictionRequest } from "../domain/prediction.ts";
 import type { Metrics } from "../ops/metrics.ts";
-import { Doorkeeper } from "./admission.ts";
-import { DeadlineQueue } from "./deadline_queue.ts";
+import { CacheAdmissionFilter } from "./admission.ts";
+import { PredictionCacheKeys } from "./cache_key.ts";
 import { EncodedPrediction } from "./encoded_prediction.ts";
 import { LruCache } from "./lru_cache.ts";
+import { MemoryGuard, type MemoryReading } from "./memory_guard.ts";
+import { PredictionMetrics } from "./prediction_metrics.ts";
+import { type PredictionResult, ServedPrediction } from "./served_prediction.ts";
+import { TimedEngine } from "./timed_engine.ts";
 
 /**
- * A served prediction. The answer is serialised once, when computed, and the cache keeps only
- * that text: a cache hit sends it as it is. `prediction` is parsed from the text on first
- * access for hits.
+ * An uncached prediction being computed: the identical requests waiting for it. It holds only
+ * the waiters, never the result: the map of requests in flight changes on every miss, and V8
+ * may keep a replaced copy of its table alive until the next full collection; a result
+ * reachable from such a copy (a promise resolved with it, say) would outlive its request and be
+ * promoted.
  */
-export interface PredictionResult {
-  /** The JSON answer without `score_matrix`. */
-  readonly json: string;
-  /** The JSON answer with `score_matrix` (`?include=score_matrix`). */
-  withScoreMatrix(): string;
-  readonly league: string;
-  readonly cached: boolean;
-  /** The full prediction, `score_matrix` included. */
-  readonly prediction: Prediction;
-}
+class InFlightRequest {
+  #waiters: { resolve: (r: ServedPrediction) => void; reject: (e: unknown) => void }[] = [];
 
-/** How a {@link ServedPrediction} is served. */
-interface Serving {
-  cached: boolean;
-  /** The parsed answer, when it is at hand. */
-  prediction?: Prediction;
-  /** The kick-off of a request that gave none: sent in place of the entry's. */
-  kickoff?: string;
-}
+  /** The result for an identical request, sent with `kickoff` when that request gave none. */
+  wait(kickoff: string | undefined): Promise<ServedPrediction> {
+    return new Promise((resolve, reject) =>
+      this.#waiters.push({ resolve: (r) => resolve(r.at(kickoff)), reject })
+    );
+  }
 
-class ServedPrediction implements PredictionResult {
-  readonly entry: EncodedPrediction;
-  readonly cached: boolean;
-  readonly #kickoff: string | undefined;
-  #prediction: Prediction | undefined;
+  /** Settles every waiter with the result and lets go of them. */
+  settleWaiters(result: ServedPrediction): void {
+    for (const w of this.#take()) w.resolve(result);
+  }
 
-  constructor(entry: EncodedPrediction, serving: Serving) {
-    this.entry = entry;
-    this.cached = serving.cached;
-    this.#kickoff = serving.kickoff;
-    this.#prediction = serving.prediction;
+  /** Fails every waiter with `error` and lets go of them. */
+  failWaiters(error: unknown): void {
+    for (const w of this.#take()) w.reject(error);
   }
-  /** The same answer for a request that gave no kick-off, sent at `kickoff`. */
-  at(kickoff: string | undefined): ServedPrediction {
-    return new ServedPrediction(this.entry, { cached: this.cached, kickoff });
-  }
-  get json(): string {
-    const json = this.entry.json;
-    return this.#kickoff === undefined ? json : this.entry.withKickoff(json, this.#kickoff);
-  }
-  withScoreMatrix(): string {
-    const text = this.entry.withScoreMatrix();
-    return this.#kickoff === undefined ? text : this.entry.withKickoff(text, this.#kickoff);
-  }
-  get league(): string {
-    return this.entry.league;
-  }
-  get prediction(): Prediction {
-    return this.#prediction ??= JSON.parse(this.withScoreMatrix()) as Prediction;
-  }
-}
 
-/** An uncached prediction being computed, and the identical requests waiting for it. */
-interface Flight {
-  waiters: { resolve: (r: ServedPrediction) => void; reject: (e: unknown) => void }[];
-}
-
-/** Settles the waiters of `flight` and lets go of them. */
-function land(flight: Flight, settle: (w: Flight["waiters"][number]) => void): void {
-  const waiters = flight.waiters;
-  if (waiters.length === 0) return;
-  flight.waiters = [];
-  for (const w of waiters) settle(w);
+  #take() {
+    const waiters = this.#waiters;
+    if (waiters.length !== 0) this.#waiters = [];
+    return waiters;
+  }
 }
 
 /** Options of {@link createPredictionService}. */
@@ -128,23 +90,117 @@ export interface PredictionService {
   /** Empties the cache (e.g. after models were reloaded). */
   clearCache(): void;
   /** The last memory reading against the limit. */
-  memory(): { rss: number; limit: number; underPressure: boolean };
+  memory(): MemoryReading;
 }
 
-function oddsKey(o: RequestOdds | undefined): string {
-  if (!o) return "";
-  return `${o.home}|${o.draw}|${o.away}|${o.over_2_5 ?? ""}|${o.under_2_5 ?? ""}|${
-    o.btts_yes ?? ""
-  }|${o.btts_no ?? ""}`;
-}
+/** The cache, the requests in flight and the guards around one engine. */
+class CachedPredictionService implements PredictionService {
+  readonly #engine: TimedEngine;
+  readonly #cache: LruCache<string, EncodedPrediction>;
+  /** Present with `cacheAdmission: "repeated"`: only keys missed before enter the cache. */
+  readonly #admission: CacheAdmissionFilter | undefined;
+  readonly #keys: PredictionCacheKeys;
+  /** Misses being computed, by cache key. */
+  readonly #inFlight = new Map<string, InFlightRequest>();
+  readonly #memory: MemoryGuard;
+  readonly #metrics: PredictionMetrics;
+  readonly #now: () => number;
+  readonly #kickoffClock: () => Date;
 
-function failureReason(e: unknown): string {
-  if (!(e instanceof HttpError)) return "error";
-  if (e.status === 504) return "timeout";
-  if (e.code === "memory_pressure") return "memory_pressure";
-  if (e.status === 503) return "not_ready";
-  if (e.status === 422) return "invalid";
-  return "error";
+  constructor(engine: PredictionEngine, options: PredictionServiceOptions) {
+    this.#engine = new TimedEngine(engine, options.timeoutMs ?? 10_000);
+    this.#cache = new LruCache(options.cacheMaxEntries ?? 1000);
+    this.#admission = options.cacheAdmission === "repeated" && this.#cache.capacity > 0
+      ? new CacheAdmissionFilter(4 * this.#cache.capacity)
+      : undefined;
+    this.#keys = new PredictionCacheKeys(engine);
+    this.#now = options.now ?? (() => performance.now());
+    this.#kickoffClock = options.kickoffClock ?? (() => new Date());
+    this.#memory = new MemoryGuard({
+      limitBytes: options.memoryLimitBytes ?? 1024 * 1024 * 1024,
+      read: options.memoryUsage ?? (() => Deno.memoryUsage().rss),
+      sampleMs: options.memorySampleMs ?? 1000,
+      now: this.#now,
+    });
+    this.#metrics = new PredictionMetrics(options.metrics);
+  }
+
+  predict(req: PredictionRequest): Promise<PredictionResult> {
+    const key = this.#keys.keyOf(req);
+    if (key === null) return this.#miss(req, null);
+    const hit = this.#cache.get(key);
+    if (hit) {
+      this.#metrics.hit(hit.league);
+      return Promise.resolve(
+        new ServedPrediction(hit, { cached: true, kickoff: this.#kickoff(req) }),
+      );
+    }
+    const pending = this.#inFlight.get(key);
+    if (pending) return pending.wait(this.#kickoff(req));
+    const flight = new InFlightRequest();
+    this.#inFlight.set(key, flight);
+    return this.#miss(req, key, flight);
+  }
+
+  get cacheSize(): number {
+    return this.#cache.size;
+  }
+
+  clearCache(): void {
+    this.#cache.clear();
+    this.#admission?.clear();
+    this.#keys.forgetVersions();
+  }
+
+  memory(): MemoryReading {
+    return this.#memory.reading();
+  }
+
+  /** The kick-off sent to a request that gave none (it is not part of the cache key). */
+  #kickoff(req: PredictionRequest): string | undefined {
+    return req.kickoff === undefined ? this.#kickoffClock().toISOString() : undefined;
+  }
+
+  /** Computes a miss; `flight` (under `key`) is the single-flight entry, removed when this settles. */
+  async #miss(
+    req: PredictionRequest,
+    key: string | null,
+    flight?: InFlightRequest,
+  ): Promise<PredictionResult> {
+    this.#metrics.miss();
+    let result: ServedPrediction;
+    try {
+      result = await this.#compute(
+        req.kickoff === undefined ? { ...req, kickoff: this.#kickoffClock().toISOString() } : req,
+      );
+    } catch (e) {
+      if (key !== null) this.#inFlight.delete(key);
+      flight?.failWaiters(e);
+      this.#metrics.failed(e);
+      throw e;
+    }
+    const p = result.prediction;
+    // A key built with the model version this answer replaced is stale: build it again.
+    const stale = this.#keys.noteVersion(p.league, p.model.version);
+    if (!this.#keys.knowsTeams(p.league)) await this.#keys.learnTeams(p.league);
+    const cacheKey = key !== null && !stale ? key : this.#keys.keyOf(req);
+    if (cacheKey !== null && (this.#admission === undefined || this.#admission.seen(cacheKey))) {
+      this.#cache.set(cacheKey, result.entry);
+    }
+    // Only now: a twin arriving earlier waits for this result instead of computing it again.
+    if (key !== null) this.#inFlight.delete(key);
+    flight?.settleWaiters(result);
+    this.#metrics.computed(p.league);
+    return result;
+  }
+
+  async #compute(req: PredictionRequest): Promise<ServedPrediction> {
+    this.#memory.check();
+    const started = this.#now();
+    const prediction = await this.#engine.predict(req);
+    this.#metrics.duration((this.#now() - started) / 1000);
+    return new ServedPrediction(new EncodedPrediction(prediction), { cached: false, prediction });
+  }
 }
 
 /** Creates the prediction service over `engine`. */
@@ -152,211 +208,5 @@ export function createPredictionService(
   engine: PredictionEngine,
   options: PredictionServiceOptions = {},
 ): PredictionService {
-  const metrics = options.metrics;
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const cache = new LruCache<string, EncodedPrediction>(options.cacheMaxEntries ?? 1000);
-  const doorkeeper = options.cacheAdmission === "repeated" && cache.capacity > 0
-    ? new Doorkeeper(4 * cache.capacity)
-    : undefined;
-  const deadlines = new DeadlineQueue(timeoutMs);
-  const memoryLimit = options.memoryLimitBytes ?? 1024 * 1024 * 1024;
-  const readMemory = options.memoryUsage ?? (() => Deno.memoryUsage().rss);
-  const sampleMs = options.memorySampleMs ?? 1000;
-  const now = options.now ?? (() => performance.now());
-  const kickoffClock = options.kickoffClock ?? (() => new Date());
-  /**
-   * Misses being computed, by cache key, with the identical requests waiting for them. An entry
-   * holds only the waiters, never the result: this map changes on every miss, and V8 may keep
-   * a replaced copy of its table alive until the next full collection; a result reachable from
-   * such a copy (a promise resolved with it, say) would outlive its request and be promoted.
-   */
-  const inflight = new Map<string, Flight>();
-  /** League key -> lower-cased team name or alias -> canonical name. */
-  const aliases = new Map<string, Map<string, string>>();
-  const loadingAliases = new Map<string, Promise<void>>();
-  /** Model version last seen per league: part of the cache key. */
-  const versions = new Map<string, string>();
-  let rss = 0, sampledAt = -Infinity;
-  // Bound label children: a labelled inc() hashes its label object on every call.
-  const counters = new Map<string, { inc(): void }>();
-
-  function countPrediction(league: string, source: "cache" | "model"): void {
-    if (!metrics) return;
-    const key = `${source}:${league}`;
-    let c = counters.get(key);
-    if (!c) counters.set(key, c = metrics.predictions.labels(league, source));
-    c.inc();
-  }
-
-  function memory() {
-    const t = now();
-    if (t - sampledAt >= sampleMs) {
-      rss = readMemory();
-      sampledAt = t;
-    }
-    return { rss, limit: memoryLimit, underPressure: rss > memoryLimit };
-  }
-
-  function loadAliases(league: string): Promise<void> {
-    let p = loadingAliases.get(league);
-    if (!p) {
-      p = engine.teams(league).then((teams) => {
-        const m = new Map<string, string>();
-        for (const t of teams) {
-          m.set(t.name.toLowerCase(), t.name);
-          for (const a of t.aliases) m.set(a.toLowerCase(), t.name);
-        }
-        aliases.set(league, m);
-      }).catch(() => {
-        // Unknown league or models not loaded: no cache for it; predict() reports the error.
-      }).finally(() => loadingAliases.delete(league));
-      loadingAliases.set(league, p);
-    }
-    return p;
-  }
-
-  /**
-   * Cache keys of frozen requests, which are shared between calls (the route's memo of repeated
-   * bodies): a repeat reuses the key string (its hash is kept) instead of canonicalising again.
-   * Valid while the league's model version is the one the key was built with.
-   */
-  const sharedKeys = new WeakMap<
-    PredictionRequest,
-    { key: string; league: string; version: string }
-  >();
-
-  /** The cache key of a request, or null when it cannot be canonicalised (yet). */
-  function cacheKey(req: PredictionRequest): string | null {
-    if (!Object.isFrozen(req)) return canonicalKey(req);
-    const known = sharedKeys.get(req);
-    if (known && versions.get(known.league) === known.version) return known.key;
-    const key = canonicalKey(req);
-    if (key !== null) {
-      const league = findLeague(req.league)!.key;
-      sharedKeys.set(req, { key, league, version: versions.get(league)! });
-    }
-    return key;
-  }
-
-  function canonicalKey(req: PredictionRequest): string | null {
-    const league = findLeague(req.league)?.key;
-    if (!league) return null;
-    const names = aliases.get(league);
-    const version = versions.get(league);
-    if (!names || version === undefined) return null;
-    const home = names.get(req.home_team.trim().toLowerCase());
-    const away = names.get(req.away_team.trim().toLowerCase());
-    if (home === undefined || away === undefined) return null;
-    return `${version}\u0000${league}\u0000${home}\u0000${away}\u0000${req.kickoff ?? ""}\u0000${
-      oddsKey(req.odds)
-    }`;
-  }
-
-  async function compute(req: PredictionRequest): Promise<ServedPrediction> {
-    if (memory().underPressure) {
-      throw new HttpError(503, "Server is under memory pressure, retry shortly", {
-        code: "memory_pressure",
-        headers: { "Retry-After": "10" },
-      });
-    }
-    const ac = new AbortController();
-    const started = now();
-    const prediction = await new Promise<Prediction>((resolve, reject) => {
-      const deadline = deadlines.add(() => {
-        const err = new HttpError(504, `Prediction took longer than ${timeoutMs} ms`, {
-          code: "prediction_timeout",
-        });
-        ac.abort(err);
-        reject(err);
-      });
-      const settle = (p: Prediction) => {
-        deadline.cancel();
-        resolve(p);
-      };
-      const fail = (e: unknown) => {
-        deadline.cancel();
-        reject(e);
-      };
-      try {
-        engine.predict(req, ac.signal).then(settle, fail);
-      } catch (e) {
-        fail(e);
-      }
-    });
-    metrics?.predictionDuration.observe((now() - started) / 1000);
-    return new ServedPrediction(new EncodedPrediction(prediction), { cached: false, prediction });
-  }
-
-  /** Computes a miss; `flight` (with its `key`) is the single-flight entry, removed when this settles. */
-  async function miss(
-    req: PredictionRequest,
-    key: string | null,
-    flight?: Flight,
-  ): Promise<PredictionResult> {
-    metrics?.cacheMisses.inc();
-    let result: ServedPrediction;
-    try {
-      result = await compute(
-        req.kickoff === undefined ? { ...req, kickoff: kickoffClock().toISOString() } : req,
-      );
-    } catch (e) {
-      if (key !== null) inflight.delete(key);
-      if (flight) land(flight, (w) => w.reject(e));
-      metrics?.cacheErrors.inc();
-      metrics?.predictionFailures.inc({ reason: failureReason(e) });
-      throw e;
-    }
-    const flightKey = key;
-    const p = result.prediction;
-    const known = versions.get(p.league);
-    if (known !== p.model.version) {
-      versions.set(p.league, p.model.version);
-      if (known !== undefined) key = null; // the key was built with the old version
-    }
-    if (!aliases.has(p.league)) await loadAliases(p.league);
-    const finalKey = key ?? cacheKey(req);
-    if (finalKey !== null && (doorkeeper === undefined || doorkeeper.seen(finalKey))) {
-      cache.set(finalKey, result.entry);
-    }
-    // Only now: a twin arriving earlier waits for this result instead of computing it again.
-    if (flightKey !== null) inflight.delete(flightKey);
-    if (flight) land(flight, (w) => w.resolve(result));
-    countPrediction(p.league, "model");
-    return result;
-  }
-
-  return {
-    predict(req: PredictionRequest): Promise<PredictionResult> {
-      const key = cacheKey(req);
-      if (key !== null) {
-        const hit = cache.get(key);
-        if (hit) {
-          metrics?.cacheHits.inc();
-          countPrediction(hit.league, "cache");
-          const kickoff = req.kickoff === undefined ? kickoffClock().toISOString() : undefined;
-          return Promise.resolve(new ServedPrediction(hit, { cached: true, kickoff }));
-        }
-        const pending = inflight.get(key);
-        if (pending) {
-          const kickoff = req.kickoff === undefined ? kickoffClock().toISOString() : undefined;
-          return new Promise((resolve, reject) =>
-            pending.waiters.push({ resolve: (r) => resolve(r.at(kickoff)), reject })
-          );
-        }
-        const flight: Flight = { waiters: [] };
-        inflight.set(key, flight);
-        return miss(req, key, flight);
-      }
-      return miss(req, null);
-    },
-    get cacheSize() {
-      return cache.size;
-    },
-    clearCache() {
-      cache.clear();
-      doorkeeper?.clear();
-      versions.clear();
-    },
-    memory,
-  };
+  return new CachedPredictionService(engine, options);
 }
