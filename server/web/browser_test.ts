@@ -7,6 +7,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import axe from "axe-core";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { startDemoApp } from "../testing/demo_app.ts";
 
@@ -83,6 +84,33 @@ async function screenshots(
     assert.deepEqual(errors, [], `console errors on ${name} (${label})`);
     await page.close();
   }
+}
+
+/** The WCAG 2.2 A and AA rules axe checks, target size among them. */
+const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+interface AxeResults {
+  violations: { id: string; nodes: { target: string[]; failureSummary?: string }[] }[];
+  passes: { id: string }[];
+  inapplicable: { id: string }[];
+}
+
+/** Runs axe-core on the page (evaluated through the protocol, so the CSP does not block it). */
+async function axeRun(page: Page): Promise<AxeResults> {
+  await page.evaluate(axe.source);
+  return await page.evaluate(
+    (tags) =>
+      (globalThis as unknown as { axe: { run(c: Document, o: unknown): Promise<AxeResults> } })
+        .axe.run(document, { runOnly: { type: "tag", values: tags } }),
+    WCAG_TAGS,
+  );
+}
+
+/** The violations as `rule: selector (why)` lines, for assertion messages. */
+function describeViolations(results: AxeResults): string[] {
+  return results.violations.flatMap((v) =>
+    v.nodes.map((n) => `${v.id}: ${n.target.join(" ")} (${n.failureSummary ?? ""})`)
+  );
 }
 
 /** Fills and submits the predict form (the page must show the team selects). */
@@ -198,6 +226,87 @@ Deno.test({
         await page.locator('svg[data-chart="odds-movement"] polyline').first().waitFor();
         assert.equal(await page.locator('svg[data-chart="odds-movement"] polyline').count(), 3);
         assert.equal(await page.locator("script").count(), 0, "the match page ships no script");
+        assert.deepEqual(errors, []);
+        await page.close();
+      });
+
+      await t.step("/docs renders code spans and passes axe's WCAG 2.2 AA rules", async () => {
+        for (const viewport of Object.values(VIEWPORTS)) {
+          const page = await context.newPage();
+          const errors = watchErrors(page);
+          await page.setViewportSize(viewport);
+          await page.goto(`${app.url}/docs`);
+          await page.locator("#try-form").waitFor();
+          const prose = await page.evaluate(() => {
+            const copy = document.body.cloneNode(true) as HTMLElement;
+            copy.querySelectorAll("pre, code").forEach((e) => e.remove());
+            return copy.textContent ?? "";
+          });
+          assert.doesNotMatch(prose, /`/, "no literal Markdown backtick outside code");
+          assert.ok(await page.locator("header p code").count() > 0, "code spans render as <code>");
+          const results = await axeRun(page);
+          assert.ok(
+            results.passes.some((r) => r.id === "target-size"),
+            "axe checked target-size and it passed",
+          );
+          assert.deepEqual(describeViolations(results), [], `axe on /docs at ${viewport.width} px`);
+          assert.deepEqual(errors, []);
+          await page.close();
+        }
+      });
+
+      await t.step("on a 390 px phone the value-bet table fits its card", async () => {
+        // Prices far above fair make every selection a value bet with a three-digit edge: the
+        // widest table the page can show.
+        const fixture = app.demo.fixtures().find((f) =>
+          f.home_team === first.home_team && f.away_team === first.away_team
+        )!;
+        const p = 9;
+        app.demo.setPrice(fixture.id, {
+          x12: { home: p, draw: p, away: p },
+          over_2_5: p,
+          under_2_5: p,
+          btts_yes: p,
+          btts_no: p,
+        });
+        await app.scrape();
+        const page = await context.newPage();
+        const errors = watchErrors(page);
+        await page.setViewportSize(VIEWPORTS.phone);
+        await page.goto(`${app.url}/match/${encodeURIComponent(first.id)}`);
+        const table = page.locator("table.value-table");
+        await table.waitFor();
+        assert.equal(await table.locator("tbody tr").count(), 7, "seven value bets");
+        const fit = await page.evaluate(() => {
+          const table = document.querySelector("table.value-table")!;
+          const card = table.closest(".card")!;
+          const kelly = table.querySelector("thead th:last-child")!;
+          const style = getComputedStyle(card);
+          const content = card.getBoundingClientRect().right - parseFloat(style.paddingRight) -
+            parseFloat(style.borderRightWidth);
+          return {
+            kelly: kelly.textContent,
+            kellyRight: kelly.getBoundingClientRect().right,
+            content,
+            cardScroll: card.scrollWidth,
+            cardClient: card.clientWidth,
+            tables: [...document.querySelectorAll(".card")].map((c) =>
+              c.scrollWidth - c.clientWidth
+            ),
+          };
+        });
+        assert.match(fit.kelly ?? "", /Kelly/);
+        assert.ok(
+          fit.kellyRight <= fit.content + 0.5,
+          `the Kelly column ends at ${fit.kellyRight}px, inside the card's ${fit.content}px`,
+        );
+        assert.equal(fit.cardScroll, fit.cardClient, "the card does not scroll sideways");
+        assert.deepEqual(
+          fit.tables.filter((d) => d > 0),
+          [],
+          "no card on the page scrolls sideways",
+        );
+        assert.deepEqual(describeViolations(await axeRun(page)), [], "axe on the match page");
         assert.deepEqual(errors, []);
         await page.close();
       });
