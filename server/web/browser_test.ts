@@ -8,13 +8,13 @@
  */
 import assert from "node:assert/strict";
 import axe from "axe-core";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { startDemoApp } from "../testing/demo_app.ts";
+import { launchChromium, skipBrowserTests } from "./test_browser.ts";
 
 /** The predict form's API call (it asks for `?include=score_matrix`). */
 const PREDICTIONS_URL = /\/api\/v1\/predictions(\?|$)/;
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const UPDATE_SHOTS = Deno.env.get("UPDATE_SCREENSHOTS") === "1";
 const FIXTURE_MODELS = new URL("./testdata/models", import.meta.url).pathname;
 const PROJECT_MODELS = new URL("../../models", import.meta.url).pathname;
@@ -31,20 +31,6 @@ function modelsDir(): string {
     // No models folder or no card in it.
   }
   return FIXTURE_MODELS;
-}
-
-function browserExists(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-}
-
-const hasBrowser = browserExists();
-const inCi = Boolean(Deno.env.get("CI"));
-if (!hasBrowser && !inCi) {
-  console.warn(`Skipping browser tests: no browser at ${CHROMIUM} and CI is unset`);
 }
 
 const VIEWPORTS = {
@@ -126,31 +112,16 @@ async function predictArsenalChelsea(page: Page) {
 
 Deno.test({
   name: "pages: work in Chromium against the full app",
-  ignore: !hasBrowser && !inCi,
+  ignore: skipBrowserTests,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    assert.ok(hasBrowser, `No browser at ${CHROMIUM}: install it with apt-get install -y chromium`);
     const app = await startDemoApp({ modelsDir: modelsDir() });
-    const profile = await Deno.makeTempDir({ prefix: "sabiscore-chromium-" });
     const shots = UPDATE_SHOTS
       ? new URL("../../docs/screenshots", import.meta.url).pathname
       : await Deno.makeTempDir({ prefix: "sabiscore-shots-" });
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: VIEWPORTS.desktop,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchChromium(VIEWPORTS.desktop);
+    const context = browser.context;
     try {
       const upcoming = await (await fetch(`${app.url}/api/v1/matches/upcoming`)).json() as {
         matches: {
@@ -374,9 +345,8 @@ Deno.test({
         await screenshots(shots, context, `${app.url}/model`, "model", "main h1");
       });
     } finally {
-      await context.close();
+      await browser.close();
       await app.close();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
       if (!UPDATE_SHOTS) await Deno.remove(shots, { recursive: true }).catch(() => {});
     }
   },
