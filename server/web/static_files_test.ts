@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { Hono } from "hono";
+import type { AppEnv } from "../http/app_env.ts";
+import { serveWebAssets } from "./static_files.ts";
 import { createApp } from "../http/app.ts";
 import { createTestApp, loadRouteFiles, SERVICE_ROUTE_FILES } from "../testing/test_app.ts";
 import config from "../../fresh.config.ts";
@@ -105,4 +108,39 @@ Deno.test({
       await t.close();
     }
   },
+});
+
+Deno.test("static files: outside dev only the files there at the start are served", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "sabiscore_static_" });
+  try {
+    await Deno.writeTextFile(`${dir}/a.css`, "a {}");
+    const appOf = (dev: boolean) => {
+      const app = new Hono<AppEnv>();
+      app.use("*", serveWebAssets({ build, staticDir: dir, dev }));
+      app.notFound((c) => c.text("Not found", 404));
+      return app;
+    };
+    const status = async (app: Hono<AppEnv>, path: string) => {
+      const res = await app.request(path);
+      await res.body?.cancel();
+      return res.status;
+    };
+    await t.step("production: a name missing at the start stays missing", async () => {
+      const app = appOf(false);
+      assert.equal(await status(app, "/a.css"), 200);
+      // Each distinct missing name is answered from the listing, so none is remembered.
+      for (let i = 0; i < 100; i++) assert.equal(await status(app, `/b${i}.css`), 404);
+      await Deno.writeTextFile(`${dir}/later.css`, "b {}");
+      assert.equal(await status(app, "/later.css"), 404);
+      await Deno.remove(`${dir}/later.css`);
+    });
+    await t.step("dev: files added later are served", async () => {
+      const app = appOf(true);
+      assert.equal(await status(app, "/later.css"), 404);
+      await Deno.writeTextFile(`${dir}/later.css`, "b {}");
+      assert.equal(await status(app, "/later.css"), 200);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
