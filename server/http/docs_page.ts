@@ -40,6 +40,11 @@ export function inlineMarkdown(text: string): string {
   return html + escapeHtml(text.slice(at));
 }
 
+/** The text of inline Markdown without its markup (for attributes such as a meta description). */
+function plainText(text: string): string {
+  return text.replace(CODE_SPAN, (_m, _ticks, code: string) => code.trim());
+}
+
 const METHODS = ["get", "post", "put", "patch", "delete"];
 
 function refName(schema: unknown): string | undefined {
@@ -146,6 +151,7 @@ export function renderDocsPage(doc: JsonObject): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(String(info.title ?? "API"))} docs</title>
+<meta name="description" content="${escapeHtml(plainText(String(info.description ?? "")))}">
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/docs.css">
 <script type="module" src="/docs.js"></script>

@@ -29,4 +29,7 @@ Deno.test("docs page: no description or summary shows a Markdown backtick", () =
   const prose = html.replace(/<pre[^>]*>[\s\S]*?<\/pre>/g, "").replace(/<code>[^<]*<\/code>/g, "");
   assert.doesNotMatch(prose, /`/);
   assert.match(html, /<code>\?include=score_matrix<\/code>/);
+  const description = html.match(/<meta name="description" content="([^"]*)">/)?.[1] ?? "";
+  assert.match(description, /^Football match predictions/, "a meta description for search");
+  assert.match(description, /\/api\/\* is rate limited/, "as text, without backticks");
 });

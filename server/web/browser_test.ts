@@ -67,6 +67,7 @@ async function screenshots(
     await page.screenshot({ path: `${dir}/${name}-${label}.png`, fullPage: true });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= viewport.width, `${name} (${label}) overflows: ${width}px wide`);
+    assert.deepEqual(describeViolations(await axeRun(page)), [], `axe on ${name} (${label})`);
     assert.deepEqual(errors, [], `console errors on ${name} (${label})`);
     await page.close();
   }
