@@ -37,11 +37,11 @@ export function ValueBetTable({ bets }: { bets: ValueBet[] }) {
       <caption class="sr-only">Value bets with edge and Kelly stake</caption>
       <thead>
         <tr>
-          <th scope="col">Selection</th>
+          <th scope="col">Bet</th>
           <th scope="col">Odds</th>
           <th scope="col">Model</th>
           <th scope="col">Edge</th>
-          <th scope="col">Kelly (of bankroll)</th>
+          <th scope="col">Kelly stake</th>
         </tr>
       </thead>
       <tbody>
@@ -155,8 +155,8 @@ export function PredictionView({ prediction: p, offered = {}, level = 2 }: Predi
         <H>Value bets</H>
         <ValueBetTable bets={p.value_bets} />
         <p class="note">
-          Kelly stakes are fractional and capped. Model {p.model.variant}{" "}
-          {p.model.version}, trained to {p.model.trained_until}.
+          Kelly stakes are shares of the bankroll (fractional Kelly, capped). Model{" "}
+          {p.model.variant} {p.model.version}, trained to {p.model.trained_until}.
         </p>
       </section>
     </div>

@@ -16,6 +16,7 @@ import { metricsTiming } from "../middleware/metrics_timing.ts";
 import { rateLimit } from "../middleware/rate_limit.ts";
 import { requestId } from "../middleware/request_id.ts";
 import { securityHeaders, type SecurityHeadersOptions } from "../middleware/security_headers.ts";
+import { thrownValues } from "../middleware/thrown_values.ts";
 import type { Services } from "../services/services.ts";
 import { loadRoutes, type MountOptions, mountRoutes, type RouteEntry } from "../web/router.ts";
 
@@ -78,6 +79,7 @@ export async function createApp(
     accessLog(logger),
     securityHeaders(options.securityHeaders),
     compress(),
+    thrownValues(),
   );
   if (config.corsOrigins.length > 0) app.use("*", cors({ origins: config.corsOrigins }));
   if (options.web) app.use("*", options.web.assets);

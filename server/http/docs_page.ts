@@ -17,6 +17,34 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (ch) => ESCAPES[ch]);
 }
 
+// A CommonMark code span: a run of backticks, then anything up to a run of the same length.
+const CODE_SPAN = /(?<!`)(`+)([^`]|[^`][\s\S]*?[^`])\1(?!`)/g;
+
+/**
+ * Renders the inline Markdown of an OpenAPI `description` or `summary` (CommonMark, which the
+ * specification names for these fields) as escaped HTML. The document's texts use code spans
+ * only, so those are rendered: `` `x` `` becomes `<code>x</code>`; everything else is text.
+ */
+export function inlineMarkdown(text: string): string {
+  let html = "";
+  let at = 0;
+  for (const m of text.matchAll(CODE_SPAN)) {
+    html += escapeHtml(text.slice(at, m.index));
+    // CommonMark strips one space each side when both are there (so a span can start with `).
+    const inner = m[2];
+    const padded = inner.startsWith(" ") && inner.endsWith(" ") && inner.trim() !== "";
+    const code = padded ? inner.slice(1, -1) : inner;
+    html += `<code>${escapeHtml(code)}</code>`;
+    at = m.index + m[0].length;
+  }
+  return html + escapeHtml(text.slice(at));
+}
+
+/** The text of inline Markdown without its markup (for attributes such as a meta description). */
+function plainText(text: string): string {
+  return text.replace(CODE_SPAN, (_m, _ticks, code: string) => code.trim());
+}
+
 const METHODS = ["get", "post", "put", "patch", "delete"];
 
 function refName(schema: unknown): string | undefined {
@@ -31,7 +59,9 @@ function operation(path: string, method: string, op: JsonObject): string {
         (r.content as Record<string, { schema?: unknown }> | undefined)?.["application/json"]
           ?.schema,
       );
-      return `<li><code>${escapeHtml(status)}</code> ${escapeHtml(String(r.description ?? ""))}${
+      return `<li><code>${escapeHtml(status)}</code> ${
+        inlineMarkdown(String(r.description ?? ""))
+      }${
         schema ? ` — <a href="#schema-${escapeHtml(schema)}">${escapeHtml(schema)}</a>` : ""
       }</li>`;
     })
@@ -44,7 +74,7 @@ function operation(path: string, method: string, op: JsonObject): string {
   const params = ((op.parameters ?? []) as JsonObject[])
     .map((p) =>
       `<li><code>${escapeHtml(String(p.name))}</code> (${escapeHtml(String(p.in))}) ${
-        escapeHtml(String(p.description ?? ""))
+        inlineMarkdown(String(p.description ?? ""))
       }</li>`
     )
     .join("");
@@ -52,8 +82,8 @@ function operation(path: string, method: string, op: JsonObject): string {
 <h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${
     escapeHtml(path)
   }</code></h3>
-<p>${escapeHtml(String(op.summary ?? ""))}</p>
-${op.description ? `<p class="desc">${escapeHtml(String(op.description))}</p>` : ""}
+<p>${inlineMarkdown(String(op.summary ?? ""))}</p>
+${op.description ? `<p class="desc">${inlineMarkdown(String(op.description))}</p>` : ""}
 ${params ? `<h4>Parameters</h4><ul>${params}</ul>` : ""}
 ${
     bodySchema
@@ -121,6 +151,8 @@ export function renderDocsPage(doc: JsonObject): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(String(info.title ?? "API"))} docs</title>
+<meta name="description" content="${escapeHtml(plainText(String(info.description ?? "")))}">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/docs.css">
 <script type="module" src="/docs.js"></script>
 </head>
@@ -128,7 +160,7 @@ export function renderDocsPage(doc: JsonObject): string {
 <header><h1>${escapeHtml(String(info.title ?? "API"))} <small>v${
     escapeHtml(String(info.version ?? ""))
   }</small></h1>
-<p>${escapeHtml(String(info.description ?? ""))}</p>
+<p>${inlineMarkdown(String(info.description ?? ""))}</p>
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${
     escapeHtml(String(doc.openapi ?? ""))
   })</p></header>

@@ -7,13 +7,14 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
+import axe from "axe-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { startDemoApp } from "../testing/demo_app.ts";
+import { launchChromium, skipBrowserTests } from "./test_browser.ts";
 
 /** The predict form's API call (it asks for `?include=score_matrix`). */
 const PREDICTIONS_URL = /\/api\/v1\/predictions(\?|$)/;
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const UPDATE_SHOTS = Deno.env.get("UPDATE_SCREENSHOTS") === "1";
 const FIXTURE_MODELS = new URL("./testdata/models", import.meta.url).pathname;
 const PROJECT_MODELS = new URL("../../models", import.meta.url).pathname;
@@ -30,20 +31,6 @@ function modelsDir(): string {
     // No models folder or no card in it.
   }
   return FIXTURE_MODELS;
-}
-
-function browserExists(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-}
-
-const hasBrowser = browserExists();
-const inCi = Boolean(Deno.env.get("CI"));
-if (!hasBrowser && !inCi) {
-  console.warn(`Skipping browser tests: no browser at ${CHROMIUM} and CI is unset`);
 }
 
 const VIEWPORTS = {
@@ -80,9 +67,37 @@ async function screenshots(
     await page.screenshot({ path: `${dir}/${name}-${label}.png`, fullPage: true });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= viewport.width, `${name} (${label}) overflows: ${width}px wide`);
+    assert.deepEqual(describeViolations(await axeRun(page)), [], `axe on ${name} (${label})`);
     assert.deepEqual(errors, [], `console errors on ${name} (${label})`);
     await page.close();
   }
+}
+
+/** The WCAG 2.2 A and AA rules axe checks, target size among them. */
+const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+interface AxeResults {
+  violations: { id: string; nodes: { target: string[]; failureSummary?: string }[] }[];
+  passes: { id: string }[];
+  inapplicable: { id: string }[];
+}
+
+/** Runs axe-core on the page (evaluated through the protocol, so the CSP does not block it). */
+async function axeRun(page: Page): Promise<AxeResults> {
+  await page.evaluate(axe.source);
+  return await page.evaluate(
+    (tags) =>
+      (globalThis as unknown as { axe: { run(c: Document, o: unknown): Promise<AxeResults> } })
+        .axe.run(document, { runOnly: { type: "tag", values: tags } }),
+    WCAG_TAGS,
+  );
+}
+
+/** The violations as `rule: selector (why)` lines, for assertion messages. */
+function describeViolations(results: AxeResults): string[] {
+  return results.violations.flatMap((v) =>
+    v.nodes.map((n) => `${v.id}: ${n.target.join(" ")} (${n.failureSummary ?? ""})`)
+  );
 }
 
 /** Fills and submits the predict form (the page must show the team selects). */
@@ -98,31 +113,16 @@ async function predictArsenalChelsea(page: Page) {
 
 Deno.test({
   name: "pages: work in Chromium against the full app",
-  ignore: !hasBrowser && !inCi,
+  ignore: skipBrowserTests,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn(t) {
-    assert.ok(hasBrowser, `No browser at ${CHROMIUM}: install it with apt-get install -y chromium`);
     const app = await startDemoApp({ modelsDir: modelsDir() });
-    const profile = await Deno.makeTempDir({ prefix: "sabiscore-chromium-" });
     const shots = UPDATE_SHOTS
       ? new URL("../../docs/screenshots", import.meta.url).pathname
       : await Deno.makeTempDir({ prefix: "sabiscore-shots-" });
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: VIEWPORTS.desktop,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchChromium(VIEWPORTS.desktop);
+    const context = browser.context;
     try {
       const upcoming = await (await fetch(`${app.url}/api/v1/matches/upcoming`)).json() as {
         matches: {
@@ -202,6 +202,87 @@ Deno.test({
         await page.close();
       });
 
+      await t.step("/docs renders code spans and passes axe's WCAG 2.2 AA rules", async () => {
+        for (const viewport of Object.values(VIEWPORTS)) {
+          const page = await context.newPage();
+          const errors = watchErrors(page);
+          await page.setViewportSize(viewport);
+          await page.goto(`${app.url}/docs`);
+          await page.locator("#try-form").waitFor();
+          const prose = await page.evaluate(() => {
+            const copy = document.body.cloneNode(true) as HTMLElement;
+            copy.querySelectorAll("pre, code").forEach((e) => e.remove());
+            return copy.textContent ?? "";
+          });
+          assert.doesNotMatch(prose, /`/, "no literal Markdown backtick outside code");
+          assert.ok(await page.locator("header p code").count() > 0, "code spans render as <code>");
+          const results = await axeRun(page);
+          assert.ok(
+            results.passes.some((r) => r.id === "target-size"),
+            "axe checked target-size and it passed",
+          );
+          assert.deepEqual(describeViolations(results), [], `axe on /docs at ${viewport.width} px`);
+          assert.deepEqual(errors, []);
+          await page.close();
+        }
+      });
+
+      await t.step("on a 390 px phone the value-bet table fits its card", async () => {
+        // Prices far above fair make every selection a value bet with a three-digit edge: the
+        // widest table the page can show.
+        const fixture = app.demo.fixtures().find((f) =>
+          f.home_team === first.home_team && f.away_team === first.away_team
+        )!;
+        const p = 9;
+        app.demo.setPrice(fixture.id, {
+          x12: { home: p, draw: p, away: p },
+          over_2_5: p,
+          under_2_5: p,
+          btts_yes: p,
+          btts_no: p,
+        });
+        await app.scrape();
+        const page = await context.newPage();
+        const errors = watchErrors(page);
+        await page.setViewportSize(VIEWPORTS.phone);
+        await page.goto(`${app.url}/match/${encodeURIComponent(first.id)}`);
+        const table = page.locator("table.value-table");
+        await table.waitFor();
+        assert.equal(await table.locator("tbody tr").count(), 7, "seven value bets");
+        const fit = await page.evaluate(() => {
+          const table = document.querySelector("table.value-table")!;
+          const card = table.closest(".card")!;
+          const kelly = table.querySelector("thead th:last-child")!;
+          const style = getComputedStyle(card);
+          const content = card.getBoundingClientRect().right - parseFloat(style.paddingRight) -
+            parseFloat(style.borderRightWidth);
+          return {
+            kelly: kelly.textContent,
+            kellyRight: kelly.getBoundingClientRect().right,
+            content,
+            cardScroll: card.scrollWidth,
+            cardClient: card.clientWidth,
+            tables: [...document.querySelectorAll(".card")].map((c) =>
+              c.scrollWidth - c.clientWidth
+            ),
+          };
+        });
+        assert.match(fit.kelly ?? "", /Kelly/);
+        assert.ok(
+          fit.kellyRight <= fit.content + 0.5,
+          `the Kelly column ends at ${fit.kellyRight}px, inside the card's ${fit.content}px`,
+        );
+        assert.equal(fit.cardScroll, fit.cardClient, "the card does not scroll sideways");
+        assert.deepEqual(
+          fit.tables.filter((d) => d > 0),
+          [],
+          "no card on the page scrolls sideways",
+        );
+        assert.deepEqual(describeViolations(await axeRun(page)), [], "axe on the match page");
+        assert.deepEqual(errors, []);
+        await page.close();
+      });
+
       await t.step(
         "a forced API failure shows the friendly error and recovers on retry",
         async () => {
@@ -265,9 +346,8 @@ Deno.test({
         await screenshots(shots, context, `${app.url}/model`, "model", "main h1");
       });
     } finally {
-      await context.close();
+      await browser.close();
       await app.close();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
       if (!UPDATE_SHOTS) await Deno.remove(shots, { recursive: true }).catch(() => {});
     }
   },

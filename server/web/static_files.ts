@@ -40,12 +40,31 @@ export function contentType(name: string): string {
   return TYPES[ext] ?? "application/octet-stream";
 }
 
+/** The files under `dir` as site paths (`/styles.css`), hidden files and folders left out. */
+async function listStaticFiles(dir: string, prefix = ""): Promise<Set<string>> {
+  const out = new Set<string>();
+  try {
+    for await (const e of Deno.readDir(`${dir}${prefix}`)) {
+      if (e.name.startsWith(".")) continue;
+      const path = `${prefix}/${e.name}`;
+      if (e.isDirectory) { for (const p of await listStaticFiles(dir, path)) out.add(p); }
+      else if (e.isFile) out.add(path);
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return out;
+}
+
 /** Options of {@link serveWebAssets}. */
 export interface ServeWebAssetsOptions {
   build: ClientBuild;
   /** Absolute path of the static folder. */
   staticDir: string;
-  /** Dev mode: re-read static files on every request. @default false */
+  /**
+   * Dev mode: re-read static files on every request, and serve files added since the start.
+   * Otherwise only the files present at the first request are served. @default false
+   */
   dev?: boolean;
 }
 
@@ -89,14 +108,22 @@ function fileAnswer(
  */
 export function serveWebAssets(options: ServeWebAssetsOptions): MiddlewareHandler<AppEnv> {
   const { build, staticDir } = options;
-  const cache = new Map<string, StaticFile | null>();
+  const cache = new Map<string, StaticFile>();
   const bundles = new Map<string, StaticFile>();
   for (const [name, data] of build.files) {
     bundles.set(name, { data, type: contentType(name), encoded: build.encoded.get(name) ?? {} });
   }
 
+  // Outside dev the folder is listed once: a name not in it is answered without touching the
+  // disk, and the cache holds listed files only. Caching each miss instead let any client grow
+  // it without bound (300k requests for distinct names left 300k entries; no rate limit here).
+  let listed: Promise<Set<string>> | undefined;
+
   async function readStatic(path: string): Promise<StaticFile | null> {
-    if (!options.dev && cache.has(path)) return cache.get(path)!;
+    if (!options.dev) {
+      if (!(await (listed ??= listStaticFiles(staticDir))).has(path)) return null;
+      if (cache.has(path)) return cache.get(path)!;
+    }
     let file: StaticFile | null = null;
     try {
       const data = await Deno.readFile(`${staticDir}${path}`);
@@ -108,7 +135,7 @@ export function serveWebAssets(options: ServeWebAssetsOptions): MiddlewareHandle
     } catch (e) {
       if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.IsADirectory)) throw e;
     }
-    cache.set(path, file);
+    if (file && !options.dev) cache.set(path, file);
     return file;
   }
 
