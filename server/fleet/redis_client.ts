@@ -7,6 +7,9 @@
  * @module
  */
 import { Redis } from "ioredis";
+import { defaultInstanceId } from "./instance_id.ts";
+
+export { defaultInstanceId };
 
 /** The part of the service's logger the client writes to. */
 export interface StatusLogger {
@@ -75,17 +78,6 @@ export function disabledRedisStatus(instanceId = defaultInstanceId()): RedisStat
     last_error: null,
     fallbacks: {},
   };
-}
-
-/** `hostname:pid`, unique per process on a host. */
-export function defaultInstanceId(): string {
-  let host = "localhost";
-  try {
-    host = Deno.hostname();
-  } catch {
-    // Without --allow-sys the pid alone still tells processes of one host apart.
-  }
-  return `${host}:${Deno.pid}`;
 }
 
 /** A Redis connection with fail-fast commands, outage logging and a status snapshot. */

@@ -15,6 +15,7 @@ import type { RateLimitStore } from "../rate_limit/store.ts";
 import type { OddsFeed } from "../live/odds_feed.ts";
 import type { Hub } from "../live/hub.ts";
 import type { AlertEngine } from "../live/alerts.ts";
+import { FleetRedis } from "../fleet/redis_client.ts";
 
 /** Long-lived services of one app instance. */
 export interface Services {
@@ -42,6 +43,11 @@ export interface Services {
   hub?: Hub;
   /** Value-bet alerts (`server/live/alerts.ts`), when running. */
   alerts?: AlertEngine;
+  /**
+   * The instance's one Redis client in fleet mode (`config.redis` set); undefined in embedded
+   * mode. Its owner (`server/main.ts`, a test) closes it after the services.
+   */
+  fleet?: FleetRedis;
 }
 
 /** The live side's parts the services hold (`openLiveServices` returns them). */
@@ -91,6 +97,8 @@ export interface ServicesOptions {
   rateLimitStore?: RateLimitStore | null;
   /** The running live side. @default none: no live odds, hub or alerts */
   live?: LiveParts;
+  /** The instance's Redis client in fleet mode ({@link openFleetRedis}). @default none */
+  fleet?: FleetRedis;
   /** Clock in epoch milliseconds. @default Date.now */
   now?: () => number;
   /** Reads resident memory for the memory-pressure guard. @default Deno.memoryUsage().rss */
@@ -101,13 +109,6 @@ export interface ServicesOptions {
 export function createServices(options: ServicesOptions): Services {
   const { config, kv, engine } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  if (config.redisUrl) {
-    // An operator scaling out expects shared state: say plainly that this build has none.
-    logger.warn(
-      "REDIS_URL is set, but the multi-instance (fleet) mode is not built: this instance runs " +
-        "embedded, with its own rate-limit counters, prediction cache and live-odds hub",
-    );
-  }
   const metrics = options.metrics ?? createMetrics();
   const predictions = options.predictions ??
     createPredictions({
@@ -142,7 +143,31 @@ export function createServices(options: ServicesOptions): Services {
     live: options.live?.feed,
     hub: options.live?.hub,
     alerts: options.live?.alerts,
+    fleet: options.fleet,
   };
+}
+
+/** Options of {@link openFleetRedis}. */
+export interface FleetRedisSetup {
+  config: Config;
+  logger: Logger;
+}
+
+/**
+ * The instance's one Redis client when the configuration asks for fleet mode, else undefined
+ * (embedded mode connects to nothing). It connects in the background: an instance starts and
+ * serves while Redis is away, and its components fall back until it is reachable.
+ */
+export function openFleetRedis(setup: FleetRedisSetup): FleetRedis | undefined {
+  const { config, logger } = setup;
+  if (!config.redis) return undefined;
+  return new FleetRedis({
+    url: config.redis.url,
+    keyPrefix: config.redis.keyPrefix,
+    instanceId: config.redis.instanceId,
+    logger,
+    fallback: "per-instance rate limits and local state",
+  });
 }
 
 /** Flushes and closes what the services hold (not the KV database, its owner closes it). */
