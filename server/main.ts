@@ -147,7 +147,11 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
   }
   const metrics = createMetrics();
   const predictions = createPredictions({ config, engine: engine.engine, metrics });
-  const fleet = openFleetRedis({ config, logger });
+  const fleet = openFleetRedis({ config, logger, metrics });
+  // Starting on Redis, not in fallback, when it is there: an instance would otherwise admit its
+  // first requests against a local window. Redis away at boot (the client has logged it) delays
+  // the start by at most this much.
+  await fleet?.whenUp(3000);
   const liveAbort = new AbortController();
   let live: LiveServices | undefined;
   try {

@@ -155,6 +155,25 @@ export class FleetRedis {
   }
 
   /**
+   * Resolves true once Redis is reachable, or false after `timeoutMs` (the client keeps
+   * reconnecting either way). Lets an instance start on Redis rather than in fallback.
+   */
+  whenUp(timeoutMs: number): Promise<boolean> {
+    if (this.isUp) return Promise.resolve(true);
+    if (this.#closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (up: boolean) => {
+        clearTimeout(timer);
+        this.#redis.off("ready", onReady);
+        resolve(up);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(this.isUp), timeoutMs);
+      this.#redis.on("ready", onReady);
+    });
+  }
+
+  /**
    * A second connection with the same settings, for SUBSCRIBE (a subscribed connection takes
    * no other commands). Closed with this client.
    */
@@ -247,6 +266,8 @@ export class FleetRedis {
     if (this.#closed) return;
     this.#state = "up";
     this.#hooks.onUp?.(true);
+    // The round trip is known from the first connection on, not only after a PING period.
+    void this.ping().catch(() => {});
     if (this.#warned) {
       this.#warned = false;
       this.#logger.info(`Redis available again at ${this.#address}`, {

@@ -16,6 +16,8 @@ import type { OddsFeed } from "../live/odds_feed.ts";
 import type { Hub } from "../live/hub.ts";
 import type { AlertEngine } from "../live/alerts.ts";
 import { FleetRedis } from "../fleet/redis_client.ts";
+import { InstanceRegistry } from "../fleet/instances.ts";
+import { RedisRateLimitStore } from "../rate_limit/redis_store.ts";
 
 /** Long-lived services of one app instance. */
 export interface Services {
@@ -48,6 +50,8 @@ export interface Services {
    * mode. Its owner (`server/main.ts`, a test) closes it after the services.
    */
   fleet?: FleetRedis;
+  /** The fleet's heartbeat and the instances it sees, in fleet mode. */
+  instances?: InstanceRegistry;
 }
 
 /** The live side's parts the services hold (`openLiveServices` returns them). */
@@ -93,7 +97,10 @@ export interface ServicesOptions {
   metrics?: Metrics;
   /** Built beforehand when the live side shares it. @default {@link createPredictions} */
   predictions?: PredictionService;
-  /** @default a {@link KvRateLimitStore} on `kv` when rate limiting is enabled */
+  /**
+   * @default when rate limiting is enabled: a {@link RedisRateLimitStore} (one budget for the
+   * fleet) in fleet mode, else a {@link KvRateLimitStore} on `kv`
+   */
   rateLimitStore?: RateLimitStore | null;
   /** The running live side. @default none: no live odds, hub or alerts */
   live?: LiveParts;
@@ -118,18 +125,33 @@ export function createServices(options: ServicesOptions): Services {
       memoryUsage: options.memoryUsage,
       now: options.now,
     });
+  const fleet = options.fleet;
+  // The heartbeat's last list sizes the per-instance share of a limit while Redis is away.
+  const instances = fleet ? new InstanceRegistry(fleet) : undefined;
+  void instances?.start();
   const rateLimitStore = options.rateLimitStore !== undefined
     ? options.rateLimitStore
-    : config.enableRateLimiting
-    ? new KvRateLimitStore(kv, {
+    : !config.enableRateLimiting
+    ? null
+    : fleet
+    ? new RedisRateLimitStore(fleet, { instances: () => instances!.count() })
+    : new KvRateLimitStore(kv, {
       onError: (error) => logger.warn("Cannot write rate-limit counters to KV", { error }),
-    })
-    : null;
+    });
   metrics.bindSources({
     modelCacheSize: () => engine.status().loaded.length,
     cacheEntries: () => predictions.cacheSize,
   });
-  const health = createHealth({ kv, engine, predictions, now: options.now });
+  const health = createHealth({
+    kv,
+    engine,
+    predictions,
+    now: options.now,
+    fleet: fleet && {
+      redis: () => fleet.status(),
+      instances: () => instances!.last,
+    },
+  });
   return {
     config,
     kv,
@@ -143,7 +165,8 @@ export function createServices(options: ServicesOptions): Services {
     live: options.live?.feed,
     hub: options.live?.hub,
     alerts: options.live?.alerts,
-    fleet: options.fleet,
+    fleet,
+    instances,
   };
 }
 
@@ -151,6 +174,8 @@ export function createServices(options: ServicesOptions): Services {
 export interface FleetRedisSetup {
   config: Config;
   logger: Logger;
+  /** Where the Redis series go (up, command latency, fallbacks). @default none */
+  metrics?: Metrics;
 }
 
 /**
@@ -167,10 +192,13 @@ export function openFleetRedis(setup: FleetRedisSetup): FleetRedis | undefined {
     instanceId: config.redis.instanceId,
     logger,
     fallback: "per-instance rate limits and local state",
+    hooks: setup.metrics?.redisHooks(),
   });
 }
 
 /** Flushes and closes what the services hold (not the KV database, its owner closes it). */
 export async function closeServices(services: Services): Promise<void> {
+  // Leaving the heartbeat first lets the other instances stop counting this one at once.
+  await services.instances?.close();
   await services.rateLimitStore?.close();
 }
