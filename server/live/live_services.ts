@@ -12,6 +12,7 @@ import { type EventLog, openKvEventLog } from "./event_log.ts";
 import { createHub, type Hub } from "./hub.ts";
 import type { Config } from "../ops/config.ts";
 import { type OddsFeed, startOddsFeed } from "./odds_feed.ts";
+import type { FleetRedis } from "../fleet/redis_client.ts";
 
 /** Options of {@link openLiveServices}. */
 export interface LiveServicesOptions {
@@ -33,6 +34,8 @@ export interface LiveServicesOptions {
   /** The instance's configuration: live settings, `MODEL_DIR`, `CORS_ORIGINS` (for `/ws`). */
   config: Config;
   log?: (message: string) => void;
+  /** The instance's Redis client in fleet mode; undefined in embedded mode. */
+  fleet?: FleetRedis;
 }
 
 /** The running live side. */
