@@ -163,6 +163,8 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
       config,
       log: (message) => logger.warn(message),
       fleet,
+      leaseTtlMs: config.redis?.leaseTtlMs,
+      onLeaderChange: (source, leading) => metrics.setSourceLeader(source, leading),
     });
     logger.info("Live odds started", {
       sources: live.feed.sources.map((s) => s.name),
@@ -219,6 +221,8 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
   });
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(signal, () => {
+      // Leases go at once, so a follower scrapes while this instance drains.
+      void live?.releaseLeases();
       server.shutdown(signal).then(() => Deno.exit(0), (error) => {
         logger.error("Shutdown failed", { error });
         logger.flush();

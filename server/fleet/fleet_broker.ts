@@ -90,6 +90,7 @@ export class FleetBroker implements Broker, ReplaySource {
   readonly #catchUpMs: number;
   readonly #onListenerError: (error: unknown) => void;
   readonly #listeners = new Set<(e: PublishedEvent) => void>();
+  readonly #ownListeners = new Set<(e: PublishedEvent) => void>();
   #waiters: Waiter[] = [];
   #counts = { published: 0, fenced_out: 0, received: 0, resets: 0 };
 
@@ -161,6 +162,20 @@ export class FleetBroker implements Broker, ReplaySource {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * The same broker whose listeners get only the events this instance published: what must
+   * happen once per event fleet-wide (alerts) listens here.
+   */
+  own(): Broker {
+    return {
+      publish: (event, origin) => this.publish(event, origin),
+      subscribe: (listener) => {
+        this.#ownListeners.add(listener);
+        return () => this.#ownListeners.delete(listener);
+      },
+    };
+  }
+
   /** Offset of the last event this instance delivered (0 before the first). */
   lastId(): number {
     return this.#subscriber.position.offset;
@@ -224,11 +239,14 @@ export class FleetBroker implements Broker, ReplaySource {
 
   #receive(e: FleetEvent): void {
     this.#counts.received++;
-    const published = decode(e);
-    if (published) {
-      for (const listener of [...this.#listeners]) {
+    const decoded = decodeStored(e);
+    if (decoded) {
+      const mine = decoded.by === this.#redis.instanceId;
+      for (
+        const listener of mine ? [...this.#listeners, ...this.#ownListeners] : [...this.#listeners]
+      ) {
         try {
-          listener(published);
+          listener(decoded.published);
         } catch (error) {
           this.#onListenerError(error);
         }
@@ -272,6 +290,10 @@ export class FleetBroker implements Broker, ReplaySource {
 
 /** The published form of a stored event, with its offset as `event_id`. */
 export function decode(e: FleetEvent): PublishedEvent | null {
+  return decodeStored(e)?.published ?? null;
+}
+
+function decodeStored(e: FleetEvent): { published: PublishedEvent; by: string } | null {
   let stored: StoredFleetEvent;
   try {
     stored = JSON.parse(e.payload);
@@ -279,11 +301,12 @@ export function decode(e: FleetEvent): PublishedEvent | null {
     return null;
   }
   if (!Array.isArray(stored.t) || typeof stored.e !== "object") return null;
-  return {
+  const published = {
     event_id: e.offset,
     topics: stored.t,
     event: stored.e,
     json: serialiseEvent(e.offset, stored.t, stored.e),
     published_at: stored.at,
   };
+  return { published, by: stored.by };
 }

@@ -169,6 +169,7 @@ const EnvSchema = z.object({
   REDIS_ENABLED: bool(true),
   REDIS_KEY_PREFIX: stringWithDefault("sabi:"),
   INSTANCE_ID: optionalString(),
+  FLEET_LEASE_TTL_MS: int(10_000, 300, 600_000),
   LOG_LEVEL: optionalString().transform((v, ctx) => {
     if (v === undefined) return "info" as LogLevel;
     const s = v.toLowerCase();
@@ -215,6 +216,11 @@ export interface RedisConfig {
   keyPrefix: string;
   /** `INSTANCE_ID`: this instance's name in the fleet. @default `${hostname}:${pid}` */
   instanceId: string;
+  /**
+   * `FLEET_LEASE_TTL_MS`: life of an odds source's lease; a dead leader's sources are taken
+   * over within it. @default 10000
+   */
+  leaseTtlMs: number;
 }
 
 /** The parsed configuration of one service instance. */
@@ -359,6 +365,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         url: e.REDIS_URL,
         keyPrefix: e.REDIS_KEY_PREFIX,
         instanceId: e.INSTANCE_ID ?? defaultInstanceId(),
+        leaseTtlMs: e.FLEET_LEASE_TTL_MS,
       }
       : undefined,
     logLevel: e.LOG_LEVEL,

@@ -66,6 +66,7 @@ Deno.test("loadConfig: reads every variable", () => {
     url: "redis://127.0.0.1:6379",
     keyPrefix: "fleet-a:",
     instanceId: "web-7",
+    leaseTtlMs: 10_000,
   });
   assert.equal(c.logLevel, "warn");
 });
