@@ -127,6 +127,10 @@ export class FleetRedis {
       // A queue would hold commands during an outage and hide it; failing fast lets callers
       // fall back at once.
       enableOfflineQueue: false,
+      // Commands issued in one tick go out as one pipeline: with requests in flight, the rate
+      // limiter's scripts share writes and reads (bench fleet: ~15-22k -> ~100k hits/s, 64 in
+      // flight on one connection).
+      enableAutoPipelining: true,
       maxRetriesPerRequest: 1,
       connectTimeout: options.connectTimeoutMs ?? 2000,
       retryStrategy: (times) => Math.min(maxBackoff, 50 * 2 ** Math.min(times, 10)),
