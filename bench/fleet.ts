@@ -8,11 +8,13 @@
  * 2. The rate-limit stores alone: hits per second of the Redis store against the KV store, one
  *    at a time and 64 in flight, on one client key (the figures behind the Lua choice in
  *    `server/rate_limit/redis_store.ts`).
- * 3. The broadcast across instances through Redis (`bench/fleet_broadcast.ts`), where present.
+ * 3. A broadcast to 10,000 WebSocket clients split over 2 instances through Redis against
+ *    10,000 on one instance (`bench/fleet_broadcast.ts`: `--clients`, `--broadcasts`,
+ *    `--interval-ms`).
  *
  * Options: `--duration <s>` (8), `--warmup <s>` (2), `--connections <n>` (50), `--rounds <n>`
  * (3), `--hits <n>` (20000, the store section), `--url <redis://...>` (the local Redis),
- * `--only http|stores` (both).
+ * `--only http|stores|broadcast` (all).
  * @module
  */
 import { FleetRedis } from "../server/fleet/redis_client.ts";
@@ -20,6 +22,7 @@ import { KvRateLimitStore } from "../server/rate_limit/kv_store.ts";
 import { RedisRateLimitStore } from "../server/rate_limit/redis_store.ts";
 import type { RateLimitStore } from "../server/rate_limit/store.ts";
 import { FleetCluster } from "../server/testing/fleet_cluster.ts";
+import { benchFleetBroadcast } from "./fleet_broadcast.ts";
 import {
   type BenchArgs,
   ensureWrk,
@@ -203,8 +206,10 @@ export async function benchFleet(args: string[]): Promise<void> {
     console.log("== rate-limit stores alone: hits/s");
     await benchFleetStores(args, url);
   }
-  // Section 3, the broadcast to WebSocket clients split over instances through Redis against
-  // one instance, is measured by bench/fleet_broadcast.ts and called from here.
+  if (only === undefined || only === "broadcast") {
+    console.log("== broadcast to WebSocket clients: one instance vs 2 instances through Redis");
+    await benchFleetBroadcast(args);
+  }
 }
 
 if (import.meta.main) await benchFleet(Deno.args);
