@@ -13,7 +13,7 @@ import { FleetCluster, type FleetInstance } from "../testing/fleet_cluster.ts";
 import type { StoredFleetEvent } from "./fleet_broker.ts";
 import { PrivateRedis, REDIS_SERVER, SHARED_REDIS, SHARED_REDIS_URL } from "./test_redis.ts";
 
-const LEASE_TTL_MS = 1500;
+const LEASE_TTL_MS = 2000;
 const ENV = {
   DEMO_BOOKMAKER: "true",
   DEMO_TICK_MS: "150",
@@ -147,12 +147,15 @@ Deno.test({
       try {
         await waitFor("5 events on every instance", () =>
           clients.every((c) => eventsOf(c).length >= 5) || undefined);
-        const first = eventsOf(clients[0])[0];
-        for (const c of clients.slice(1)) {
+        // The clients subscribed at slightly different times: the first event all of them
+        // were subscribed for.
+        const target = Math.max(...clients.map((c) =>
+          eventsOf(c)[0].event_id
+        ));
+        const first = eventsOf(clients.find((c) => eventsOf(c)[0].event_id === target)!)[0];
+        for (const c of clients) {
           await waitFor("the same event", () =>
-            eventsOf(c).some((e) =>
-              e.event_id === first.event_id
-            ) || undefined);
+            eventsOf(c).some((e) => e.event_id === first.event_id) || undefined);
           const same = eventsOf(c).find((e) =>
             e.event_id === first.event_id
           )!;
@@ -161,6 +164,25 @@ Deno.test({
         const stored = await streamEvents(redis, cluster.keyPrefix);
         assert.ok(stored.length > 0);
         assert.ok(stored.every((e) => e.stored.by === leader.id), "only the leader publishes");
+        // Followers scrape nothing, yet answer the same matches from the shared odds store and
+        // show the leader's source metrics in /health.
+        const upcoming = await Promise.all(cluster.instances.map((i) =>
+          i.json<{ matches: { id: string; opening_odds: unknown }[] }>(
+            "/api/v1/matches/upcoming?limit=500",
+          )
+        ));
+        const ids = upcoming.map((u) =>
+          u.body.matches.map((m) => m.id).sort()
+        );
+        assert.ok(ids[0].length > 0);
+        assert.deepEqual(ids[1], ids[0]);
+        assert.deepEqual(ids[2], ids[0]);
+        for (const f of followers) {
+          const { body } = await f.json<
+            { components: { live_odds: { sources: Record<string, { breaker: string }> } } }
+          >("/health");
+          assert.equal(body.components.live_odds.sources.demo?.breaker, "closed");
+        }
       } finally {
         await Promise.all(clients.map((c) => c.close()));
       }
@@ -211,6 +233,30 @@ Deno.test({
       } finally {
         await Promise.all(clients.map((c) => c.close().catch(() => {})));
       }
+    }),
+});
+
+Deno.test({
+  name: "fleet live: a leader shutting down (SIGTERM) releases its lease for a follower at once",
+  ignore: !SHARED_REDIS,
+  fn: () =>
+    withFleet(async (cluster, redis) => {
+      const leader = await leaderOf(cluster);
+      const fenceBefore = Number(await redis.get(`${cluster.keyPrefix}fence:demo`));
+      const stopped = leader.stop();
+      const t0 = performance.now();
+      await waitFor("a new fencing token", async () => {
+        const f = Number(await redis.get(`${cluster.keyPrefix}fence:demo`));
+        return f > fenceBefore ? f : undefined;
+      }, 10_000);
+      const takeoverMs = performance.now() - t0;
+      await stopped;
+      // An unreleased lease renewed at most a third of its TTL before the signal would stand
+      // for at least two thirds of it; a released one goes at a contender's next try.
+      assert.ok(
+        takeoverMs < LEASE_TTL_MS * 2 / 3,
+        `lease taken over ${takeoverMs.toFixed(0)} ms after SIGTERM`,
+      );
     }),
 });
 
