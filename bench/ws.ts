@@ -77,7 +77,7 @@ const PER_WORKER = 5_000;
  * The server runs with the V8 flags of `deno task start` (what production runs) plus
  * `--server-v8-flags=a,b` and the environment given by `--server-env=NAME=value` (repeatable).
  */
-const SERVER_V8_FLAGS: string[] = await startTaskV8Flags();
+export const SERVER_V8_FLAGS: string[] = await startTaskV8Flags();
 const SERVER_ENV: Record<string, string> = {};
 /** `--client=raw` (default: lean RFC 6455 clients on TCP) or `websocket` (the runtime's class). */
 const CLIENT = Deno.args.find((a) => a.startsWith("--client="))?.slice(9) ?? "raw";
@@ -99,13 +99,15 @@ async function startTaskV8Flags(): Promise<string[]> {
 }
 const HERE = new URL(".", import.meta.url);
 
-interface Proc {
+/** A benchmark child process speaking JSON lines. */
+export interface Proc {
   child: Deno.ChildProcess;
   lines: JsonLines;
   writer: WritableStreamDefaultWriter<Uint8Array>;
 }
 
-function spawn(
+/** Starts a benchmark script of this folder as a child process. */
+export function spawn(
   script: string,
   args: string[],
   v8Flags: string[] = [],
@@ -128,7 +130,8 @@ function spawn(
   return { child, lines: new JsonLines(child.stdout), writer: child.stdin.getWriter() };
 }
 
-async function stop(proc: Proc): Promise<void> {
+/** Asks a child to exit (killed after 10 s). */
+export async function stop(proc: Proc): Promise<void> {
   try {
     await command(proc.writer, { type: "cmd", cmd: "exit" });
     await proc.writer.close();
@@ -147,7 +150,8 @@ async function stop(proc: Proc): Promise<void> {
   await proc.lines.done.catch(() => {});
 }
 
-function percentile(hist: Map<number, number>, q: number): number {
+/** The `q` quantile of a latency histogram (ms -> count). */
+export function percentile(hist: Map<number, number>, q: number): number {
   const total = [...hist.values()].reduce((a, b) => a + b, 0);
   if (total === 0) return NaN;
   const rank = Math.ceil(q * total);
@@ -159,7 +163,8 @@ function percentile(hist: Map<number, number>, q: number): number {
   return NaN;
 }
 
-function quantile(values: number[], q: number): number {
+/** The `q` quantile of values. */
+export function quantile(values: number[], q: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
@@ -170,13 +175,18 @@ async function reports(workers: Proc[]): Promise<Report[]> {
   return Promise.all(workers.map((w) => w.lines.next<Report>("report")));
 }
 
-async function reset(workers: Proc[]): Promise<void> {
+/** Clears the client workers' counters. */
+export async function reset(workers: Proc[]): Promise<void> {
   await Promise.all(workers.map((w) => command(w.writer, { type: "cmd", cmd: "reset" })));
   await Promise.all(workers.map((w) => w.lines.next("reset_done")));
 }
 
 /** Polls the workers until `expected` deliveries arrived or `timeoutMs` passed. */
-async function collect(workers: Proc[], expected: number, timeoutMs: number): Promise<Report[]> {
+export async function collect(
+  workers: Proc[],
+  expected: number,
+  timeoutMs: number,
+): Promise<Report[]> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const r = await reports(workers);
@@ -186,7 +196,8 @@ async function collect(workers: Proc[], expected: number, timeoutMs: number): Pr
   }
 }
 
-function merge(rs: Report[]) {
+/** The client workers' reports added up. */
+export function merge(rs: Report[]) {
   const hist = new Map<number, number>();
   const last = new Map<number, number>();
   for (const r of rs) {

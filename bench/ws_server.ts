@@ -17,6 +17,8 @@ import { loadConfig } from "../server/ops/config.ts";
 import { summarizePrediction } from "../server/live/upcoming_view.ts";
 import { createMemoryTrimmer, lastResortGc, type V8Gc } from "../server/ops/memory_trim.ts";
 import { emit, JsonLines } from "./ws_lines.ts";
+import { FleetBroker } from "../server/fleet/fleet_broker.ts";
+import { FleetRedis } from "../server/fleet/redis_client.ts";
 
 const kvPath = Deno.args.find((a) => a.startsWith("--kv="))?.slice(5) ?? ":memory:";
 // `--bare`: no hub, route or log, just Deno.upgradeWebSocket and a send loop: the runtime's floor.
@@ -24,9 +26,17 @@ const bare = Deno.args.includes("--bare");
 // `--full`: odds events carry the whole prediction (score matrix, exact-score / totals / handicap
 // tables) instead of the summary the pipeline publishes: to show what message size costs.
 const full = Deno.args.includes("--full");
+// `--fleet-url=redis://... --fleet-prefix=p:`: the fleet broker over Redis instead of the local
+// one; several such servers on one prefix each fan out every event one of them publishes.
+const fleetUrl = Deno.args.find((a) => a.startsWith("--fleet-url="))?.slice(12);
+const fleetPrefix = Deno.args.find((a) => a.startsWith("--fleet-prefix="))?.slice(15);
 const kv = await Deno.openKv(kvPath);
-const log = await openKvEventLog(kv);
-const broker = createLocalBroker(log);
+const fleetRedis = fleetUrl
+  ? new FleetRedis({ url: fleetUrl, keyPrefix: fleetPrefix, logger: { warn() {}, info() {} } })
+  : undefined;
+if (fleetRedis) await fleetRedis.whenUp(5000);
+const log = fleetRedis ? await FleetBroker.open(fleetRedis) : await openKvEventLog(kv);
+const broker = log instanceof FleetBroker ? log : createLocalBroker(log);
 const ac = new AbortController();
 const hub = createHub({
   log,
@@ -201,5 +211,6 @@ for (;;) {
 ac.abort();
 trimmer.close();
 await log.close();
+await fleetRedis?.close();
 kv.close();
 Deno.exit(0);
