@@ -1,6 +1,8 @@
 /**
  * `deno task backtest --data PATH... [--from YYYY-MM-DD] [--to YYYY-MM-DD]
  *   [--variant fundamental|blend|all] [--json FILE] [--svg-dir DIR] [--league KEY...]`
+ * `deno task backtest --value-bets ...`: the value-bet backtest on every bookmaker's prices
+ * (see `value_bets/command.ts`).
  *
  * Walk-forward backtest on any CSV in the shared `leagues/` or football-data.co.uk format:
  * Dixon-Coles refitted weekly, ratings carried match by match, the ensemble refitted every four
@@ -17,6 +19,7 @@ import { walkForwardEnsemble } from "./ensemble/walk_forward.ts";
 import { type BacktestReport, backtestReport } from "./eval/backtest_report.ts";
 import { reliabilitySvg } from "./eval/reliability_svg.ts";
 import { progressBar } from "./progress.ts";
+import { valueBetsMain } from "./value_bets/command.ts";
 import type { MatchRecord } from "../server/domain/types.ts";
 
 const DAY_MS = 86_400_000;
@@ -154,6 +157,9 @@ export async function writeReliabilityDiagrams(
 }
 
 async function main(args: string[]): Promise<number> {
+  if (args.includes("--value-bets")) {
+    return await valueBetsMain(args.filter((a) => a !== "--value-bets"));
+  }
   const { values } = parseArgs({
     args,
     options: {
