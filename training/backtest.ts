@@ -15,7 +15,7 @@
 import { parseArgs } from "node:util";
 import { loadMatches, sharedDataDir } from "./data/mod.ts";
 import { buildDataset } from "./ensemble/dataset.ts";
-import { walkForwardEnsemble } from "./ensemble/walk_forward.ts";
+import { type EnsemblePrediction, walkForwardEnsemble } from "./ensemble/walk_forward.ts";
 import { type BacktestReport, backtestReport } from "./eval/backtest_report.ts";
 import { reliabilitySvg } from "./eval/reliability_svg.ts";
 import { progressBar } from "./progress.ts";
@@ -55,6 +55,17 @@ export function runBacktest(
   matches: readonly MatchRecord[],
   options: BacktestOptions = {},
 ): BacktestReport {
+  return backtestReport(walkForwardPredictions(matches, options));
+}
+
+/**
+ * The walk-forward forecasts behind {@link runBacktest}, each made from matches that kicked off
+ * before it (also the model the value-bet backtest may blend with the market).
+ */
+export function walkForwardPredictions(
+  matches: readonly MatchRecord[],
+  options: BacktestOptions = {},
+): EnsemblePrediction[] {
   if (matches.length < 200) throw new RangeError(`Too few matches (${matches.length}) to backtest`);
   const sorted = [...matches].sort((a, b) => a.kickoff.getTime() - b.kickoff.getTime());
   const period = defaultPeriod(sorted);
@@ -88,7 +99,7 @@ export function runBacktest(
     onProgress: (d, t) => ensBar?.update(d, t),
   });
   ensBar?.done();
-  return backtestReport(preds);
+  return preds;
 }
 
 const f4 = (x: number) => Number.isFinite(x) ? x.toFixed(4) : "n/a";
@@ -158,7 +169,14 @@ export async function writeReliabilityDiagrams(
 
 async function main(args: string[]): Promise<number> {
   if (args.includes("--value-bets")) {
-    return await valueBetsMain(args.filter((a) => a !== "--value-bets"));
+    return await valueBetsMain(args.filter((a) => a !== "--value-bets"), {
+      // From a year after the model's warm-up (the ensemble's first training rows), so most
+      // choice seasons have forecasts too.
+      forecasts: (matches) =>
+        walkForwardPredictions(matches, {
+          from: new Date(defaultPeriod(matches).start.getTime() + 365 * DAY_MS),
+        }),
+    });
   }
   const { values } = parseArgs({
     args,

@@ -2,7 +2,11 @@
  * `deno task backtest --value-bets [--bookmakers-dir DIR] [--choose-seasons A..B]
  *   [--evaluate-seasons C..D] [--policy FILE] [--json FILE] [--write-policy FILE]
  *   [--svg-dir DIR] [--resamples N] [--seed N] [--min-choice-picks N]
- *   [--criterion z|lower_bound] [--league KEY...]`
+ *   [--criterion z|lower_bound] [--model] [--league KEY...]`
+ *
+ * `--model` also runs our results-only walk-forward model over the same matches and blends it
+ * with the market's fair probability at the weight that scores best on the choice seasons
+ * (0 when it does not help).
  *
  * The value-bet backtest on football-data.co.uk files with every bookmaker's prices. With
  * `--policy` it scores a committed policy on other seasons (those after it was chosen) without
@@ -10,7 +14,9 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { loadBookmakerMatches } from "../data/bookmaker_prices.ts";
+import type { MatchRecord } from "../../server/domain/types.ts";
+import type { EnsemblePrediction } from "../ensemble/walk_forward.ts";
+import { type BookmakerMatch, loadBookmakerMatches } from "../data/bookmaker_prices.ts";
 import { sharedDataDir } from "../data/data_dir.ts";
 import { DIVISIONS } from "../data/football_data_format.ts";
 import { type Progress, progressBar } from "../progress.ts";
@@ -18,7 +24,11 @@ import { clvBucketsSvg } from "./clv_svg.ts";
 import { readValuePolicy } from "./policy_file.ts";
 import type { Interval } from "./bootstrap.ts";
 import type { PolicyFigures } from "./policy.ts";
-import { runValueBacktest, type ValueBacktestReport } from "./value_backtest.ts";
+import {
+  type ModelForecast,
+  runValueBacktest,
+  type ValueBacktestReport,
+} from "./value_backtest.ts";
 
 /** Default choice seasons: every season before 2019-20 in the shared files. */
 export const DEFAULT_CHOOSE = "2012-13..2018-19";
@@ -121,8 +131,29 @@ export function formatValueReport(r: ValueBacktestReport): string {
   return lines.join("\n");
 }
 
+/** What the command needs from the rest of the backtest. */
+export interface ValueBetsCommandOptions {
+  /** Our walk-forward forecasts of matches, for `--model`. */
+  forecasts?: (matches: MatchRecord[]) => EnsemblePrediction[];
+}
+
+/** Our results-only (fundamental) forecasts by match id, walk-forward over every loaded match. */
+function modelForecasts(
+  matches: readonly BookmakerMatch[],
+  forecasts: NonNullable<ValueBetsCommandOptions["forecasts"]>,
+): Map<string, ModelForecast> {
+  const out = new Map<string, ModelForecast>();
+  for (const p of forecasts(matches.map((m) => m.match))) {
+    out.set(p.row.match.id, { x12: p.fundamental, over25: p.over25.fundamental });
+  }
+  return out;
+}
+
 /** Runs the command; returns the exit code. */
-export async function valueBetsMain(args: string[]): Promise<number> {
+export async function valueBetsMain(
+  args: string[],
+  commandOptions: ValueBetsCommandOptions = {},
+): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -137,6 +168,7 @@ export async function valueBetsMain(args: string[]): Promise<number> {
       seed: { type: "string", default: "19" },
       "min-choice-picks": { type: "string", default: "500" },
       criterion: { type: "string", default: "z" },
+      model: { type: "boolean", default: false },
       league: { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
@@ -187,6 +219,10 @@ export async function valueBetsMain(args: string[]): Promise<number> {
     } s ` +
       `(rejected: ${JSON.stringify(loaded.rejected)})`,
   );
+  if (values.model && !commandOptions.forecasts) {
+    throw new Error("--model needs the model backtest");
+  }
+  const model = values.model ? modelForecasts(matches, commandOptions.forecasts!) : undefined;
   const bars = new Map<string, Progress>();
   const report = runValueBacktest(matches, {
     chooseSeasons,
@@ -196,6 +232,7 @@ export async function valueBetsMain(args: string[]): Promise<number> {
     seed,
     minChoicePicks,
     criterion,
+    model,
     onProgress: (stage, done, total) => {
       let bar = bars.get(stage);
       if (!bar) bars.set(stage, bar = progressBar(stage));

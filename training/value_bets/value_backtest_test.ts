@@ -107,3 +107,25 @@ Deno.test("choosePolicy: refuses candidates of a season kept for evaluation", as
   const { chosen } = choosePolicy(earlier, { minPicks: 20, forbiddenSeasons: new Set(EVALUATE) });
   assert.ok(chosen.picks >= 20 && chosen.clv_z > 0);
 });
+
+Deno.test("runValueBacktest: the model's weight is chosen by log loss on the choice seasons", async () => {
+  const matches = await synthetic();
+  const outcome = (m: BookmakerMatch) => Math.sign(m.match.awayGoals - m.match.homeGoals) + 1;
+  // A forecast that knows the result must get weight; one that is always wrong must not.
+  const knowing = new Map(matches.map((m) => {
+    const x12 = [0.02, 0.02, 0.02];
+    x12[outcome(m)] = 0.96;
+    return [m.match.id, { x12 }];
+  }));
+  const wrong = new Map(matches.map((m) => {
+    const x12 = [0.48, 0.48, 0.48];
+    x12[outcome(m)] = 0.04;
+    return [m.match.id, { x12 }];
+  }));
+  const a = runValueBacktest(matches, { ...OPTIONS, model: knowing });
+  assert.equal(a.model_weight.chosen, 0.5);
+  assert.equal(a.policy_file.fair.model_weight, 0.5);
+  const b = runValueBacktest(matches, { ...OPTIONS, model: wrong });
+  assert.equal(b.model_weight.chosen, 0);
+  assert.ok(b.model_weight.choice_log_loss["0.1"] > b.model_weight.choice_log_loss["0"]);
+});
