@@ -1,6 +1,8 @@
 /**
  * `deno task backtest --data PATH... [--from YYYY-MM-DD] [--to YYYY-MM-DD]
  *   [--variant fundamental|blend|all] [--json FILE] [--svg-dir DIR] [--league KEY...]`
+ * `deno task backtest --value-bets ...`: the value-bet backtest on every bookmaker's prices
+ * (see `value_bets/command.ts`).
  *
  * Walk-forward backtest on any CSV in the shared `leagues/` or football-data.co.uk format:
  * Dixon-Coles refitted weekly, ratings carried match by match, the ensemble refitted every four
@@ -13,10 +15,11 @@
 import { parseArgs } from "node:util";
 import { loadMatches, sharedDataDir } from "./data/mod.ts";
 import { buildDataset } from "./ensemble/dataset.ts";
-import { walkForwardEnsemble } from "./ensemble/walk_forward.ts";
+import { type EnsemblePrediction, walkForwardEnsemble } from "./ensemble/walk_forward.ts";
 import { type BacktestReport, backtestReport } from "./eval/backtest_report.ts";
 import { reliabilitySvg } from "./eval/reliability_svg.ts";
 import { progressBar } from "./progress.ts";
+import { valueBetsMain } from "./value_bets/command.ts";
 import type { MatchRecord } from "../server/domain/types.ts";
 
 const DAY_MS = 86_400_000;
@@ -52,6 +55,17 @@ export function runBacktest(
   matches: readonly MatchRecord[],
   options: BacktestOptions = {},
 ): BacktestReport {
+  return backtestReport(walkForwardPredictions(matches, options));
+}
+
+/**
+ * The walk-forward forecasts behind {@link runBacktest}, each made from matches that kicked off
+ * before it (also the model the value-bet backtest may blend with the market).
+ */
+export function walkForwardPredictions(
+  matches: readonly MatchRecord[],
+  options: BacktestOptions = {},
+): EnsemblePrediction[] {
   if (matches.length < 200) throw new RangeError(`Too few matches (${matches.length}) to backtest`);
   const sorted = [...matches].sort((a, b) => a.kickoff.getTime() - b.kickoff.getTime());
   const period = defaultPeriod(sorted);
@@ -85,7 +99,7 @@ export function runBacktest(
     onProgress: (d, t) => ensBar?.update(d, t),
   });
   ensBar?.done();
-  return backtestReport(preds);
+  return preds;
 }
 
 const f4 = (x: number) => Number.isFinite(x) ? x.toFixed(4) : "n/a";
@@ -154,6 +168,16 @@ export async function writeReliabilityDiagrams(
 }
 
 async function main(args: string[]): Promise<number> {
+  if (args.includes("--value-bets")) {
+    return await valueBetsMain(args.filter((a) => a !== "--value-bets"), {
+      // From a year after the model's warm-up (the ensemble's first training rows), so most
+      // choice seasons have forecasts too.
+      forecasts: (matches) =>
+        walkForwardPredictions(matches, {
+          from: new Date(defaultPeriod(matches).start.getTime() + 365 * DAY_MS),
+        }),
+    });
+  }
   const { values } = parseArgs({
     args,
     options: {

@@ -6,9 +6,19 @@ import type { MatchRecord } from "../../server/domain/types.ts";
 import { parseCsv } from "./csv.ts";
 import { footballDataRow, isFootballDataHeader } from "./football_data_format.ts";
 import { isLeaguesHeader, leaguesRow } from "./leagues_format.ts";
-import { type RejectReason, RowRejected } from "./row_values.ts";
+import { type Cells, type RejectReason, RowRejected } from "./row_values.ts";
 
-/** Time zones of the wall-clock kick-off times in each format. */
+/** One accepted row, for readers that need more columns than `MatchRecord` keeps. */
+export interface MatchRow {
+  match: MatchRecord;
+  cells: Cells;
+  /** The file's column names, trimmed, in file order. */
+  header: readonly string[];
+  /** The file's name as given to {@link parseMatchFile}. */
+  file: string;
+}
+
+/** Time zones of the wall-clock kick-off times in each format, and a hook on accepted rows. */
 export interface MatchFileOptions {
   /**
    * Time zone of the shared `leagues/` files' kick-off times.
@@ -20,6 +30,11 @@ export interface MatchFileOptions {
    * @default {"Europe/London"}
    */
   footballDataTimeZone?: string;
+  /**
+   * Called for every row that parses into a match (duplicates included), so a reader of extra
+   * columns (every bookmaker's prices) shares this parser instead of repeating it.
+   */
+  onRow?: (row: MatchRow) => void;
 }
 
 /** Matches of one file, in file order, with the count of data rows and of skipped rows. */
@@ -74,7 +89,9 @@ export function parseMatchFile(
       return i === undefined ? "" : fields[i].trim();
     };
     try {
-      result.matches.push(parseRow(cells));
+      const match = parseRow(cells);
+      result.matches.push(match);
+      options.onRow?.({ match, cells, header, file: name });
     } catch (error) {
       if (!(error instanceof RowRejected)) throw error;
       count(result.rejected, error.reason);

@@ -30,7 +30,8 @@ export interface ReliabilitySvgOptions {
 
 const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"];
 
-function escapeXml(text: string): string {
+/** Escapes text for SVG content and attributes. */
+export function escapeXml(text: string): string {
   return text.replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!,
