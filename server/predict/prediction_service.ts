@@ -6,12 +6,8 @@
  * @module
  */
 import { findLeague } from "../domain/leagues.ts";
-import type {
-  Prediction,
-  PredictionEngine,
-  PredictionRequest,
-  RequestOdds,
-} from "../domain/prediction.ts";
+import { pricesKey } from "../domain/bookmakers.ts";
+import type { Prediction, PredictionEngine, PredictionRequest } from "../domain/prediction.ts";
 import { HttpError } from "../http/errors.ts";
 import type { Metrics } from "../ops/metrics.ts";
 import { Doorkeeper } from "./admission.ts";
@@ -131,13 +127,6 @@ export interface PredictionService {
   memory(): { rss: number; limit: number; underPressure: boolean };
 }
 
-function oddsKey(o: RequestOdds | undefined): string {
-  if (!o) return "";
-  return `${o.home}|${o.draw}|${o.away}|${o.over_2_5 ?? ""}|${o.under_2_5 ?? ""}|${
-    o.btts_yes ?? ""
-  }|${o.btts_no ?? ""}`;
-}
-
 function failureReason(e: unknown): string {
   if (!(e instanceof HttpError)) return "error";
   if (e.status === 504) return "timeout";
@@ -248,7 +237,7 @@ export function createPredictionService(
     const away = names.get(req.away_team.trim().toLowerCase());
     if (home === undefined || away === undefined) return null;
     return `${version}\u0000${league}\u0000${home}\u0000${away}\u0000${req.kickoff ?? ""}\u0000${
-      oddsKey(req.odds)
+      pricesKey(req)
     }`;
   }
 
