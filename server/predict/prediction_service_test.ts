@@ -62,7 +62,10 @@ Deno.test("createPredictionService: with repeated admission, only a request miss
 
 Deno.test("createPredictionService: identical concurrent misses call the engine once", async () => {
   const engine = createMemoryEngine();
-  const svc = createPredictionService(engine);
+  // A fixed kick-off clock: each request's default kick-off is read when it arrives, and a
+  // millisecond passing between the three would make their answers differ.
+  const at = new Date("2026-12-07T15:00:00.000Z");
+  const svc = createPredictionService(engine, { kickoffClock: () => at });
   await svc.predict({ ...REQ, away_team: "Arsenal" }); // learns version and aliases
   const calls = engine.calls;
   const rs = await Promise.all([1, 2, 3].map(() => svc.predict(REQ)));
