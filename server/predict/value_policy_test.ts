@@ -50,3 +50,26 @@ Deno.test("parseValuePolicy: refuses a malformed file naming every bad field", a
   }
   assert.throws(() => parseValuePolicy("{", "p.json"), /not JSON/);
 });
+
+Deno.test("server: refuses to start with a malformed value policy, naming the field", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sabiscore_policy_" });
+  try {
+    const bad = { ...DEFAULT_VALUE_POLICY, close_edge: 0.5 };
+    await Deno.writeTextFile(`${dir}/value_policy.json`, JSON.stringify(bad));
+    const main = new URL("../main.ts", import.meta.url).pathname;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--unstable-kv", main],
+      env: { MODEL_DIR: dir, KV_PATH: ":memory:", PORT: "0", DEMO_BOOKMAKER: "false" },
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 2);
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.match(
+      stderr,
+      /Cannot load value policy ".*value_policy\.json": close_edge: Must be at most min_edge/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
