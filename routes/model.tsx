@@ -66,24 +66,38 @@ function Card({ card }: { card: ModelCardView }) {
                       <tr>
                         <th scope="col">Figure</th>
                         <th scope="col">Model</th>
-                        <th scope="col">Market</th>
+                        <th scope="col">Market (opening)</th>
+                        <th scope="col">Market (closing)</th>
                       </tr>
                     </thead>
                     <tbody>
                       {card.metrics.map((m) => (
-                        <tr key={m.name}>
+                        <tr key={m.name} data-metric={m.name}>
                           <th scope="row">{metricName(m.name)}</th>
-                          <td>{formatMetric(m.model)}</td>
-                          <td>{formatMetric(m.market)}</td>
+                          <td data-field="model">{formatMetric(m.model)}</td>
+                          <td data-field="market">{formatMetric(m.market)}</td>
+                          <td data-field="closing">{formatMetric(m.closing)}</td>
                         </tr>
                       ))}
                     </tbody>
                   </table>
                 )}
-              <p class="note">Lower is better for RPS, log loss and Brier score.</p>
+              <p class="note">
+                Lower is better for RPS, log loss and Brier score. The market's figures are its
+                de-margined opening and closing prices on the same matches.
+              </p>
             </div>
             <div>
               <h3>Reliability</h3>
+              {card.reliability_svg_url && (
+                <img
+                  class="reliability-svg"
+                  src={card.reliability_svg_url}
+                  alt={`Reliability diagram of the ${card.name} model, walk-forward`}
+                  width="480"
+                  height="496"
+                />
+              )}
               {card.reliability.length > 0
                 ? (
                   <ReliabilityDiagram
@@ -91,7 +105,9 @@ function Card({ card }: { card: ModelCardView }) {
                     label={`Reliability diagram of the ${card.name} model`}
                   />
                 )
-                : <p class="empty">This card has no reliability data.</p>}
+                : !card.reliability_svg_url && (
+                  <p class="empty">This card has no reliability data.</p>
+                )}
             </div>
           </div>
         </>

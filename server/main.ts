@@ -21,6 +21,8 @@ import { createMemoryTrimmer, lastResortGc, type V8Gc } from "./ops/memory_trim.
 import { createOnnxEngine } from "./ml/onnx_engine.ts";
 import { createModelRegistry, type ModelRegistry } from "./ml/registry.ts";
 import { createMemoryEngine } from "./predict/memory_engine.ts";
+import { loadValuePolicy, ValuePolicyError } from "./predict/value_policy.ts";
+import type { ValuePolicy } from "./domain/value_policy.ts";
 import { serveApp } from "./http/serve.ts";
 import { createGuardedUpgrade } from "./live/guarded_upgrade.ts";
 import { Counter, Histogram, type Registry } from "prom-client";
@@ -36,10 +38,14 @@ function parentDir(path: string): string {
   return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i);
 }
 
-async function openEngine(config: Config, logger: Logger): Promise<EngineHandle> {
+async function openEngine(
+  config: Config,
+  logger: Logger,
+  policy: ValuePolicy,
+): Promise<EngineHandle> {
   if (config.predictionEngine === "memory") {
     logger.warn("Serving the built-in league-average Poisson model (PREDICTION_ENGINE=memory)");
-    return { engine: createMemoryEngine(), close: () => Promise.resolve() };
+    return { engine: createMemoryEngine({ policy }), close: () => Promise.resolve() };
   }
   const registry: ModelRegistry = createModelRegistry({
     dir: config.modelDir,
@@ -61,7 +67,7 @@ async function openEngine(config: Config, logger: Logger): Promise<EngineHandle>
       dir: config.modelDir,
     });
   }
-  return { engine: createOnnxEngine(registry), close: () => registry.close() };
+  return { engine: createOnnxEngine(registry, { policy }), close: () => registry.close() };
 }
 
 async function openWebLayer(logger: Logger): Promise<AppWebLayer | undefined> {
@@ -131,6 +137,17 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
     throw e;
   }
   const logger = createLogger({ level: config.logLevel });
+  let policy: ValuePolicy;
+  try {
+    policy = await loadValuePolicy(config.modelDir);
+  } catch (e) {
+    if (e instanceof ValuePolicyError) {
+      console.error(e.message);
+      Deno.exit(2);
+    }
+    throw e;
+  }
+  logger.info("Value policy", { chosen: policy.chosen_on !== null, min_edge: policy.min_edge });
 
   if (config.kvPath !== ":memory:") {
     await Deno.mkdir(parentDir(config.kvPath), { recursive: true });
@@ -138,7 +155,7 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
   const kv = await Deno.openKv(config.kvPath);
   let engine: EngineHandle;
   try {
-    engine = await openEngine(config, logger);
+    engine = await openEngine(config, logger, policy);
   } catch (error) {
     logger.error("Cannot start without valid models (MODEL_FETCH_STRICT)", { error });
     logger.flush();

@@ -1,12 +1,23 @@
 /**
- * The parts of a prediction answer every engine builds the same way from its markets: fair
- * odds, the priced selections value bets are judged on, and the displayed score matrix.
+ * The parts of a prediction answer every engine builds the same way: the one forecast an answer
+ * shows (the model alone, or with prices the fair forecast of `value_bets.ts`), its fair odds,
+ * the best prices and the value bets judged on that same forecast, and the displayed matrix.
  * @module
  */
+import type { BookmakerPrices } from "./bookmakers.ts";
 import type { MatrixMarkets, ScoreMatrix } from "./markets.ts";
-import type { Prediction, RequestOdds } from "./prediction.ts";
+import type { Forecast, Prediction } from "./prediction.ts";
 import type { Probs1x2 } from "./types.ts";
-import type { PricedSelection } from "./value_bets.ts";
+import {
+  blendWithMarket,
+  findValueBets,
+  type MarketFair,
+  marketFair,
+  type MarketProbabilities,
+  selectionQuotes,
+  VALUE_MARKETS,
+} from "./value_bets.ts";
+import type { ValueMarket, ValuePolicy } from "./value_policy.ts";
 
 /** Cells of the answer's `score_matrix` are rounded to 1 / this (6 decimals). */
 export const SCORE_MATRIX_SCALE = 1e6;
@@ -26,58 +37,137 @@ export function fairOdds(derived: MatrixMarkets): Prediction["fair_odds"] {
   };
 }
 
-/** Model probabilities of the priced markets; goals markets are asked for only when priced. */
+/** The results-only model's probabilities; goals markets are asked for only when priced. */
 export interface SelectionProbabilities {
   outcome: Probs1x2;
   overUnder25: () => { over: number; under: number };
   btts: () => { yes: number; no: number };
 }
 
-/** The offered prices of `odds` paired with the model's probability of each selection. */
-export function pricedSelections(
-  odds: RequestOdds,
-  probabilities: SelectionProbabilities,
-): PricedSelection[] {
-  const { outcome } = probabilities;
-  const selections: PricedSelection[] = [
-    { market: "1x2", selection: "home", odds: odds.home, probability: outcome[0] },
-    { market: "1x2", selection: "draw", odds: odds.draw, probability: outcome[1] },
-    { market: "1x2", selection: "away", odds: odds.away, probability: outcome[2] },
-  ];
-  if (odds.over_2_5 !== undefined || odds.under_2_5 !== undefined) {
-    const line = probabilities.overUnder25();
-    if (odds.over_2_5 !== undefined) {
-      selections.push({
-        market: "totals_2_5",
-        selection: "over",
-        odds: odds.over_2_5,
-        probability: line.over,
-      });
-    }
-    if (odds.under_2_5 !== undefined) {
-      selections.push({
-        market: "totals_2_5",
-        selection: "under",
-        odds: odds.under_2_5,
-        probability: line.under,
-      });
-    }
+/** The probabilities of a model's matrix markets, as {@link marketForecast} takes them. */
+export function matrixProbabilities(model: MatrixMarkets): SelectionProbabilities {
+  const p = model.probabilities;
+  return {
+    outcome: [p.home_win, p.draw, p.away_win],
+    overUnder25: () => model.markets.over_under_2_5,
+    btts: () => model.markets.btts,
+  };
+}
+
+/** The forecast an answer shows, market by market, before its matrix is fitted to it. */
+export interface MarketForecast {
+  /** Blended probabilities of every priced market (1X2 always when any book is given). */
+  probabilities: MarketProbabilities;
+  forecast: Forecast;
+}
+
+function modelOf(model: SelectionProbabilities, market: ValueMarket): number[] {
+  if (market === "1x2") return [...model.outcome];
+  if (market === "totals_2_5") {
+    const t = model.overUnder25();
+    return [t.over, t.under];
   }
-  if (odds.btts_yes !== undefined || odds.btts_no !== undefined) {
-    const b = probabilities.btts();
-    if (odds.btts_yes !== undefined) {
-      selections.push({
-        market: "btts",
-        selection: "yes",
-        odds: odds.btts_yes,
-        probability: b.yes,
-      });
-    }
-    if (odds.btts_no !== undefined) {
-      selections.push({ market: "btts", selection: "no", odds: odds.btts_no, probability: b.no });
-    }
+  const b = model.btts();
+  return [b.yes, b.no];
+}
+
+/**
+ * The forecast of an answer: without books the model alone; with books, per priced market, the
+ * market's fair probabilities blended with the results-only model at `policy.fair.model_weight`.
+ */
+export function marketForecast(
+  model: SelectionProbabilities,
+  books: readonly BookmakerPrices[],
+  policy: ValuePolicy,
+): MarketForecast {
+  if (books.length === 0) {
+    return {
+      probabilities: {},
+      forecast: { name: "model", model_weight: 1, margin_removal: null, markets: [] },
+    };
   }
-  return selections;
+  const probabilities: MarketProbabilities = {};
+  const markets: Forecast["markets"] = [];
+  const weight = policy.fair.model_weight;
+  for (const market of VALUE_MARKETS) {
+    const fair: MarketFair | undefined = marketFair(books, market, policy);
+    if (!fair) continue;
+    probabilities[market] = blendWithMarket(modelOf(model, market), fair, weight);
+    markets.push({
+      market,
+      source: fair.source,
+      books: fair.books,
+      market_probabilities: fair.probabilities,
+    });
+  }
+  return {
+    probabilities,
+    forecast: {
+      name: "fair",
+      model_weight: weight,
+      margin_removal: policy.fair.margin_removal,
+      markets,
+    },
+  };
+}
+
+/**
+ * `derived` (markets of the matrix fitted to the forecast) with the forecast's own numbers in
+ * place of the fit's, so that every shown probability of a priced market is exactly the one its
+ * value bets and fair odds use.
+ */
+export function showForecast(derived: MatrixMarkets, forecast: MarketProbabilities): MatrixMarkets {
+  const x12 = forecast["1x2"];
+  const ou = forecast.totals_2_5;
+  const bt = forecast.btts;
+  const over_under_2_5 = ou ? { over: ou[0], under: ou[1] } : derived.markets.over_under_2_5;
+  return {
+    ...derived,
+    probabilities: x12
+      ? { home_win: x12[0], draw: x12[1], away_win: x12[2] }
+      : derived.probabilities,
+    markets: {
+      ...derived.markets,
+      over_under_2_5,
+      totals: derived.markets.totals.map((t) =>
+        t.line === 2.5 ? { line: 2.5, ...over_under_2_5 } : t
+      ),
+      btts: bt ? { yes: bt[0], no: bt[1] } : derived.markets.btts,
+    },
+  };
+}
+
+/** The shown probabilities of the markets value bets are judged on. */
+export function shownProbabilities(derived: MatrixMarkets): Required<MarketProbabilities> {
+  const p = derived.probabilities;
+  const m = derived.markets;
+  return {
+    "1x2": [p.home_win, p.draw, p.away_win],
+    "totals_2_5": [m.over_under_2_5.over, m.over_under_2_5.under],
+    "btts": [m.btts.yes, m.btts.no],
+  };
+}
+
+/** Fair odds, best prices and value bets of an answer, all from its shown forecast. */
+export function pricedAnswer(
+  shown: MatrixMarkets,
+  books: readonly BookmakerPrices[],
+  policy: ValuePolicy,
+  forecast: Forecast,
+): Pick<Prediction, "fair_odds" | "best_prices" | "value_bets" | "value_policy"> {
+  const quotes = selectionQuotes(books, shownProbabilities(shown));
+  return {
+    fair_odds: fairOdds(shown),
+    best_prices: quotes,
+    value_bets: findValueBets(quotes, policy, forecast.name),
+    value_policy: {
+      min_edge: policy.min_edge,
+      close_edge: policy.close_edge,
+      kelly_fraction: policy.kelly_fraction,
+      kelly_cap: policy.kelly_cap,
+      chosen: policy.chosen_on !== null,
+    },
+  };
 }
 
 /**

@@ -1,27 +1,59 @@
 import assert from "node:assert/strict";
-import { fairOdds, pricedSelections } from "./market_answer.ts";
-import { marketsFromMatrix } from "./markets.ts";
+import {
+  fairOdds,
+  marketForecast,
+  matrixProbabilities,
+  pricedAnswer,
+  showForecast,
+} from "./market_answer.ts";
+import { fitMatrixTo, marketsFromMatrix } from "./markets.ts";
 import { scoreMatrix } from "./score_matrix.ts";
-import { findValueBets } from "./value_bets.ts";
+import type { Probs1x2 } from "./types.ts";
+import { DEFAULT_VALUE_POLICY } from "./value_policy.ts";
 
-Deno.test("pricedSelections: value bets of a matrix's markets are fractional Kelly, capped, best edge first", () => {
-  const m = scoreMatrix(2.2, 0.8, -0.05);
-  const derived = marketsFromMatrix(m, 11);
-  const p = derived.probabilities.home_win;
-  const selections = pricedSelections({ home: 3.0, draw: 4.0, away: 1.2, btts_no: 5 }, {
-    outcome: [p, derived.probabilities.draw, derived.probabilities.away_win],
+Deno.test("marketForecast: without books the answer is the model's, with no value bets", () => {
+  const derived = marketsFromMatrix(scoreMatrix(1.5, 1.1, -0.05), 11);
+  const model = {
+    outcome: [0.5, 0.3, 0.2] as Probs1x2,
     overUnder25: () => derived.markets.over_under_2_5,
     btts: () => derived.markets.btts,
-  });
-  const got = { value_bets: findValueBets(selections, 0.02) };
-  assert.ok(got.value_bets.length >= 1);
-  const home = got.value_bets.find((v) => v.selection === "home")!;
-  assert.ok(Math.abs(home.edge - (p * 3 - 1)) < 1e-12);
-  assert.ok(Math.abs(home.kelly_fraction - Math.min(0.05, 0.25 * (p * 3 - 1) / 2)) < 1e-12);
-  assert.ok(!got.value_bets.some((v) => v.selection === "away"), "no value at 1.2 on an outsider");
-  for (let i = 1; i < got.value_bets.length; i++) {
-    assert.ok(got.value_bets[i - 1].edge >= got.value_bets[i].edge);
+  };
+  const { forecast, probabilities } = marketForecast(model, [], DEFAULT_VALUE_POLICY);
+  assert.equal(forecast.name, "model");
+  assert.deepEqual(probabilities, {});
+  const answer = pricedAnswer(derived, [], DEFAULT_VALUE_POLICY, forecast);
+  assert.deepEqual(answer.value_bets, []);
+  assert.deepEqual(answer.best_prices, []);
+});
+
+Deno.test("showForecast: the shown markets are the forecast's, and value bets use them", () => {
+  const m = scoreMatrix(2.2, 0.8, -0.05);
+  const n = 11;
+  const model = marketsFromMatrix(m, n);
+  const books = [{ name: "A", home: 1.5, draw: 4.5, away: 7, btts_yes: 2.1, btts_no: 1.7 }];
+  const { forecast, probabilities: fair } = marketForecast(
+    matrixProbabilities(model),
+    books,
+    DEFAULT_VALUE_POLICY,
+  );
+  assert.equal(forecast.name, "fair");
+  assert.deepEqual(forecast.markets.map((x) => x.market), ["1x2", "btts"]);
+  const shown = showForecast(
+    marketsFromMatrix(fitMatrixTo(m, n, fair["1x2"] as Probs1x2), n),
+    fair,
+  );
+  assert.equal(shown.probabilities.home_win, fair["1x2"]![0]);
+  assert.equal(shown.markets.btts.yes, fair.btts![0]);
+  const answer = pricedAnswer(shown, books, DEFAULT_VALUE_POLICY, forecast);
+  assert.equal(answer.best_prices.length, 5);
+  for (const q of answer.best_prices) {
+    const p = q.market === "1x2"
+      ? fair["1x2"]![["home", "draw", "away"].indexOf(q.selection)]
+      : fair.btts![["yes", "no"].indexOf(q.selection)];
+    assert.equal(q.probability, p);
+    assert.ok(Math.abs(q.edge - (p * q.odds - 1)) < 1e-12);
   }
+  assert.equal(answer.fair_odds.home, 1 / shown.probabilities.home_win);
 });
 
 Deno.test("fairOdds: one over each market's probability", () => {

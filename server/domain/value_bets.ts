@@ -1,40 +1,142 @@
 /**
- * Value bets: selections whose model probability beats the offered decimal price, staked by
- * capped fractional Kelly (see `staking.ts`).
+ * Value bets against a fair price from the market: the fair probability of each market comes
+ * from Pinnacle's price where a request has it, else from the consensus of the books, margin
+ * removed (`margins.ts`), blended with the results-only model at the policy's weight; a value
+ * bet is the best price across books against that probability (line shopping), staked by capped
+ * fractional Kelly (`staking.ts`). Pinnacle's closing price is the usual reference for whether a
+ * bet had value (Buchdahl); Kaunitz, Zhong & Kreiner (2017) bet the best price against the
+ * consensus.
  * @module
  */
-import type { ValueBet } from "./prediction.ts";
-import { type KellyOptions, kellyStake } from "./staking.ts";
+import { bestPrice, type BookmakerPrices, booksPricing, MARKET_SELECTIONS } from "./bookmakers.ts";
+import { fairProbabilities } from "./margins.ts";
+import type { BestPrice, ValueBet } from "./prediction.ts";
+import { kellyStake } from "./staking.ts";
+import { edgeBucket, type ValueMarket, type ValuePolicy } from "./value_policy.ts";
 
-/** One priced selection with the model's probability for it. */
-export interface PricedSelection {
-  market: string;
-  selection: string;
-  /** Decimal odds, above 1. */
-  odds: number;
-  probability: number;
+/** The markets, in the order answers list them. */
+export const VALUE_MARKETS: readonly ValueMarket[] = ["1x2", "totals_2_5", "btts"];
+
+/** Probabilities per market, in `MARKET_SELECTIONS` order. */
+export type MarketProbabilities = Partial<Record<ValueMarket, number[]>>;
+
+/** The market's fair probabilities of one market. */
+export interface MarketFair {
+  /** `pinnacle` when Pinnacle priced the whole market, else `consensus` of every book. */
+  source: "pinnacle" | "consensus";
+  /** Books that priced the whole market. */
+  books: number;
+  probabilities: number[];
+}
+
+const SHARP_BOOK = "pinnacle";
+
+/**
+ * Fair probabilities of `market` from the books that price all of it: Pinnacle's de-margined
+ * price when present, else the mean of every book's de-margined prices. Undefined when no book
+ * prices the whole market.
+ */
+export function marketFair(
+  books: readonly BookmakerPrices[],
+  market: ValueMarket,
+  policy: Pick<ValuePolicy, "fair">,
+): MarketFair | undefined {
+  const pricing = booksPricing(books, market);
+  if (pricing.length === 0) return undefined;
+  const method = policy.fair.margin_removal;
+  const sharp = pricing.find((b) => b.name.trim().toLowerCase() === SHARP_BOOK);
+  if (sharp) {
+    return {
+      source: "pinnacle",
+      books: pricing.length,
+      probabilities: fairProbabilities(sharp.prices, method),
+    };
+  }
+  const mean = new Array<number>(pricing[0].prices.length).fill(0);
+  for (const book of pricing) {
+    const fair = fairProbabilities(book.prices, method);
+    for (let i = 0; i < mean.length; i++) mean[i] += fair[i] / pricing.length;
+  }
+  const total = mean.reduce((a, b) => a + b, 0);
+  return { source: "consensus", books: pricing.length, probabilities: mean.map((p) => p / total) };
+}
+
+/** `weight` x model + (1 - weight) x market, renormalised; the model alone without a market. */
+export function blendWithMarket(
+  model: readonly number[],
+  market: MarketFair | undefined,
+  weight: number,
+): number[] {
+  if (!market) return [...model];
+  const blended = model.map((p, i) => weight * p + (1 - weight) * market.probabilities[i]);
+  const total = blended.reduce((a, b) => a + b, 0);
+  return blended.map((p) => p / total);
+}
+
+/** The best price of one selection, with the forecast's probability of it. */
+export interface SelectionQuote extends BestPrice {
+  market: ValueMarket;
+}
+
+/** The best price of every priced selection of `forecast`'s markets, in market order. */
+export function selectionQuotes(
+  books: readonly BookmakerPrices[],
+  forecast: MarketProbabilities,
+): SelectionQuote[] {
+  const quotes: SelectionQuote[] = [];
+  for (const market of VALUE_MARKETS) {
+    const probabilities = forecast[market];
+    if (!probabilities) continue;
+    const pricing = booksPricing(books, market).length;
+    MARKET_SELECTIONS[market].forEach((selection, i) => {
+      const best = bestPrice(books, market, i);
+      if (!best) return;
+      const probability = probabilities[i];
+      quotes.push({
+        market,
+        selection,
+        odds: best.odds,
+        bookmaker: best.bookmaker,
+        books: pricing,
+        probability,
+        edge: probability * best.odds - 1,
+      });
+    });
+  }
+  return quotes;
 }
 
 /**
- * The selections whose edge p*o - 1 exceeds `threshold`, largest edge first, each with its
- * capped fractional Kelly stake.
+ * The quotes that make value bets under `policy` (edge at least `min_edge`, price within the
+ * odds range, an allowed market priced by at least `min_books` books), largest edge first,
+ * each with its Kelly stake on the best price and the closing line value the backtest measured
+ * for its edge bucket.
  */
 export function findValueBets(
-  selections: readonly PricedSelection[],
-  threshold: number,
-  kelly: KellyOptions = {},
+  quotes: readonly SelectionQuote[],
+  policy: ValuePolicy,
+  forecast: string,
 ): ValueBet[] {
   const bets: ValueBet[] = [];
-  for (const s of selections) {
-    const edge = s.probability * s.odds - 1;
-    if (!(edge > threshold)) continue;
+  const kelly = { fraction: policy.kelly_fraction, cap: policy.kelly_cap };
+  for (const q of quotes) {
+    if (!(q.edge >= policy.min_edge)) continue;
+    if (q.odds < policy.min_odds || q.odds > policy.max_odds) continue;
+    if (!policy.markets.includes(q.market) || q.books < policy.min_books) continue;
+    const bucket = edgeBucket(policy, q.edge);
     bets.push({
-      market: s.market,
-      selection: s.selection,
-      odds: s.odds,
-      probability: s.probability,
-      edge,
-      kelly_fraction: kellyStake(s.probability, s.odds, kelly),
+      market: q.market,
+      selection: q.selection,
+      odds: q.odds,
+      bookmaker: q.bookmaker,
+      books: q.books,
+      forecast,
+      probability: q.probability,
+      fair_odds: 1 / q.probability,
+      edge: q.edge,
+      kelly_fraction: kellyStake(q.probability, q.odds, kelly),
+      expected_clv: bucket?.mean_clv ?? null,
+      expected_clv_ci95: bucket?.mean_clv_ci95 ?? null,
     });
   }
   return bets.sort((a, b) => b.edge - a.edge);

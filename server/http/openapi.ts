@@ -292,6 +292,17 @@ export function openApiDocument(): JsonObject {
                   home_team: "Man United",
                   away_team: "Liverpool",
                   odds: { home: 2.6, draw: 3.4, away: 2.7 },
+                  bookmakers: [
+                    { name: "Pinnacle", home: 2.55, draw: 3.5, away: 2.85 },
+                    {
+                      name: "bet365",
+                      home: 2.5,
+                      draw: 3.4,
+                      away: 2.9,
+                      over_2_5: 1.8,
+                      under_2_5: 2,
+                    },
+                  ],
                 },
               },
             },

@@ -23,21 +23,35 @@ const teamName = z
  */
 const KICKOFF_RANGE = { from: Date.UTC(2000, 0, 1), until: Date.UTC(2100, 0, 1) };
 
+/** The prices of one book: 1X2 required, goals markets optional. */
+const BOOK_PRICES = {
+  home: price,
+  draw: price,
+  away: price,
+  over_2_5: price.optional(),
+  under_2_5: price.optional(),
+  btts_yes: price.optional(),
+  btts_no: price.optional(),
+};
+
 /** Odds a client may attach to a prediction request. */
 export const RequestOddsSchema = z
-  .strictObject({
-    home: price,
-    draw: price,
-    away: price,
-    over_2_5: price.optional(),
-    under_2_5: price.optional(),
-    btts_yes: price.optional(),
-    btts_no: price.optional(),
-  })
+  .strictObject(BOOK_PRICES)
   .meta({
     id: "RequestOdds",
     description: "Offered decimal odds; value bets are computed when given",
   });
+
+/** One named bookmaker's prices in a prediction request. */
+export const BookmakerPricesSchema = z
+  .strictObject({
+    name: z.string().trim().min(1, "Must not be empty").max(64, "Must be at most 64 characters")
+      .describe('The bookmaker, e.g. "Pinnacle" (its price is the fair reference, any case)'),
+    ...BOOK_PRICES,
+  })
+  .meta({ id: "BookmakerPrices", description: "One bookmaker's decimal prices" });
+
+const MAX_BOOKMAKERS = 40;
 
 /** Body of `POST /api/v1/predictions`. */
 export const PredictionRequestSchema = z
@@ -54,6 +68,28 @@ export const PredictionRequestSchema = z
       .optional()
       .describe("Kick-off time, from 2000 to 2099; defaults to the time of the request"),
     odds: RequestOddsSchema.optional(),
+    bookmakers: z.array(BookmakerPricesSchema)
+      .min(1, "Must list at least one bookmaker, or be left out")
+      .max(MAX_BOOKMAKERS, `Must list at most ${MAX_BOOKMAKERS} bookmakers`)
+      .superRefine((books, ctx) => {
+        const seen = new Set<string>();
+        books.forEach((b, i) => {
+          const key = b.name.toLowerCase();
+          if (seen.has(key)) {
+            ctx.addIssue({
+              code: "custom",
+              path: [i, "name"],
+              message: `Bookmaker "${b.name}" is listed twice: send each book once`,
+            });
+          }
+          seen.add(key);
+        });
+      })
+      .optional()
+      .describe(
+        "Prices of several bookmakers: the fair price comes from Pinnacle where listed, else " +
+          "from their consensus; value bets take the best price. `odds` counts as one more book",
+      ),
   })
   .meta({ id: "PredictionRequest" });
 
@@ -63,12 +99,53 @@ const ValueBetSchema = z
   .object({
     market: z.string().describe("1x2, totals_2_5 or btts"),
     selection: z.string().describe("home, draw, away, over, under, yes or no"),
-    odds: z.number(),
-    probability,
+    odds: z.number().describe("The best price across the books"),
+    bookmaker: z.string().describe('The book offering it; "odds" for the unnamed `odds` book'),
+    books: z.number().int().describe("Books that priced the whole market"),
+    forecast: z.string().describe("The forecast `probability` comes from (`forecast.name`)"),
+    probability: probability.describe(
+      "The probability the answer shows for this selection in that forecast",
+    ),
+    fair_odds: z.number().describe("1 / probability"),
     edge: z.number().describe("probability x odds - 1"),
-    kelly_fraction: z.number().describe("Fractional Kelly stake as a share of bankroll, capped"),
+    kelly_fraction: z.number().describe(
+      "Fractional Kelly stake on `odds` as a share of bankroll, capped",
+    ),
+    expected_clv: z.number().nullable().describe(
+      "Mean closing line value the policy's backtest measured for this edge; null without one",
+    ),
+    expected_clv_ci95: z.tuple([z.number(), z.number()]).nullable(),
   })
   .meta({ id: "ValueBet" });
+
+const ForecastSchema = z
+  .object({
+    name: z.enum(["model", "fair"]).describe(
+      "model: the model alone (no prices); fair: the market's fair price per priced market " +
+        "blended with the results-only model at model_weight",
+    ),
+    model_weight: z.number().min(0).max(1),
+    margin_removal: z.string().nullable().describe("shin, power or normalise"),
+    markets: z.array(z.object({
+      market: z.string(),
+      source: z.enum(["pinnacle", "consensus"]),
+      books: z.number().int(),
+      market_probabilities: z.array(probability).describe("The market's fair probabilities"),
+    })),
+  })
+  .meta({ id: "Forecast" });
+
+const BestPriceSchema = z
+  .object({
+    market: z.string(),
+    selection: z.string(),
+    odds: z.number(),
+    bookmaker: z.string(),
+    books: z.number().int(),
+    probability,
+    edge: z.number().describe("probability x odds - 1"),
+  })
+  .meta({ id: "BestPrice" });
 
 /** A prediction as returned by the API. */
 export const PredictionSchema = z
@@ -101,6 +178,28 @@ export const PredictionSchema = z
       under_2_5: z.number(),
       btts_yes: z.number(),
       btts_no: z.number(),
+    }),
+    forecast: ForecastSchema.describe(
+      "What probabilities, markets, fair_odds and value_bets are the forecast of",
+    ),
+    forecasts: z.object({
+      results_only: z.object({
+        home_win: probability,
+        draw: probability,
+        away_win: probability,
+        over_2_5: probability,
+        btts_yes: probability,
+      }).describe("The model without any price"),
+      blend: z.object({ home_win: probability, draw: probability, away_win: probability })
+        .optional().describe("The model that also sees the books' average 1X2 price"),
+    }),
+    best_prices: z.array(BestPriceSchema).describe("Best price of every priced selection"),
+    value_policy: z.object({
+      min_edge: z.number().describe("Smallest edge of a value bet"),
+      close_edge: z.number().describe("An alert closes when its edge falls below this"),
+      kelly_fraction: z.number(),
+      kelly_cap: z.number(),
+      chosen: z.boolean().describe("Whether a backtest chose the policy (false: the default)"),
     }),
     value_bets: z.array(ValueBetSchema),
     score_matrix: z.array(z.array(probability)).optional().describe(

@@ -24,7 +24,10 @@ export interface Alert extends ValueBet {
   kickoff: string;
   /** `open` while the value lasts; `closed` when it went away or the match kicked off. */
   status: "open" | "closed";
+  /** The best price, its book and the edge while the alert is open (it opened at `odds`). */
   latest_odds: number;
+  latest_bookmaker?: string;
+  latest_edge?: number;
   updated_at: string;
   closed_at: string | null;
   /** The selection's price at kick-off, its fair probability and the closing line value. */

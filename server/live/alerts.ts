@@ -18,6 +18,7 @@ import {
   kvAlertStorage,
 } from "./alert_book.ts";
 import { type AlertPerformance, summarise } from "./alert_performance.ts";
+import { alertAfter } from "./alert_lifecycle.ts";
 import { closingSnapshot, selectionWon } from "./alert_settlement.ts";
 import type { Broker, PublishedEvent } from "./broker.ts";
 import { LastPrices } from "./last_prices.ts";
@@ -183,16 +184,17 @@ export class AlertEngine {
     const bet = event.event.bet;
     // Event time, not handling time: handling runs a little after publication.
     const at = new Date(event.published_at).toISOString();
-    const current = this.#book.openFor(bet);
-    if (bet.action === "close") {
-      if (!current) return;
-      await this.#book.save({ ...current, status: "closed", closed_at: at, updated_at: at });
-      return;
-    }
+    // One alert per match, market and selection: a closed one reopens instead of a new one.
+    const current = this.#book.openFor(bet) ??
+      this.#book.all().findLast((a) =>
+        a.match_id === bet.match_id && a.market === bet.market && a.selection === bet.selection
+      );
     if (current) {
-      await this.#book.save({ ...current, latest_odds: bet.odds, updated_at: at });
+      const next = alertAfter(current, bet.action, bet, at);
+      if (next) await this.#book.save(next);
       return;
     }
+    if (bet.action === "close") return;
     if (!this.#passes(bet) || Date.parse(bet.kickoff) <= event.published_at) return;
     await this.#book.save({
       id: await this.#book.nextId(),
@@ -206,11 +208,19 @@ export class AlertEngine {
       market: bet.market,
       selection: bet.selection,
       odds: bet.odds,
+      bookmaker: bet.bookmaker,
+      books: bet.books,
+      forecast: bet.forecast,
       probability: bet.probability,
+      fair_odds: bet.fair_odds,
       edge: bet.edge,
       kelly_fraction: bet.kelly_fraction,
+      expected_clv: bet.expected_clv,
+      expected_clv_ci95: bet.expected_clv_ci95,
       status: "open",
       latest_odds: bet.odds,
+      latest_bookmaker: bet.bookmaker,
+      latest_edge: bet.edge,
       updated_at: at,
       closed_at: null,
       closing_odds: null,

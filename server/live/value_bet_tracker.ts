@@ -1,10 +1,15 @@
 /**
  * The value bets open per match and source, and the `value_bet` events (open, update, close)
- * a new prediction implies.
+ * a new prediction implies. A bet stays open while its best price keeps the edge at or above
+ * the policy's close edge (`alert_lifecycle.ts`), so prices wiggling around the threshold do
+ * not open and close it again and again.
  * @module
  */
 import type { UpcomingMatch, ValueBetEvent } from "../domain/live_protocol.ts";
 import type { Prediction, ValueBet } from "../domain/prediction.ts";
+import { kellyStake } from "../domain/staking.ts";
+import { DEFAULT_VALUE_POLICY } from "../domain/value_policy.ts";
+import { lifecycleStep } from "./alert_lifecycle.ts";
 import type { LiveEvent } from "./broker.ts";
 
 /** A current value bet with its match. */
@@ -15,7 +20,7 @@ interface OpenBets {
   bets: Map<string, ValueBet>;
 }
 
-function betKey(b: ValueBet): string {
+function betKey(b: { market: string; selection: string }): string {
   return `${b.market}/${b.selection}`;
 }
 
@@ -29,6 +34,26 @@ function matchFields(match: UpcomingMatch) {
   };
 }
 
+/** An open bet at the prediction's best price, when it is no longer a value bet itself. */
+function stillOpen(prev: ValueBet, prediction: Prediction): ValueBet | undefined {
+  const quote = prediction.best_prices?.find((q) => betKey(q) === betKey(prev));
+  if (!quote) return undefined;
+  const policy = prediction.value_policy ?? DEFAULT_VALUE_POLICY;
+  return {
+    ...prev,
+    odds: quote.odds,
+    bookmaker: quote.bookmaker,
+    books: quote.books,
+    probability: quote.probability,
+    fair_odds: 1 / quote.probability,
+    edge: quote.edge,
+    kelly_fraction: kellyStake(quote.probability, quote.odds, {
+      fraction: policy.kelly_fraction,
+      cap: policy.kelly_cap,
+    }),
+  };
+}
+
 /** Open value bets, keyed by `${source}|${match id}`. */
 export class ValueBetTracker {
   #open = new Map<string, OpenBets>();
@@ -37,20 +62,29 @@ export class ValueBetTracker {
   update(view: UpcomingMatch, prediction: Prediction): LiveEvent[] {
     const k = `${view.source}|${view.id}`;
     const before = this.#open.get(k)?.bets ?? new Map<string, ValueBet>();
-    const after = new Map(prediction.value_bets.map((b) => [betKey(b), b]));
+    const value = new Map(prediction.value_bets.map((b) => [betKey(b), b]));
+    const policy = prediction.value_policy ?? DEFAULT_VALUE_POLICY;
+    const thresholds = { openEdge: policy.min_edge, closeEdge: policy.close_edge };
     const base = matchFields(view);
+    const after = new Map<string, ValueBet>();
     const events: LiveEvent[] = [];
-    for (const [key, bet] of after) {
+    for (const key of new Set([...before.keys(), ...value.keys()])) {
       const prev = before.get(key);
-      if (!prev) events.push({ type: "value_bet", bet: { ...bet, ...base, action: "open" } });
-      else if (prev.odds !== bet.odds || Math.abs(prev.edge - bet.edge) >= 1e-4) {
-        events.push({ type: "value_bet", bet: { ...bet, ...base, action: "update" } });
+      const bet = value.get(key) ?? (prev && stillOpen(prev, prediction));
+      const step = lifecycleStep(prev ? "open" : "none", {
+        edge: bet?.edge,
+        kickedOff: false,
+      }, thresholds);
+      if (step === "open") {
+        events.push({ type: "value_bet", bet: { ...bet!, ...base, action: "open" } });
+      } else if (step === "update") {
+        if (prev!.odds !== bet!.odds || Math.abs(prev!.edge - bet!.edge) >= 1e-4) {
+          events.push({ type: "value_bet", bet: { ...bet!, ...base, action: "update" } });
+        }
+      } else if (step === "close") {
+        events.push({ type: "value_bet", bet: { ...(bet ?? prev!), ...base, action: "close" } });
       }
-    }
-    for (const [key, bet] of before) {
-      if (!after.has(key)) {
-        events.push({ type: "value_bet", bet: { ...bet, ...base, action: "close" } });
-      }
+      if (step === "open" || step === "update") after.set(key, bet!);
     }
     if (after.size) this.#open.set(k, { match: view, bets: after });
     else this.#open.delete(k);

@@ -14,17 +14,12 @@ import type {
 import type { ModelCard } from "./model_card.ts";
 import { predictWithModel } from "./predict_match.ts";
 import type { ModelRegistry } from "./registry.ts";
-import type { KellyOptions } from "../domain/staking.ts";
+import { DEFAULT_VALUE_POLICY, type ValuePolicy } from "../domain/value_policy.ts";
 
 /** Options of {@link createOnnxEngine}. */
 export interface OnnxEngineOptions {
-  /**
-   * Smallest edge p*o - 1 that makes a value bet.
-   * @default 0.03
-   */
-  valueThreshold?: number;
-  /** Fractional Kelly staking of value bets. @default { fraction: 0.25, cap: 0.05 } */
-  kelly?: KellyOptions;
+  /** The value-bet policy (`models/value_policy.json`). @default DEFAULT_VALUE_POLICY */
+  policy?: ValuePolicy;
   /** Clock for the default kick-off. @default () => new Date() */
   now?: () => Date;
 }
@@ -60,8 +55,7 @@ export function createOnnxEngine(
   registry: ModelRegistry,
   options: OnnxEngineOptions = {},
 ): PredictionEngine {
-  const valueThreshold = options.valueThreshold ?? 0.03;
-  const kelly: KellyOptions = { fraction: 0.25, cap: 0.05, ...options.kelly };
+  const policy = options.policy ?? DEFAULT_VALUE_POLICY;
   const now = options.now ?? (() => new Date());
 
   function cardOf(key: string): ModelCard {
@@ -89,7 +83,7 @@ export function createOnnxEngine(
       const kickoff = parseKickoff(request.kickoff, now);
       return await registry.use(key, (model) => {
         signal?.throwIfAborted();
-        return predictWithModel(model, request, { valueThreshold, kelly, kickoff, signal });
+        return predictWithModel(model, request, { policy, kickoff, signal });
       });
     },
     status() {

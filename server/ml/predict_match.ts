@@ -10,7 +10,13 @@ import * as ort from "onnxruntime-node";
 import { HttpError, unknownTeamError } from "../http/errors.ts";
 import { computeFeatures, selectFeatureValues } from "../domain/features.ts";
 import { btts, fitMatrixTo, marketsFromMatrix, outcome1x2, totals } from "../domain/markets.ts";
-import { displayMatrix, fairOdds, pricedSelections } from "../domain/market_answer.ts";
+import {
+  displayMatrix,
+  marketForecast,
+  pricedAnswer,
+  showForecast,
+} from "../domain/market_answer.ts";
+import { averagePrices, booksOf } from "../domain/bookmakers.ts";
 import { logisticProbability, logit } from "../domain/logistic.ts";
 import type { Prediction, PredictionRequest, RequestOdds } from "../domain/prediction.ts";
 import { clampRho } from "../domain/score_matrix.ts";
@@ -19,14 +25,12 @@ import type { CardTeam, ModelCard } from "./model_card.ts";
 import { fixtureKey, type FixtureMemo, memoForModel, sameFeatures } from "./model_memo.ts";
 import type { LoadedModel } from "./loaded_model.ts";
 import { teamIndex } from "./team_index.ts";
-import type { KellyOptions } from "../domain/staking.ts";
-import { findValueBets, type PricedSelection } from "../domain/value_bets.ts";
+import type { ValuePolicy } from "../domain/value_policy.ts";
 
 /** Settings of {@link predictWithModel}. */
 export interface PredictSettings {
-  /** Smallest edge p*o - 1 that makes a value bet. */
-  valueThreshold: number;
-  kelly: KellyOptions;
+  /** How the fair price is made and which value bets are served. */
+  policy: ValuePolicy;
   kickoff: Date;
   signal?: AbortSignal;
 }
@@ -59,7 +63,7 @@ function resolveTeam(card: ModelCard, name: string, field: "home_team" | "away_t
   });
 }
 
-function checkOdds(odds: RequestOdds | undefined): void {
+function checkOdds(odds: RequestOdds | undefined, path = "odds"): void {
   if (!odds) return;
   for (const field of ODDS_FIELDS) {
     const o = odds[field];
@@ -68,7 +72,7 @@ function checkOdds(odds: RequestOdds | undefined): void {
       throw new HttpError(422, `Invalid odds "${field}": expected a decimal price above 1`, {
         code: "invalid_odds",
         details: [{
-          path: `odds.${field}`,
+          path: `${path}.${field}`,
           message: "Must be a decimal price above 1",
           value: o,
         }],
@@ -138,8 +142,11 @@ export async function predictWithModel(
       details: [{ path: "away_team", message: "Must differ from home_team" }],
     });
   }
-  const odds = request.odds;
-  checkOdds(odds);
+  checkOdds(request.odds);
+  request.bookmakers?.forEach((b, i) => checkOdds(b, `bookmakers.${i}`));
+  const books = booksOf(request);
+  // The blend model was trained on one price per selection: the books' average.
+  const odds = request.odds ?? averagePrices(books);
 
   const memo = memoForModel(model);
   const fixture = fixtureKey(home.name, away.name);
@@ -175,31 +182,31 @@ export async function predictWithModel(
     signal?.throwIfAborted();
   }
 
-  // Over 2.5: Dixon-Coles recalibrated, or blended with the offered over/under prices.
-  const dcOver = dcPart.over25;
+  // Over 2.5 of the results-only model: Dixon-Coles recalibrated.
   const overFundamental = card.totals
-    ? logisticProbability(card.totals.fundamental, [logit(dcOver)])
+    ? logisticProbability(card.totals.fundamental, [logit(dcPart.over25)])
     : undefined;
-  let overShown = overFundamental;
-  if (card.totals?.blend && odds?.over_2_5 !== undefined && odds.under_2_5 !== undefined) {
-    const marketOver = (1 / odds.over_2_5) / (1 / odds.over_2_5 + 1 / odds.under_2_5);
-    overShown = logisticProbability(card.totals.blend, [logit(dcOver), logit(marketOver)]);
-  }
-  const shown = fitMatrixTo(matrix, n, blend ?? fundamental, overShown);
-  const derived = marketsFromMatrix(shown, n);
-
-  let selections: PricedSelection[] = [];
-  if (odds) {
-    // Value is judged on the fundamental model alone: the blend already contains the price.
-    // Its matrix is only needed for priced goals markets.
-    let baseMatrix: number[] | undefined;
-    const base = () => baseMatrix ??= fitMatrixTo(matrix, n, fundamental, overFundamental);
-    selections = pricedSelections(odds, {
+  let baseMatrix: number[] | undefined;
+  const base = () => baseMatrix ??= fitMatrixTo(matrix, n, fundamental, overFundamental);
+  const { probabilities: fair, forecast } = marketForecast(
+    {
       outcome: fundamental,
-      overUnder25: () => totals(base(), n, [2.5])[0],
+      overUnder25: () => {
+        const over = overFundamental ?? totals(base(), n, [2.5])[0].over;
+        return { over, under: 1 - over };
+      },
       btts: () => btts(base(), n),
-    });
-  }
+    },
+    books,
+    settings.policy,
+  );
+  const shown = books.length === 0 ? base() : fitMatrixTo(
+    matrix,
+    n,
+    (fair["1x2"] as Probs1x2 | undefined) ?? fundamental,
+    fair.totals_2_5?.[0] ?? overFundamental,
+  );
+  const derived = showForecast(marketsFromMatrix(shown, n), fair);
 
   return {
     league: card.league,
@@ -207,8 +214,20 @@ export async function predictWithModel(
     away_team: away.name,
     kickoff: kickoff.toISOString(),
     ...derived,
-    fair_odds: fairOdds(derived),
-    value_bets: findValueBets(selections, settings.valueThreshold, settings.kelly),
+    ...pricedAnswer(derived, books, settings.policy, forecast),
+    forecast,
+    forecasts: {
+      results_only: {
+        home_win: fundamental[0],
+        draw: fundamental[1],
+        away_win: fundamental[2],
+        over_2_5: books.length === 0
+          ? derived.markets.over_under_2_5.over
+          : totals(base(), n, [2.5])[0].over,
+        btts_yes: books.length === 0 ? derived.markets.btts.yes : btts(base(), n).yes,
+      },
+      ...(blend ? { blend: { home_win: blend[0], draw: blend[1], away_win: blend[2] } } : {}),
+    },
     score_matrix: displayMatrix(shown, n),
     model: {
       version: card.version,

@@ -1,18 +1,12 @@
 /**
- * Cache keys of prediction requests: (model version, league, canonical teams, kick-off, odds).
+ * Cache keys of prediction requests: (model version, league, canonical teams, kick-off, every book's prices).
  * Team names are canonicalised through the engine's names and aliases, so "Man United" and
  * "Manchester United" share an entry; the model version makes a reloaded model miss.
  * @module
  */
 import { findLeague } from "../domain/leagues.ts";
-import type { PredictionEngine, PredictionRequest, RequestOdds } from "../domain/prediction.ts";
-
-function oddsKey(o: RequestOdds | undefined): string {
-  if (!o) return "";
-  return `${o.home}|${o.draw}|${o.away}|${o.over_2_5 ?? ""}|${o.under_2_5 ?? ""}|${
-    o.btts_yes ?? ""
-  }|${o.btts_no ?? ""}`;
-}
+import { pricesKey } from "../domain/bookmakers.ts";
+import type { PredictionEngine, PredictionRequest } from "../domain/prediction.ts";
 
 /** Builds cache keys from what the engine told about each league's teams and model version. */
 export class PredictionCacheKeys {
@@ -105,7 +99,7 @@ export class PredictionCacheKeys {
     const away = names.get(req.away_team.trim().toLowerCase());
     if (home === undefined || away === undefined) return null;
     return `${version}\u0000${league}\u0000${home}\u0000${away}\u0000${req.kickoff ?? ""}\u0000${
-      oddsKey(req.odds)
+      pricesKey(req)
     }`;
   }
 }

@@ -13,10 +13,17 @@ import type {
 } from "../domain/prediction.ts";
 import { scoreMatrix } from "../domain/score_matrix.ts";
 import { closestNames } from "../domain/closest_names.ts";
-import { displayMatrix, fairOdds, pricedSelections } from "../domain/market_answer.ts";
-import { marketsFromMatrix } from "../domain/markets.ts";
-import type { KellyOptions } from "../domain/staking.ts";
-import { findValueBets } from "../domain/value_bets.ts";
+import {
+  displayMatrix,
+  marketForecast,
+  matrixProbabilities,
+  pricedAnswer,
+  showForecast,
+} from "../domain/market_answer.ts";
+import { booksOf } from "../domain/bookmakers.ts";
+import { fitMatrixTo, marketsFromMatrix } from "../domain/markets.ts";
+import type { Probs1x2 } from "../domain/types.ts";
+import { DEFAULT_VALUE_POLICY, type ValuePolicy } from "../domain/value_policy.ts";
 import { HttpError, unknownLeagueError, unknownTeamError } from "../http/errors.ts";
 
 /** A team of the memory engine: multiplicative attack and defence strengths (1 = average). */
@@ -48,10 +55,8 @@ export interface MemoryEngineOptions {
   version?: string;
   /** Dixon-Coles rho. @default -0.05 */
   rho?: number;
-  /** Smallest edge p*o - 1 that makes a value bet, as the ONNX engine's. @default 0.03 */
-  valueThreshold?: number;
-  /** Fractional Kelly staking of value bets. @default { fraction: 0.25, cap: 0.05 } */
-  kelly?: KellyOptions;
+  /** The value-bet policy, as the ONNX engine's. @default DEFAULT_VALUE_POLICY */
+  policy?: ValuePolicy;
 }
 
 /** The memory engine, with switches for tests. */
@@ -115,8 +120,7 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): MemoryEng
   const leagues = options.leagues ?? DEFAULT_MEMORY_LEAGUES;
   const version = options.version ?? "memory-poisson-1";
   const rho = options.rho ?? -0.05;
-  const valueThreshold = options.valueThreshold ?? 0.03;
-  const kelly = options.kelly ?? {};
+  const policy = options.policy ?? DEFAULT_VALUE_POLICY;
   let ready = options.ready ?? true;
   let delayMs = options.delayMs ?? 0;
   let calls = 0;
@@ -195,28 +199,33 @@ export function createMemoryEngine(options: MemoryEngineOptions = {}): MemoryEng
       const mu = league.awayGoals * away.attack * home.defence;
       const m = scoreMatrix(lambda, mu, rho);
       const n = Math.round(Math.sqrt(m.length));
-      const derived = marketsFromMatrix(m, n);
-      const { odds } = request;
-      const selections = odds
-        ? pricedSelections(odds, {
-          outcome: [
-            derived.probabilities.home_win,
-            derived.probabilities.draw,
-            derived.probabilities.away_win,
-          ],
-          overUnder25: () => derived.markets.over_under_2_5,
-          btts: () => derived.markets.btts,
-        })
-        : [];
+      const model = marketsFromMatrix(m, n);
+      const books = booksOf(request);
+      const { probabilities: fair, forecast } = marketForecast(
+        matrixProbabilities(model),
+        books,
+        policy,
+      );
+      const shown = books.length === 0
+        ? m
+        : fitMatrixTo(m, n, fair["1x2"] as Probs1x2, fair.totals_2_5?.[0]);
+      const derived = books.length === 0 ? model : showForecast(marketsFromMatrix(shown, n), fair);
       return {
         league: key,
         home_team: home.name,
         away_team: away.name,
         ...(request.kickoff ? { kickoff: request.kickoff } : {}),
         ...derived,
-        fair_odds: fairOdds(derived),
-        value_bets: findValueBets(selections, valueThreshold, kelly),
-        score_matrix: displayMatrix(m, n),
+        ...pricedAnswer(derived, books, policy, forecast),
+        forecast,
+        forecasts: {
+          results_only: {
+            ...model.probabilities,
+            over_2_5: model.markets.over_under_2_5.over,
+            btts_yes: model.markets.btts.yes,
+          },
+        },
+        score_matrix: displayMatrix(shown, n),
         model: { version, trained_until: "2023-06-30", variant: "memory-poisson" },
       };
     },

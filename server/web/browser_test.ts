@@ -314,6 +314,71 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "/model shows each card's figures beside the market's, and its diagram",
+        async () => {
+          const dir = modelsDir();
+          const leagues = [...Deno.readDirSync(dir)].filter((e) => e.isDirectory).map((e) => e.name)
+            .filter((l) => {
+              try {
+                return Deno.statSync(`${dir}/${l}/model.json`).isFile;
+              } catch {
+                return false;
+              }
+            });
+          const page = await context.newPage();
+          const errors = watchErrors(page);
+          await page.setViewportSize(VIEWPORTS.desktop);
+          await page.goto(`${app.url}/model`);
+          await page.locator("main h1").waitFor();
+          assert.equal(await page.getByText("This card has no reliability data").count(), 0);
+          let checked = 0;
+          for (const league of leagues) {
+            const card = JSON.parse(Deno.readTextFileSync(`${dir}/${league}/model.json`));
+            const section = page.locator(`section[aria-labelledby="card-${league}"]`);
+            const cell = async (metric: string, field: string) =>
+              Number(
+                await section.locator(`tr[data-metric="${metric}"] td[data-field="${field}"]`)
+                  .innerText(),
+              );
+            const near = (got: number, want: number, what: string) =>
+              assert.ok(
+                Math.abs(got - want) < 5e-5,
+                `${league} ${what}: page ${got}, card ${want}`,
+              );
+            const m = card.metrics;
+            if (m.variants) {
+              near(await cell("RPS, blend model", "model"), m.variants.blend.rps, "blend RPS");
+              near(await cell("RPS, blend model", "market"), m.market_open.rps, "opening RPS");
+              near(await cell("RPS, blend model", "closing"), m.market_close.rps, "closing RPS");
+              near(
+                await cell("log loss, results-only model", "model"),
+                m.variants.fundamental.log_loss,
+                "results-only log loss",
+              );
+              checked++;
+            }
+            if (card.files?.["reliability.svg"]) {
+              const img = section.locator("img.reliability-svg");
+              await img.waitFor();
+              const width = await img.evaluate((el) => {
+                const image = el as HTMLImageElement;
+                return image.decode().then(() => image.naturalWidth);
+              });
+              assert.ok(width > 0, `${league}: the reliability diagram loads`);
+            }
+          }
+          if (dir === PROJECT_MODELS) assert.equal(checked, leagues.length, "every trained card");
+          const shotDir = Deno.env.get("SCREENSHOT_DIR");
+          if (shotDir) {
+            await page.evaluate(() => scrollTo(0, 0));
+            await page.screenshot({ path: `${shotDir}/model.png`, fullPage: true });
+          }
+          assert.deepEqual(errors, []);
+          await page.close();
+        },
+      );
+
       await t.step("screenshots of every page at phone and desktop widths", async () => {
         // Settle two matches so the performance chart has something to show.
         const alerts = app.services.alerts!;

@@ -5,11 +5,14 @@
  * @module
  */
 
-/** One figure of a backtest, with the market's figure beside it when the card has one. */
+/** One figure of a backtest, with the market's figures beside it when the card has them. */
 export interface MetricRow {
   name: string;
   model: number;
+  /** The market's figure: its opening price (the fair comparison for a model without odds). */
   market?: number;
+  /** The market's closing price. */
+  closing?: number;
 }
 
 /** One bin of a reliability diagram. */
@@ -31,6 +34,8 @@ export interface ModelCardView {
   reliability: ReliabilityBin[];
   /** File name of a reliability diagram SVG shipped with the model, if any. */
   reliability_svg?: string;
+  /** That SVG as a `data:` URL for an `<img>` (filled by {@link readModelCards}). */
+  reliability_svg_url?: string;
   /** Set when the card could not be read. */
   error?: string;
 }
@@ -49,8 +54,71 @@ function flattenNumbers(value: Loose, prefix: string, out: Map<string, number>, 
   }
 }
 
+const MEASURES: [string, string][] = [
+  ["rps", "RPS"],
+  ["log_loss", "log loss"],
+  ["brier", "Brier score"],
+  ["accuracy", "accuracy"],
+];
+const VARIANTS: [string, string][] = [
+  ["blend", "blend model"],
+  ["fundamental", "results-only model"],
+  ["dixon_coles", "Dixon-Coles"],
+];
+
+function num(v: unknown): number | undefined {
+  return typeof v === "number" && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Rows of a trained card's walk-forward figures (`metrics.variants.<variant>.<measure>`,
+ * `metrics.market_open`, `metrics.market_close`, `metrics.totals_2_5`), each beside the
+ * market's opening and closing figures. Empty for a card of another shape.
+ */
+export function variantRows(metrics: Loose): MetricRow[] {
+  const variants = metrics?.variants;
+  if (!variants || typeof variants !== "object") return [];
+  const open = metrics.market_open ?? {};
+  const close = metrics.market_close ?? {};
+  const rows: MetricRow[] = [];
+  const matches = num(metrics.matches);
+  if (matches !== undefined) {
+    rows.push({
+      name: "matches",
+      model: matches,
+      market: num(open.matches),
+      closing: num(close.matches),
+    });
+  }
+  for (const [measure, label] of MEASURES) {
+    for (const [variant, variantLabel] of VARIANTS) {
+      const model = num(variants[variant]?.[measure]);
+      if (model === undefined) continue;
+      rows.push({
+        name: `${label}, ${variantLabel}`,
+        model,
+        market: num(open[measure]),
+        closing: num(close[measure]),
+      });
+    }
+  }
+  const totals = metrics.totals_2_5;
+  const totalsModel = num(totals?.model_log_loss);
+  if (totalsModel !== undefined) {
+    rows.push({
+      name: "over/under 2.5 log loss, results-only model",
+      model: totalsModel,
+      market: num(totals.market_open_log_loss),
+      closing: num(totals.market_close_log_loss),
+    });
+  }
+  return rows;
+}
+
 /** Pairs model figures with market figures named `<x>_market` / `market.<x>` when present. */
 export function metricRows(metrics: unknown): MetricRow[] {
+  const trained = variantRows(metrics);
+  if (trained.length > 0) return trained;
   const flat = new Map<string, number>();
   flattenNumbers(metrics, "", flat);
   const rows: MetricRow[] = [];
@@ -59,15 +127,36 @@ export function metricRows(metrics: unknown): MetricRow[] {
     if (used.has(name) || MARKET_SUFFIX.test(name) || /(^|\.)market\./.test(name)) continue;
     if (/reliab/i.test(name)) continue;
     const candidates = [
-      ...["market", "closing", "market_closing", "opening"].map((s) => `${name}_${s}`),
+      ...["market", "market_opening", "opening"].map((s) => `${name}_${s}`),
       name.replace(/(^|\.)model\./, "$1market."),
       `market.${name}`,
     ];
     const marketName = candidates.find((c) => c !== name && flat.has(c));
     if (marketName) used.add(marketName);
-    rows.push({ name, model: value, market: marketName ? flat.get(marketName) : undefined });
+    const closingName = [`${name}_market_closing`, `${name}_closing`].find((c) => flat.has(c));
+    if (closingName) used.add(closingName);
+    rows.push({
+      name,
+      model: value,
+      market: marketName ? flat.get(marketName) : undefined,
+      closing: closingName ? flat.get(closingName) : undefined,
+    });
   }
   return rows.slice(0, 24);
+}
+
+/**
+ * Reliability bins of the served classifier of a trained card (`metrics.calibration.<variant>`,
+ * `{mean_predicted, observed, count}`): the blend, else the results-only model.
+ */
+function calibrationBins(metrics: Loose): ReliabilityBin[] {
+  const calibration = metrics?.calibration;
+  if (!calibration || typeof calibration !== "object") return [];
+  for (const variant of ["blend", "fundamental", "dixon_coles"]) {
+    const bins = findBins(calibration[variant], 1);
+    if (bins.length) return bins;
+  }
+  return [];
 }
 
 function findBins(value: Loose, depth = 0): ReliabilityBin[] {
@@ -96,8 +185,10 @@ function findBins(value: Loose, depth = 0): ReliabilityBin[] {
 }
 
 function findSvgName(card: Loose): string | undefined {
-  const name = card?.reliability_svg ?? card?.metrics?.reliability_svg ??
-    card?.files_reliability_svg;
+  const listed = card?.files && typeof card.files === "object"
+    ? Object.keys(card.files).find((f) => /reliab.*\.svg$/i.test(f))
+    : undefined;
+  const name = card?.reliability_svg ?? card?.metrics?.reliability_svg ?? listed;
   return typeof name === "string" && /^[A-Za-z0-9_][A-Za-z0-9_.-]*\.svg$/.test(name)
     ? name
     : undefined;
@@ -106,6 +197,7 @@ function findSvgName(card: Loose): string | undefined {
 /** Turns a parsed card into what the page shows. */
 export function modelCardView(league: string, card: Loose): ModelCardView {
   const window = card?.training_window;
+  const trainedBins = calibrationBins(card?.metrics);
   return {
     league: typeof card?.league === "string" ? card.league : league,
     name: typeof card?.name === "string" ? card.name : league,
@@ -116,9 +208,24 @@ export function modelCardView(league: string, card: Loose): ModelCardView {
       ? { from: window.from, to: String(window.to), matches: window.matches }
       : undefined,
     metrics: metricRows(card?.metrics),
-    reliability: findBins(card?.metrics ?? card),
+    reliability: trainedBins.length ? trainedBins : findBins(card?.metrics ?? card),
     reliability_svg: findSvgName(card),
   };
+}
+
+/** A committed SVG as a `data:` URL (an `<img>` does not run scripts in it), or undefined. */
+async function svgDataUrl(path: string): Promise<string | undefined> {
+  try {
+    const bytes = await Deno.readFile(path);
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) {
+      binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    }
+    return `data:image/svg+xml;base64,${btoa(binary)}`;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
 }
 
 /** Reads every `models/<league>/model.json` under `modelsDir`, sorted by league. */
@@ -141,7 +248,13 @@ export async function readModelCards(modelsDir: string): Promise<ModelCardView[]
       throw e;
     }
     try {
-      out.push(modelCardView(league, JSON.parse(text)));
+      const view = modelCardView(league, JSON.parse(text));
+      if (view.reliability_svg) {
+        view.reliability_svg_url = await svgDataUrl(
+          `${modelsDir}/${league}/${view.reliability_svg}`,
+        );
+      }
+      out.push(view);
     } catch (e) {
       out.push({
         league,

@@ -47,9 +47,16 @@ export function alertToEvent(a: Alert): ValueBetEvent {
     market: a.market,
     selection: a.selection,
     odds: a.latest_odds ?? a.odds,
+    // Alerts stored before bets named their book and forecast lack these.
+    bookmaker: a.bookmaker ?? "",
+    books: a.books ?? 1,
+    forecast: a.forecast ?? "model",
     probability: a.probability,
+    fair_odds: a.fair_odds ?? 1 / a.probability,
     edge: a.edge,
     kelly_fraction: a.kelly_fraction,
+    expected_clv: a.expected_clv ?? null,
+    expected_clv_ci95: a.expected_clv_ci95 ?? null,
   };
 }
 

@@ -56,7 +56,10 @@ Deno.test("web layer: the model page reads model cards and ships no script", asy
     assert.match(html, /Premier League/);
     assert.match(html, /2009-08-15 – 2023-05-28 \(5320 matches\)/);
     assert.match(html, /data-chart="reliability"/);
-    assert.match(html, /<td>0.1969<\/td><td>0.1938<\/td>/);
+    assert.match(
+      html,
+      /"model">0.1969<\/td><td data-field="market">0.1956<\/td><td data-field="closing">0.1938</,
+    );
     assert.ok(!html.includes("<script"));
   } finally {
     await t.close();
