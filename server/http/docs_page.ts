@@ -94,7 +94,11 @@ ${
   }
 ${
     example !== undefined
-      ? `<pre class="example">${escapeHtml(JSON.stringify(example, null, 2))}</pre>`
+      // Focusable so a keyboard can scroll an example wider than a phone (axe:
+      // scrollable-region-focusable).
+      ? `<pre class="example" tabindex="0" role="region" aria-label="Example request body">${
+        escapeHtml(JSON.stringify(example, null, 2))
+      }</pre>`
       : ""
   }
 <h4>Responses</h4><ul>${responses}</ul>
