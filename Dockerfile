@@ -1,6 +1,8 @@
-# SabiScore: one instance of the API and web app on Deno.
+# SabiScore: the API and web app on Deno, as one embedded instance (state in a KV file on the
+# volume) or as one instance of a fleet (REDIS_URL set, KV_PATH=:memory:, no volume needed).
 #   docker build -t sabiscore .
 #   docker run -p 8000:8000 -v sabiscore-data:/app/data sabiscore
+#   docker run -p 8000:8000 -e REDIS_URL=redis://redis:6379 -e KV_PATH=:memory: sabiscore
 FROM denoland/deno:2.9.6
 
 WORKDIR /app

@@ -27,7 +27,7 @@ const ROOT = new URL("../", import.meta.url);
 const FLOOR_GET = "floor: GET";
 const FLOOR_POST = "floor: POST, cached body";
 
-interface BenchArgs {
+export interface BenchArgs {
   duration: number;
   warmup: number;
   connections: number;
@@ -133,7 +133,7 @@ async function run(cmd: string, args: string[]): Promise<{ ok: boolean; out: str
 }
 
 /** Finds wrk, installing it with apt-get when missing (and running as root). */
-async function ensureWrk(): Promise<string> {
+export async function ensureWrk(): Promise<string> {
   const found = await run("sh", ["-c", "command -v wrk"]);
   if (found.ok) return found.out.trim();
   console.log("wrk not found: installing it with `apt-get install -y wrk`...");
@@ -214,7 +214,7 @@ wrk.body = ${luaString(body)}
  * A wrk script posting bodies that never repeat: match pairs rotate and the odds encode a
  * per-thread counter, so every request misses the cache.
  */
-function uncachedScript(matches: string[]): string {
+export function uncachedScript(matches: string[]): string {
   return `local matches = { ${matches.map(luaString).join(",\n")} }
 local n = 0
 local counter = 0
@@ -238,7 +238,7 @@ end
 `;
 }
 
-async function wrk(
+export async function wrk(
   bin: string,
   url: string,
   a: BenchArgs,
@@ -369,7 +369,7 @@ async function startFloor(
   return { base: floorBase, child };
 }
 
-async function matchesOf(base: string): Promise<string[]> {
+export async function matchesOf(base: string): Promise<string[]> {
   const leagues = await (await fetch(`${base}/api/v1/leagues`)).json() as {
     leagues: { key: string; available: boolean }[];
   };

@@ -3,6 +3,8 @@ import { freePort, startService } from "./testing/service_process.ts";
 import { formatJson, formatTable } from "./validate/report.ts";
 import { CHECKS, validateDeployment } from "./validate/validate.ts";
 import { validateDeploymentCommand } from "./validate_deployment.ts";
+import { FleetCluster } from "../server/testing/fleet_cluster.ts";
+import { SHARED_REDIS } from "../server/fleet/test_redis.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -50,6 +52,34 @@ Deno.test("validateDeployment: every check passes against a started service", as
   } finally {
     await service.close();
   }
+});
+
+Deno.test({
+  name: "validate-deployment: every check passes against each instance of a fleet on Redis",
+  ignore: !SHARED_REDIS,
+  async fn() {
+    // The production process: ONNX models, the demo bookmaker, the web layer, in fleet mode.
+    const cluster = await FleetCluster.start({
+      instances: 2,
+      env: { PREDICTION_ENGINE: "onnx", DEMO_BOOKMAKER: "true", LOG_LEVEL: "warn" },
+    });
+    try {
+      for (const instance of cluster.instances) {
+        const { code, stdout } = await runCli([instance.url]);
+        assert.equal(code, 0, stdout);
+        assert.match(
+          stdout,
+          new RegExp(`${CHECKS.length} checks: ${CHECKS.length} passed, 0 failed`),
+        );
+        const { body } = await instance.json<{ components: { redis: Record<string, unknown> } }>(
+          "/health",
+        );
+        assert.equal(body.components.redis.state, "up", "it ran in fleet mode");
+      }
+    } finally {
+      await cluster.close();
+    }
+  },
 });
 
 Deno.test("validateDeployment: a service without models fails readiness and predictions", async () => {

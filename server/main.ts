@@ -7,7 +7,12 @@
  */
 import { type AppWebLayer, createApp } from "./http/app.ts";
 import { type Config, ConfigError, loadConfig } from "./ops/config.ts";
-import { closeServices, createPredictions, createServices } from "./services/services.ts";
+import {
+  closeServices,
+  createPredictions,
+  createServices,
+  openFleetRedis,
+} from "./services/services.ts";
 import type { PredictionEngine } from "./domain/prediction.ts";
 import { type LiveServices, openLiveServices } from "./live/live_services.ts";
 import { createLogger, type Logger } from "./ops/logger.ts";
@@ -142,6 +147,11 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
   }
   const metrics = createMetrics();
   const predictions = createPredictions({ config, engine: engine.engine, metrics });
+  const fleet = openFleetRedis({ config, logger, metrics });
+  // Starting on Redis, not in fallback, when it is there: an instance would otherwise admit its
+  // first requests against a local window. Redis away at boot (the client has logged it) delays
+  // the start by at most this much.
+  await fleet?.whenUp(3000);
   const liveAbort = new AbortController();
   let live: LiveServices | undefined;
   try {
@@ -152,6 +162,9 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
       registry: metrics.registry,
       config,
       log: (message) => logger.warn(message),
+      fleet,
+      leaseTtlMs: config.redis?.leaseTtlMs,
+      onLeaderChange: (source, leading) => metrics.setSourceLeader(source, leading),
     });
     logger.info("Live odds started", {
       sources: live.feed.sources.map((s) => s.name),
@@ -169,6 +182,7 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
     metrics,
     predictions,
     live,
+    fleet,
   });
   const trimmer = startMemoryTrimmer(config, services.metrics.registry);
   const web = await openWebLayer(logger);
@@ -192,12 +206,14 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
         boot_ms: Math.round(performance.now() - bootStarted),
         engine: config.predictionEngine,
         rate_limiting: config.enableRateLimiting,
+        fleet: fleet ? { instance_id: fleet.instanceId, key_prefix: fleet.keyPrefix } : false,
       });
     },
     onClose: async () => {
       liveAbort.abort();
       await live?.close();
       await closeServices(services);
+      await fleet?.close();
       await engine.close();
       trimmer.close();
       kv.close();
@@ -205,6 +221,8 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
   });
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     Deno.addSignalListener(signal, () => {
+      // Leases go at once, so a follower scrapes while this instance drains.
+      void live?.releaseLeases();
       server.shutdown(signal).then(() => Deno.exit(0), (error) => {
         logger.error("Shutdown failed", { error });
         logger.flush();

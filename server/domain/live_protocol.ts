@@ -55,7 +55,14 @@ export interface UpcomingMatch<P extends PredictionSummary = PredictionSummary> 
 
 /** Client -> server messages. */
 export type ClientMessage =
-  | { type: "subscribe"; topics: Topic[]; since?: number }
+  | {
+    type: "subscribe";
+    topics: Topic[];
+    /** The last `event_id` the client saw: the server replays what came after it. */
+    since?: number;
+    /** The epoch the client got with that id (fleet mode; see `subscribed`). */
+    epoch?: string;
+  }
   | { type: "unsubscribe"; topics: Topic[] }
   | { type: "ping"; t?: number };
 
@@ -71,7 +78,14 @@ export interface ValueBetEvent extends ValueBet {
 
 /** Server -> client messages. Events carry a monotonically increasing `event_id`. */
 export type ServerMessage =
-  | { type: "welcome"; connection_id: string; last_event_id: number; server_time: string }
+  | {
+    type: "welcome";
+    connection_id: string;
+    last_event_id: number;
+    server_time: string;
+    /** Fleet mode: the epoch of the event ids (they restart when it changes). */
+    epoch?: string;
+  }
   | {
     type: "odds";
     event_id: number;
@@ -90,6 +104,15 @@ export type ServerMessage =
     replayed: number;
     truncated: boolean;
     last_event_id: number;
+    /** Fleet mode: the epoch of `last_event_id`; send it back with `since`. */
+    epoch?: string;
+    /**
+     * Fleet mode, with `since`: true when every missed event was replayed; false when they
+     * could not all be (another epoch, or history trimmed): reload from `snapshot`.
+     */
+    recovered?: boolean;
+    /** With `recovered: false`: the current matches of the subscribed topics. */
+    snapshot?: UpcomingMatch[];
   }
   | { type: "unsubscribed"; topics: Topic[] }
   | {

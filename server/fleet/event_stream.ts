@@ -52,12 +52,19 @@ if not epoch then
 end
 `;
 
-const PUBLISH = new LuaScript(
-  EPOCH + `local offset = redis.call('INCR', KEYS[1])
+const APPEND = `local offset = redis.call('INCR', KEYS[1])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], offset .. '-0', 'e', ARGV[2])
 redis.call('PUBLISH', ARGV[4], epoch .. ' ' .. offset .. ' ' .. ARGV[2])
-return {epoch, offset}`,
-  3,
+return {epoch, offset}`;
+
+const PUBLISH = new LuaScript(EPOCH + APPEND, 3);
+
+// The fencing check runs in the same script as the append: between a check and a separate
+// append a new leader could take over, and the stale leader's event would still go out.
+const FENCED_PUBLISH = new LuaScript(
+  `if tonumber(redis.call('GET', KEYS[4]) or '0') ~= tonumber(ARGV[5]) then return {'', 0} end
+` + EPOCH + APPEND,
+  4,
 );
 
 const SINCE = new LuaScript(
@@ -116,6 +123,22 @@ export class FleetEventStream {
       "event_publish",
       (r) => PUBLISH.run(r, this.#keys, [crypto.randomUUID(), payload, this.#maxLen, this.channel]),
     ) as [string, number];
+    return { epoch, offset: Number(offset), payload };
+  }
+
+  /**
+   * {@link publish} guarded by a fencing token: the event is appended and published only if
+   * `fence` is still the newest token of `source` (see `source_lease.ts`); a writer whose lease
+   * was taken over gets null and nothing is written.
+   */
+  async publishFenced(payload: string, source: string, fence: number): Promise<FleetEvent | null> {
+    const keys = [...this.#keys, `fence:${source}`];
+    const args = [crypto.randomUUID(), payload, this.#maxLen, this.channel, fence];
+    const [epoch, offset] = await this.redis.timed(
+      "event_publish",
+      (r) => FENCED_PUBLISH.run(r, keys, args),
+    ) as [string, number];
+    if (Number(offset) === 0) return null;
     return { epoch, offset: Number(offset), payload };
   }
 

@@ -44,6 +44,9 @@ export class FleetEventSubscriber {
   #filling: Promise<void> | null = null;
   #refill = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #connecting: Promise<void> | null = null;
+  #abortWait: (() => void) | null = null;
+  #subscribed = false;
   #closed = false;
 
   constructor(stream: FleetEventStream, options: FleetEventSubscriberOptions) {
@@ -61,23 +64,67 @@ export class FleetEventSubscriber {
 
   /**
    * Subscribes and starts delivering after `from` (a client's last position), or after the
-   * stream's current position when omitted.
+   * stream's current position when omitted. Resolves once the first connection attempt is
+   * over, connected or not: while Redis is away the subscriber keeps trying and, once
+   * connected, delivers what was published meanwhile (from the stream).
    */
   async start(from?: StreamPosition): Promise<void> {
+    if (from) {
+      this.#epoch = from.epoch;
+      this.#offset = from.offset;
+    }
     const connection = this.#stream.redis.duplicate();
     this.#connection = connection;
     connection.on("message", (channel: string, message: string) => {
       if (channel === this.#stream.channel) this.#receive(message);
     });
-    if (connection.status !== "ready") {
-      await new Promise<void>((resolve) => connection.once("ready", () => resolve()));
+    // Every (re)connection subscribes and fills the gap it may have left.
+    connection.on("ready", () => void this.#connected());
+    connection.on("close", () => {
+      this.#subscribed = false;
+    });
+    if (connection.status === "ready") void this.#connected();
+    else {
+      // Waiting for "ready" alone would hang for as long as Redis is down.
+      await new Promise<void>((resolve) => {
+        const settle = () => {
+          for (const e of ["ready", "error", "end"]) connection.off(e, settle);
+          this.#abortWait = null;
+          resolve();
+        };
+        for (const e of ["ready", "error", "end"]) connection.once(e, settle);
+        this.#abortWait = settle;
+      });
     }
-    await connection.subscribe(this.#stream.channel);
-    const position = from ?? await this.#stream.position();
-    this.#epoch = position.epoch;
-    this.#offset = position.offset;
-    await this.#fill();
+    await this.#connecting;
     this.#schedule();
+  }
+
+  /** Whether the subscription is in place and the position known. */
+  get connected(): boolean {
+    return this.#subscribed && this.#epoch !== "";
+  }
+
+  #connected(): Promise<void> {
+    const run = async () => {
+      const connection = this.#connection;
+      if (!connection || this.#closed) return;
+      await connection.subscribe(this.#stream.channel);
+      if (this.#epoch === "") {
+        const position = await this.#stream.position();
+        if (this.#epoch === "") {
+          this.#epoch = position.epoch;
+          this.#offset = position.offset;
+        }
+      }
+      this.#subscribed = true;
+      await this.#fill();
+    };
+    const p = run().catch(() => {
+      // Redis went away again: the next "ready" or the periodic check tries again.
+    });
+    this.#connecting = p;
+    return p;
   }
 
   /** Unsubscribes and closes the connection. */
@@ -85,6 +132,8 @@ export class FleetEventSubscriber {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#timer);
+    this.#abortWait?.();
+    await this.#connecting;
     await this.#filling?.catch(() => {});
     const connection = this.#connection;
     this.#connection = null;
@@ -166,8 +215,11 @@ export class FleetEventSubscriber {
     if (this.#closed) return;
     this.#timer = setTimeout(async () => {
       try {
-        const now = await this.#stream.position();
-        if (now.epoch !== this.#epoch || now.offset > this.#offset) await this.#fill();
+        if (this.#epoch === "") await this.#connected();
+        else {
+          const now = await this.#stream.position();
+          if (now.epoch !== this.#epoch || now.offset > this.#offset) await this.#fill();
+        }
       } catch {
         // Redis away: the client logs it; the next check tries again.
       }

@@ -85,3 +85,38 @@ Deno.test({
       }
     }),
 });
+
+Deno.test({
+  name: "FleetEventSubscriber: start() returns while Redis is down and delivers once it is back",
+  ignore: !REDIS_SERVER,
+  fn: () =>
+    withPrivateRedis(async (server, redis) => {
+      const stream = new FleetEventStream(redis);
+      const first = await stream.publish("before the outage");
+      await server.stop();
+      const got: FleetEvent[] = [];
+      const sub = new FleetEventSubscriber(stream, {
+        onEvent: (e) => got.push(e),
+        checkIntervalMs: 100,
+      });
+      try {
+        // Without the fix start() waited for "ready" for as long as Redis stayed away.
+        const started = await Promise.race([
+          sub.start({ epoch: first.epoch, offset: 0 }).then(() => true),
+          new Promise<false>((r) => setTimeout(() => r(false), 10_000)),
+        ]);
+        assert.equal(started, true);
+        assert.equal(sub.connected, false);
+        // The restarted server lost its data (no persistence): the subscriber follows the new
+        // epoch from its first event.
+        await server.start();
+        await until(() => redis.isUp, 10_000);
+        const after = await stream.publish("after the outage");
+        await until(() => got.some((e) => e.payload === "after the outage"), 10_000);
+        assert.ok(sub.connected);
+        assert.deepEqual(got.at(-1), after);
+      } finally {
+        await sub.close();
+      }
+    }),
+});

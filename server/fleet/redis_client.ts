@@ -7,6 +7,9 @@
  * @module
  */
 import { Redis } from "ioredis";
+import { defaultInstanceId } from "./instance_id.ts";
+
+export { defaultInstanceId };
 
 /** The part of the service's logger the client writes to. */
 export interface StatusLogger {
@@ -77,17 +80,6 @@ export function disabledRedisStatus(instanceId = defaultInstanceId()): RedisStat
   };
 }
 
-/** `hostname:pid`, unique per process on a host. */
-export function defaultInstanceId(): string {
-  let host = "localhost";
-  try {
-    host = Deno.hostname();
-  } catch {
-    // Without --allow-sys the pid alone still tells processes of one host apart.
-  }
-  return `${host}:${Deno.pid}`;
-}
-
 /** A Redis connection with fail-fast commands, outage logging and a status snapshot. */
 export class FleetRedis {
   readonly instanceId: string;
@@ -135,6 +127,10 @@ export class FleetRedis {
       // A queue would hold commands during an outage and hide it; failing fast lets callers
       // fall back at once.
       enableOfflineQueue: false,
+      // Commands issued in one tick go out as one pipeline: with requests in flight, the rate
+      // limiter's scripts share writes and reads (bench fleet: ~15-22k -> ~100k hits/s, 64 in
+      // flight on one connection).
+      enableAutoPipelining: true,
       maxRetriesPerRequest: 1,
       connectTimeout: options.connectTimeoutMs ?? 2000,
       retryStrategy: (times) => Math.min(maxBackoff, 50 * 2 ** Math.min(times, 10)),
@@ -160,6 +156,25 @@ export class FleetRedis {
   /** Whether commands currently reach Redis. */
   get isUp(): boolean {
     return this.#state === "up";
+  }
+
+  /**
+   * Resolves true once Redis is reachable, or false after `timeoutMs` (the client keeps
+   * reconnecting either way). Lets an instance start on Redis rather than in fallback.
+   */
+  whenUp(timeoutMs: number): Promise<boolean> {
+    if (this.isUp) return Promise.resolve(true);
+    if (this.#closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (up: boolean) => {
+        clearTimeout(timer);
+        this.#redis.off("ready", onReady);
+        resolve(up);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(this.isUp), timeoutMs);
+      this.#redis.on("ready", onReady);
+    });
   }
 
   /**
@@ -255,6 +270,8 @@ export class FleetRedis {
     if (this.#closed) return;
     this.#state = "up";
     this.#hooks.onUp?.(true);
+    // The round trip is known from the first connection on, not only after a PING period.
+    void this.ping().catch(() => {});
     if (this.#warned) {
       this.#warned = false;
       this.#logger.info(`Redis available again at ${this.#address}`, {

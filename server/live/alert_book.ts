@@ -1,6 +1,7 @@
 /**
  * The stored alerts: in id order, at most `maxAlerts` (oldest dropped first), the open one per
- * match, market and selection, persisted to Deno KV when given.
+ * match, market and selection, held in memory and persisted through an {@link AlertStorage}
+ * (Deno KV embedded, Redis in the fleet, where the book also follows other instances' writes).
  * @module
  */
 /// <reference lib="deno.unstable" />
@@ -53,12 +54,47 @@ export interface BetKey {
   selection: string;
 }
 
+/** What another instance changed since the last {@link AlertStorage.changes} call. */
+export interface AlertChanges {
+  /** Changed or new alerts. */
+  alerts: Alert[];
+  /** Ids of dropped alerts. */
+  dropped: number[];
+}
+
+/** Where alerts persist. */
+export interface AlertStorage {
+  /** Every stored alert and the last id handed out. */
+  load(): Promise<{ alerts: Alert[]; seq: number }>;
+  /** Stores a new or changed alert, deletes `dropped`, records `seq`. */
+  save(alert: Alert, seq: number, dropped: number[]): Promise<void>;
+  /** A new alert id unique across writers (the fleet). @default the book's own sequence */
+  allocateId?(): Promise<number>;
+  /** Alerts other writers changed since the last call (the fleet). @default none */
+  changes?(): Promise<AlertChanges>;
+}
+
+/** Alerts in Deno KV: `[...prefix, "a", id]` and `[...prefix, "seq"]`. */
+export function kvAlertStorage(kv: Deno.Kv, prefix: Deno.KvKey): AlertStorage {
+  return {
+    async load() {
+      const alerts: Alert[] = [];
+      for await (const e of kv.list<Alert>({ prefix: [...prefix, "a"] })) alerts.push(e.value);
+      const seq = (await kv.get<number>([...prefix, "seq"])).value ?? 0;
+      return { alerts, seq };
+    },
+    async save(alert, seq, dropped) {
+      const op = kv.atomic().set([...prefix, "a", alert.id], alert).set([...prefix, "seq"], seq);
+      for (const id of dropped) op.delete([...prefix, "a", id]);
+      await op.commit();
+    },
+  };
+}
+
 /** Options of {@link AlertBook.open}. */
 export interface AlertBookOptions {
   /** @default none: alerts live in memory only */
-  kv?: Deno.Kv;
-  /** KV key prefix. */
-  prefix: Deno.KvKey;
+  storage?: AlertStorage;
   /** Alerts kept (oldest dropped first). */
   maxAlerts: number;
 }
@@ -79,19 +115,44 @@ export class AlertBook {
     this.#options = options;
   }
 
-  /** Opens the book, reloading alerts from KV when given. */
+  /** Opens the book, reloading alerts from the storage when given. */
   static async open(options: AlertBookOptions): Promise<AlertBook> {
     const book = new AlertBook(options);
-    const { kv, prefix } = options;
-    if (kv) {
-      for await (const e of kv.list<Alert>({ prefix: [...prefix, "a"] })) {
-        book.#alerts.set(e.value.id, e.value);
-        book.#seq = Math.max(book.#seq, e.value.id);
-        if (e.value.status === "open") book.#open.set(keyOf(e.value), e.value.id);
-      }
-      book.#seq = Math.max(book.#seq, (await kv.get<number>([...prefix, "seq"])).value ?? 0);
+    if (options.storage) {
+      const { alerts, seq } = await options.storage.load();
+      for (const alert of alerts.sort((a, b) => a.id - b.id)) book.#put(alert);
+      book.#seq = Math.max(book.#seq, seq);
     }
     return book;
+  }
+
+  /** Takes in what other writers stored meanwhile (fleet); returns how many alerts changed. */
+  async refresh(): Promise<number> {
+    const changes = await this.#options.storage?.changes?.();
+    if (!changes) return 0;
+    for (const id of changes.dropped) {
+      const old = this.#alerts.get(id);
+      if (!old) continue;
+      this.#alerts.delete(id);
+      if (this.#open.get(keyOf(old)) === id) this.#open.delete(keyOf(old));
+    }
+    for (const alert of changes.alerts) {
+      this.#put(alert);
+      this.#seq = Math.max(this.#seq, alert.id);
+    }
+    // Alerts of other writers can arrive out of id order.
+    if (changes.alerts.length > 0) {
+      this.#alerts = new Map([...this.#alerts].sort((a, b) => a[0] - b[0]));
+    }
+    return changes.alerts.length + changes.dropped.length;
+  }
+
+  #put(alert: Alert): void {
+    this.#alerts.set(alert.id, alert);
+    this.#seq = Math.max(this.#seq, alert.id);
+    const key = keyOf(alert);
+    if (alert.status === "open") this.#open.set(key, alert.id);
+    else if (this.#open.get(key) === alert.id) this.#open.delete(key);
   }
 
   /** Every alert, in id order. */
@@ -105,8 +166,13 @@ export class AlertBook {
     return id === undefined ? undefined : this.#alerts.get(id);
   }
 
-  /** The next alert id. */
-  nextId(): number {
+  /** The next alert id (unique across the fleet when the storage allocates ids). */
+  async nextId(): Promise<number> {
+    const storage = this.#options.storage;
+    if (storage?.allocateId) {
+      this.#seq = Math.max(this.#seq, await storage.allocateId());
+      return this.#seq;
+    }
     return ++this.#seq;
   }
 
@@ -132,14 +198,7 @@ export class AlertBook {
       if (this.#open.get(keyOf(old)) === oldest) this.#open.delete(keyOf(old));
       dropped.push(oldest);
     }
-    const { kv, prefix } = this.#options;
-    if (!kv) return;
-    const op = kv.atomic().set([...prefix, "a", alert.id], alert).set(
-      [...prefix, "seq"],
-      this.#seq,
-    );
-    for (const id of dropped) op.delete([...prefix, "a", id]);
-    await op.commit();
+    await this.#options.storage?.save(alert, this.#seq, dropped);
   }
 
   /** Alerts in id order: after `since`, or the latest `limit` without it. */

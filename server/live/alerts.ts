@@ -10,7 +10,13 @@
 import type { MatchOdds } from "../domain/live_protocol.ts";
 import type { MarginMethod } from "../domain/margins.ts";
 import { closingLineValue } from "../domain/staking.ts";
-import { type Alert, AlertBook, type AlertQuery } from "./alert_book.ts";
+import {
+  type Alert,
+  AlertBook,
+  type AlertQuery,
+  type AlertStorage,
+  kvAlertStorage,
+} from "./alert_book.ts";
 import { type AlertPerformance, summarise } from "./alert_performance.ts";
 import { closingSnapshot, selectionWon } from "./alert_settlement.ts";
 import type { Broker, PublishedEvent } from "./broker.ts";
@@ -63,6 +69,13 @@ export interface AlertEngineOptions {
   maxAlerts?: number;
   /** KV key prefix. @default ["alerts"] */
   prefix?: Deno.KvKey;
+  /**
+   * Where alerts persist, instead of `kv` (the fleet's Redis: the engine then also takes in
+   * the alerts other instances store, every `refreshMs`). @default `kv`, else memory only
+   */
+  storage?: AlertStorage;
+  /** How often alerts stored by other instances are taken in (with `storage`). @default 500 */
+  refreshMs?: number;
   /** Stops the settle loop and the broker subscription. */
   signal?: AbortSignal;
 }
@@ -95,6 +108,14 @@ export class AlertEngine {
       this.handle(event).catch((e) => console.error("Alert engine cannot handle a live event:", e));
     });
     let timer: ReturnType<typeof setInterval> | null = null;
+    let refresher: ReturnType<typeof setInterval> | null = null;
+    if (options.storage?.changes) {
+      refresher = setInterval(() => {
+        this.refresh().catch(() => {
+          // Redis away: the next refresh takes in what was missed.
+        });
+      }, options.refreshMs ?? 500);
+    }
     if (options.signal) {
       timer = setInterval(() => {
         this.settle().catch((e) => console.error("Alert settlement failed:", e));
@@ -104,6 +125,7 @@ export class AlertEngine {
     this.#stop.signal.addEventListener("abort", () => {
       unsubscribe?.();
       if (timer !== null) clearInterval(timer);
+      if (refresher !== null) clearInterval(refresher);
     }, { once: true });
   }
 
@@ -112,6 +134,11 @@ export class AlertEngine {
     return this.#serial(() =>
       event.event.type === "odds" ? this.#onOdds(event) : this.#onValueBet(event)
     );
+  }
+
+  /** Takes in the alerts other instances stored (fleet); returns how many changed. */
+  refresh(): Promise<number> {
+    return this.#serial(() => this.#book.refresh());
   }
 
   /** Alerts in id order: after `since`, or the latest `limit` without it. */
@@ -168,7 +195,7 @@ export class AlertEngine {
     }
     if (!this.#passes(bet) || Date.parse(bet.kickoff) <= event.published_at) return;
     await this.#book.save({
-      id: this.#book.nextId(),
+      id: await this.#book.nextId(),
       event_id: event.event_id,
       created_at: at,
       match_id: bet.match_id,
@@ -300,8 +327,7 @@ export async function openAlertEngine(options: AlertEngineOptions = {}): Promise
   }
   const prefix = options.prefix ?? ["alerts"];
   const book = await AlertBook.open({
-    kv: options.kv,
-    prefix,
+    storage: options.storage ?? (options.kv ? kvAlertStorage(options.kv, prefix) : undefined),
     maxAlerts: options.maxAlerts ?? 10_000,
   });
   const prices = await LastPrices.open({ kv: options.kv, prefix });

@@ -2,7 +2,7 @@
  * The broker between the live pipeline (which detects odds changes and value bets) and whoever
  * pushes them out (the WebSocket hub, the alert engine). Publishing assigns the event its
  * monotonically increasing `event_id` through the event log, so a reconnecting client can replay
- * what it missed. In-process for now: the fleet adds a Redis implementation of the same interface.
+ * what it missed. In-process here; `server/fleet/fleet_broker.ts` is the Redis implementation.
  * @module
  */
 import type { Topic } from "../domain/live_protocol.ts";
@@ -12,10 +12,19 @@ import type { LiveEvent, PublishedEvent } from "./live_event.ts";
 // The broker's API speaks these types: its callers import them from here.
 export type { LiveEvent, PublishedEvent } from "./live_event.ts";
 
+/** Where an event comes from: the fleet guards it with that source's fencing token. */
+export interface PublishOrigin {
+  source: string;
+}
+
 /** Publishes live events and fans them out to in-process listeners. */
 export interface Broker {
-  /** Assigns an `event_id`, appends the event to the log and notifies every listener. */
-  publish(event: LiveEvent): Promise<void>;
+  /**
+   * Assigns an `event_id`, appends the event to the log and notifies every listener.
+   * `origin` names the odds source the event comes from (the fleet broker refuses events of a
+   * source this instance does not lead).
+   */
+  publish(event: LiveEvent, origin?: PublishOrigin): Promise<void>;
   /** Registers a listener; returns a function that removes it. */
   subscribe(listener: (e: PublishedEvent) => void): () => void;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Prediction } from "../domain/prediction.ts";
-import type { LiveEvent } from "./broker.ts";
+import type { LiveEvent, PublishOrigin } from "./broker.ts";
 import type { LivePredictor } from "./live_predictor.ts";
 import type { OddsStore, StoredMatch } from "./odds_store.ts";
 import { toMatchSummary, toUpcomingMatch } from "./upcoming_view.ts";
@@ -14,7 +14,8 @@ import { type CurrentValueBet, ValueBetTracker } from "./value_bet_tracker.ts";
 
 /** Where the pipeline sends its events (the broker of `server/live/broker.ts` fits). */
 export interface EventPublisher {
-  publish(event: LiveEvent): Promise<void>;
+  /** `origin`: the source whose scrape produced the event. */
+  publish(event: LiveEvent, origin?: PublishOrigin): Promise<void>;
 }
 
 /** What one match's prices did. */
@@ -51,12 +52,13 @@ export class OddsChanges {
     const prediction = await this.#options.predictor.predict(r.match, m.source);
     // Events carry the prediction's summary (~10x smaller); the full one is served by REST.
     const view = toMatchSummary(toUpcomingMatch(r.match, { source: m.source, prediction })!);
+    const origin = { source: m.source };
     let published = Number(
-      await this.#publish({ type: "odds", match: view, previous: r.previous }),
+      await this.#publish({ type: "odds", match: view, previous: r.previous }, origin),
     );
     if (prediction) {
       for (const e of this.#bets.update(view, prediction)) {
-        published += Number(await this.#publish(e));
+        published += Number(await this.#publish(e, origin));
       }
     }
     return { changed: true, published };
@@ -80,10 +82,10 @@ export class OddsChanges {
     this.#bets.prune(cutoff);
   }
 
-  async #publish(event: LiveEvent): Promise<boolean> {
+  async #publish(event: LiveEvent, origin: PublishOrigin): Promise<boolean> {
     if (!this.#options.broker) return false;
     try {
-      await this.#options.broker.publish(event);
+      await this.#options.broker.publish(event, origin);
       return true;
     } catch (error) {
       this.#options.log(`Cannot publish a live "${event.type}" event: ${(error as Error).message}`);

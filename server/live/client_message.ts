@@ -37,6 +37,7 @@ const clientMessageSchema = z.discriminatedUnion("type", [
     type: z.literal("subscribe"),
     topics: topicsSchema,
     since: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    epoch: z.string().min(1).max(64).optional(),
   }),
   z.strictObject({ type: z.literal("unsubscribe"), topics: topicsSchema }),
   z.strictObject({ type: z.literal("ping"), t: z.number().finite().optional() }),

@@ -18,6 +18,11 @@ export interface Replay {
    * bounded), so the replay is incomplete and the client should reload the current state.
    */
   truncated: boolean;
+  /**
+   * The epoch of a log whose history can be lost (the fleet's Redis stream): a client keeps it
+   * with its last `event_id`. Absent for the embedded log, whose ids survive restarts.
+   */
+  epoch?: string;
 }
 
 /** The result of {@link EventLog.append}. */
@@ -38,14 +43,28 @@ export interface EventLogStats {
   not_persisted: number;
 }
 
+/** What the WebSocket hub reads of a log: replays and the last id. */
+export interface ReplaySource {
+  /**
+   * Events after `afterId` on any of `topics`, in id order, without duplicates. `epoch` is the
+   * client's (see {@link Replay.epoch}); a log with epochs truncates a replay of another one.
+   */
+  since(topics: readonly Topic[], afterId: number, epoch?: string): Promise<Replay>;
+  /** Id of the last appended (or, in the fleet, delivered) event (0 when none). */
+  lastId(): number;
+  /** The current epoch of a log whose history can be lost. @default none */
+  epoch?(): string;
+  /**
+   * Waits until this instance has delivered `offset` of `epoch` (a fleet instance may lag
+   * the one a client comes from). @default none: the log is the instance's own
+   */
+  catchUp?(epoch: string | undefined, offset: number): Promise<void>;
+}
+
 /** An append-only, bounded log of live events. */
-export interface EventLog {
+export interface EventLog extends ReplaySource {
   /** Assigns the next id and records the event synchronously; persistence follows. */
   append(event: LiveEvent, topics: Topic[]): Appended;
-  /** Events after `afterId` on any of `topics`, in id order, without duplicates. */
-  since(topics: readonly Topic[], afterId: number): Promise<Replay>;
-  /** Id of the last appended event (0 when none). */
-  lastId(): number;
   /** Counters for `/health` and `/metrics`. */
   stats(): EventLogStats;
   /** Waits for pending writes. The log must not be used afterwards. */

@@ -11,9 +11,9 @@
  */
 import type { Registry } from "prom-client";
 import { HttpError } from "../http/errors.ts";
-import { WS_LIMITS } from "../domain/live_protocol.ts";
+import { type Topic, type UpcomingMatch, WS_LIMITS } from "../domain/live_protocol.ts";
 import type { Broker } from "./broker.ts";
-import type { EventLog } from "./event_log.ts";
+import type { ReplaySource } from "./event_log.ts";
 import { ClientMessageError, parseClientMessage } from "./client_message.ts";
 import { type Admission, ConnectionRegistry } from "./connection_registry.ts";
 import { AdmissionControl, type AdmitRequest } from "./hub_admission.ts";
@@ -35,7 +35,12 @@ export interface HubLimits {
 /** Options of {@link createHub}. */
 export interface HubOptions {
   /** Where replays come from and where `last_event_id` is read. */
-  log: EventLog;
+  log: ReplaySource;
+  /**
+   * The current matches of some topics, sent with a `subscribed` whose replay could not be
+   * recovered (fleet mode). @default none
+   */
+  snapshot?: (topics: Topic[]) => Promise<UpcomingMatch[]>;
   /** When given, the hub broadcasts every event published on it. */
   broker?: Broker;
   /** Overrides of `WS_LIMITS`. @default WS_LIMITS */
@@ -105,7 +110,7 @@ const OPEN = 1;
  */
 class LiveHub implements Hub, ConnectionEvents, ConnectionOwner {
   readonly upgradeOptions: { idleTimeout: number };
-  readonly #log: EventLog;
+  readonly #log: ReplaySource;
   readonly #now: () => number;
   readonly #limits: HubLimits;
   readonly #idleTimeoutMs: number;
@@ -144,6 +149,7 @@ class LiveHub implements Hub, ConnectionEvents, ConnectionOwner {
       owner: this,
       outbox: this.#outbox,
       log: this.#log,
+      snapshot: options.snapshot,
       maxSubscriptions: limits.maxSubscriptions,
     });
     this.#unsubscribeBroker = options.broker?.subscribe((event) => this.broadcast(event));
@@ -221,11 +227,13 @@ class LiveHub implements Hub, ConnectionEvents, ConnectionOwner {
     }
     conn.lastSeen = this.#now();
     this.#registry.add(conn);
+    const epoch = this.#log.epoch?.();
     this.#outbox.reply(conn, {
       type: "welcome",
       connection_id: conn.id,
       last_event_id: this.#log.lastId(),
       server_time: new Date().toISOString(),
+      ...(epoch === undefined ? {} : { epoch }),
     });
   }
 
@@ -246,7 +254,12 @@ class LiveHub implements Hub, ConnectionEvents, ConnectionOwner {
         if (conn.closed) return;
         switch (message.type) {
           case "subscribe":
-            return await this.#subscriptions.subscribe(conn, message.topics, message.since);
+            return await this.#subscriptions.subscribe(
+              conn,
+              message.topics,
+              message.since,
+              message.epoch,
+            );
           case "unsubscribe":
             return this.#subscriptions.unsubscribe(conn, message.topics);
           case "ping":

@@ -5,8 +5,8 @@
  * duplicates and no gaps.
  * @module
  */
-import type { Topic } from "../domain/live_protocol.ts";
-import type { EventLog } from "./event_log.ts";
+import type { ServerMessage, Topic, UpcomingMatch } from "../domain/live_protocol.ts";
+import type { Replay, ReplaySource } from "./event_log.ts";
 import type { Connection, ConnectionOwner } from "./hub_connection.ts";
 import type { Outbox } from "./hub_outbox.ts";
 import type { PublishedEvent } from "./live_event.ts";
@@ -16,7 +16,9 @@ export interface SubscriptionsOptions {
   owner: ConnectionOwner;
   outbox: Outbox;
   /** Where replays come from and where `last_event_id` is read. */
-  log: EventLog;
+  log: ReplaySource;
+  /** The current matches of topics, for a replay that cannot be recovered. @default none */
+  snapshot?: (topics: Topic[]) => Promise<UpcomingMatch[]>;
   maxSubscriptions: number;
 }
 
@@ -24,7 +26,8 @@ export interface SubscriptionsOptions {
 export class Subscriptions {
   readonly #owner: ConnectionOwner;
   readonly #outbox: Outbox;
-  readonly #log: EventLog;
+  readonly #log: ReplaySource;
+  readonly #snapshot: ((topics: Topic[]) => Promise<UpcomingMatch[]>) | undefined;
   readonly #maxSubscriptions: number;
   readonly #byTopic = new Map<Topic, Set<Connection>>();
   #replays = 0;
@@ -33,6 +36,7 @@ export class Subscriptions {
     this.#owner = options.owner;
     this.#outbox = options.outbox;
     this.#log = options.log;
+    this.#snapshot = options.snapshot;
     this.#maxSubscriptions = options.maxSubscriptions;
   }
 
@@ -51,8 +55,16 @@ export class Subscriptions {
     }
   }
 
-  /** Subscribes `conn` to `topics`, replaying what it missed after `since` when given. */
-  async subscribe(conn: Connection, topics: Topic[], since?: number): Promise<void> {
+  /**
+   * Subscribes `conn` to `topics`, replaying what it missed after `since` (of `epoch`, in fleet
+   * mode) when given.
+   */
+  async subscribe(
+    conn: Connection,
+    topics: Topic[],
+    since?: number,
+    epoch?: string,
+  ): Promise<void> {
     const requested = [...new Set(topics)];
     const fresh = requested.filter((t) => !conn.topics.has(t));
     if (conn.topics.size + fresh.length > this.#maxSubscriptions) {
@@ -64,8 +76,8 @@ export class Subscriptions {
       return;
     }
     const log = this.#log;
-    const lastId = log.lastId();
     if (since === undefined) {
+      const lastId = log.lastId();
       for (const t of fresh) this.#add(conn, t, lastId);
       this.#outbox.reply(conn, {
         type: "subscribed",
@@ -73,18 +85,23 @@ export class Subscriptions {
         replayed: 0,
         truncated: false,
         last_event_id: lastId,
+        ...epochOf(log),
       });
       return;
     }
+    // A fleet instance behind the one the client comes from first receives up to `since`:
+    // those events would otherwise reach the client a second time as live ones.
+    await log.catchUp?.(epoch, since);
+    if (conn.closed) return;
     // Start holding live events *before* reading the log: every event is then either in the
     // replay, among the held ones, or both (deduped below) - never in neither.
     const before = new Map(conn.topics);
     this.#outbox.holdForReplay(conn);
     for (const t of fresh) this.#add(conn, t, since);
     this.#replays++;
-    let replay;
+    let replay: Replay | null;
     try {
-      replay = await log.since(requested, since);
+      replay = await log.since(requested, since, epoch);
     } catch (error) {
       console.error("Cannot replay live events:", error);
       replay = null;
@@ -99,13 +116,23 @@ export class Subscriptions {
     for (const t of requested) conn.topics.set(t, Math.min(conn.topics.get(t)!, since));
     const ordered = [...merged.values()].sort((a, b) => a.event_id - b.event_id);
     for (const event of ordered) if (!this.#outbox.send(conn, event.json)) return;
-    this.#outbox.reply(conn, {
+    const truncated = replay?.truncated ?? true;
+    const subscribed: ServerMessage = {
       type: "subscribed",
       topics: requested,
       replayed,
-      truncated: replay?.truncated ?? true,
+      truncated,
       last_event_id: log.lastId(),
-    });
+    };
+    if (replay?.epoch !== undefined) {
+      subscribed.epoch = replay.epoch;
+      subscribed.recovered = !truncated;
+      if (truncated && this.#snapshot) {
+        subscribed.snapshot = await this.#snapshot(requested).catch(() => []);
+        if (conn.closed) return;
+      }
+    }
+    this.#outbox.reply(conn, subscribed);
     if (!replay) {
       this.#owner.fail(conn, "replay_failed", "Cannot replay missed events: reload the state");
     }
@@ -139,6 +166,11 @@ export class Subscriptions {
     const set = this.#byTopic.get(topic);
     if (set?.delete(conn) && set.size === 0) this.#byTopic.delete(topic);
   }
+}
+
+function epochOf(log: ReplaySource): { epoch?: string } {
+  const epoch = log.epoch?.();
+  return epoch === undefined ? {} : { epoch };
 }
 
 function alreadyDelivered(event: PublishedEvent, before: Map<Topic, number>): boolean {

@@ -1,12 +1,15 @@
 /**
  * The live side's components of `/health`: odds sources (breaker state, last success, failures)
  * and the WebSocket hub. A source whose breaker is open degrades the service; it never takes
- * it down, since predictions and pages keep working without live odds.
+ * it down, since predictions and pages keep working without live odds. In fleet mode the sources
+ * are shown as their leaders see them (each leader publishes its metrics to Redis), with who
+ * leads each one.
  * @module
  */
 import type { HealthReport, HealthStatus } from "../ops/health.ts";
 import type { Hub } from "./hub.ts";
 import type { OddsFeed } from "./odds_feed.ts";
+import type { SourceStats } from "./source_metrics.ts";
 
 /** The live parts a health report looks at (the app's services fit). */
 export interface LiveHealthParts {
@@ -18,7 +21,16 @@ export interface LiveHealthParts {
 export function withLiveHealth(report: HealthReport, services: LiveHealthParts): HealthReport {
   const components = { ...report.components };
   if (services.live) {
-    const sources = services.live.metrics.snapshot();
+    let sources = services.live.metrics.snapshot();
+    const leaders = services.live.leaders?.status();
+    if (leaders) {
+      // A follower's own metrics say nothing (it does not scrape): take the leader's.
+      sources = {};
+      for (const [name, l] of Object.entries(leaders)) {
+        const published = l.detail?.metrics as SourceStats | null | undefined;
+        if (published) sources[name] = published;
+      }
+    }
     const open = Object.entries(sources).filter(([, s]) => s.breaker !== "closed");
     components.live_odds = {
       status: open.length > 0 ? "degraded" : "ok",
@@ -27,6 +39,7 @@ export function withLiveHealth(report: HealthReport, services: LiveHealthParts):
         : {}),
       demo: services.live.demo !== undefined,
       sources,
+      ...(leaders ? { leaders } : {}),
     };
   }
   if (services.hub) components.websocket = { status: "ok", ...services.hub.metrics() };

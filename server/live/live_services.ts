@@ -7,11 +7,18 @@
 import type { Registry } from "prom-client";
 import type { PredictionService } from "../predict/prediction_service.ts";
 import { type AlertEngine, openAlertEngine } from "./alerts.ts";
-import { createLocalBroker } from "./broker.ts";
-import { type EventLog, openKvEventLog } from "./event_log.ts";
+import { type Broker, createLocalBroker } from "./broker.ts";
+import { openKvEventLog, type ReplaySource } from "./event_log.ts";
+import { FleetBroker } from "../fleet/fleet_broker.ts";
+import type { FleetRedis } from "../fleet/redis_client.ts";
+import type { Topic, UpcomingMatch } from "../domain/live_protocol.ts";
+import type { OddsStore, StoredMatch } from "./odds_store.ts";
+import { toUpcomingMatch } from "./upcoming_view.ts";
 import { createHub, type Hub } from "./hub.ts";
 import type { Config } from "../ops/config.ts";
 import { type OddsFeed, startOddsFeed } from "./odds_feed.ts";
+import type { SourceLeaders } from "../fleet/source_leaders.ts";
+import { createRedisAlertStorage } from "../fleet/redis_alert_store.ts";
 
 /** Options of {@link openLiveServices}. */
 export interface LiveServicesOptions {
@@ -33,6 +40,15 @@ export interface LiveServicesOptions {
   /** The instance's configuration: live settings, `MODEL_DIR`, `CORS_ORIGINS` (for `/ws`). */
   config: Config;
   log?: (message: string) => void;
+  /**
+   * Fleet mode: events, odds and alerts go through this Redis; each odds source is scraped by
+   * the instance holding its lease. @default embedded (nothing connects to Redis)
+   */
+  fleet?: FleetRedis;
+  /** Life of the source leases in fleet mode. @default 10000 */
+  leaseTtlMs?: number;
+  /** Fleet mode: this instance started (`true`) or stopped leading a source. */
+  onLeaderChange?: (source: string, leader: boolean) => void;
 }
 
 /** The running live side. */
@@ -41,16 +57,37 @@ export interface LiveServices {
   feed: OddsFeed;
   hub: Hub;
   alerts: AlertEngine;
-  log: EventLog;
+  /** Where the hub's replays come from (the embedded event log, or the fleet broker). */
+  log: ReplaySource;
+  /** Fleet mode: the broker over Redis (its counters for `/health`). */
+  fleetBroker?: FleetBroker;
+  /**
+   * Fleet mode: stops scraping and releases the source leases now, so another instance takes
+   * over at once (shutdown calls it before the drain).
+   */
+  releaseLeases(): Promise<void>;
   /** Stops the loops (after the signal aborted) and releases everything but KV. */
   close(): Promise<void>;
 }
 
 /** Starts the live side; the caller aborts `signal` and then awaits `close()`. */
 export async function openLiveServices(options: LiveServicesOptions): Promise<LiveServices> {
-  const { kv, signal, registry } = options;
-  const log = await openKvEventLog(kv, { perTopic: 500 });
-  const broker = createLocalBroker(log);
+  const { kv, signal, registry, fleet } = options;
+  let leaders: SourceLeaders | undefined;
+  let log: ReplaySource & { close(): Promise<void> };
+  let broker: Broker;
+  let fleetBroker: FleetBroker | undefined;
+  if (fleet) {
+    fleetBroker = await FleetBroker.open(fleet, {
+      fenceOf: (source) => leaders?.fenceOf(source) ?? null,
+      signal,
+    });
+    log = broker = fleetBroker;
+  } else {
+    const kvLog = await openKvEventLog(kv, { perTopic: 500 });
+    log = kvLog;
+    broker = createLocalBroker(kvLog);
+  }
   const hub = createHub({
     log,
     broker,
@@ -58,14 +95,18 @@ export async function openLiveServices(options: LiveServicesOptions): Promise<Li
     allowedOrigins: options.config.corsOrigins,
     signal,
     batchMs: options.batchMs ?? 25,
+    snapshot: fleet ? (topics) => snapshotOf(started.store, topics) : undefined,
   });
   const alerts = await openAlertEngine({
     kv,
-    broker,
+    // In the fleet every instance receives every event; alerts are made once, by the instance
+    // that published the value bet (the leader of its source).
+    broker: fleetBroker?.own() ?? broker,
+    storage: fleet ? createRedisAlertStorage(fleet) : undefined,
     signal,
     filter: { minEdge: options.alertMinEdge ?? 0.03 },
   });
-  const feed = await startOddsFeed({
+  const started: OddsFeed = await startOddsFeed({
     predictions: options.predictions,
     signal,
     broker,
@@ -74,18 +115,47 @@ export async function openLiveServices(options: LiveServicesOptions): Promise<Li
     config: options.config.live,
     modelsDir: options.config.modelDir,
     log: options.log,
+    fleet: fleet
+      ? {
+        redis: fleet,
+        leaseTtlMs: options.leaseTtlMs,
+        onLeaderChange: options.onLeaderChange,
+        onLeaders: (l) => leaders = l,
+      }
+      : undefined,
   });
   return {
-    feed,
+    feed: started,
     hub,
     alerts,
     log,
+    fleetBroker,
+    releaseLeases: async () => await started.leaders?.close(),
     async close() {
       hub.close();
-      await feed.pipeline.done;
-      await feed.demo?.close();
+      // Released leases let a follower take over at once instead of after their TTL.
+      await started.leaders?.close();
+      await started.pipeline.done;
+      await started.demo?.close();
       await alerts.close();
       await log.close();
     },
   };
+}
+
+/** The current matches of some topics, for a client whose replay could not be recovered. */
+async function snapshotOf(store: OddsStore | undefined, topics: Topic[]): Promise<UpcomingMatch[]> {
+  if (!store) return [];
+  const found = new Map<string, StoredMatch>();
+  for (const topic of topics) {
+    let matches: (StoredMatch | null)[] = [];
+    if (topic === "matches" || topic === "value-bets") matches = await store.upcoming();
+    else if (topic.startsWith("league:")) {
+      matches = await store.upcoming({ league: topic.slice("league:".length) });
+    } else if (topic.startsWith("match:")) {
+      matches = [await store.get(topic.slice("match:".length))];
+    }
+    for (const m of matches) if (m) found.set(m.id, m);
+  }
+  return [...found.values()].flatMap((m) => toUpcomingMatch(m) ?? []);
 }

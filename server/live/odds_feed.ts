@@ -14,6 +14,9 @@ import type { EventPublisher } from "./change_detection.ts";
 import { createLivePipeline, type LivePipeline } from "./pipeline.ts";
 import { createSourceMetrics, type SourceMetrics } from "./source_metrics.ts";
 import { demoSource, loadSourcesFile, type SourceConfig } from "./sources.ts";
+import type { FleetRedis } from "../fleet/redis_client.ts";
+import { createRedisOddsStore } from "../fleet/redis_odds_store.ts";
+import { SourceLeaders } from "../fleet/source_leaders.ts";
 
 /** What routes use of the live side (`c.get("services").live`). */
 export interface OddsFeed {
@@ -23,6 +26,19 @@ export interface OddsFeed {
   sources: SourceConfig[];
   /** The embedded demo bookmaker, when running. */
   demo?: DemoBookmaker;
+  /** Fleet mode: who scrapes each source, and what the leaders publish of them. */
+  leaders?: SourceLeaders;
+}
+
+/** Fleet mode of the feed. */
+export interface FleetFeedOptions {
+  redis: FleetRedis;
+  /** Life of a source lease. @default 10000 */
+  leaseTtlMs?: number;
+  /** This instance started (`true`) or stopped leading a source: the leadership gauge. */
+  onLeaderChange?: (source: string, leader: boolean) => void;
+  /** Gets the leases before the first scrape (the broker fences its events with them). */
+  onLeaders?: (leaders: SourceLeaders) => void;
 }
 
 /** Options of {@link startOddsFeed}. */
@@ -43,6 +59,11 @@ export interface OddsFeedOptions {
   modelsDir?: string;
   /** @default console.warn */
   log?: (message: string) => void;
+  /**
+   * Fleet mode: the odds store lives in Redis and each source is scraped only by the instance
+   * holding its lease, every write fenced by the lease's token. @default embedded
+   */
+  fleet?: FleetFeedOptions;
 }
 
 /**
@@ -70,11 +91,33 @@ export async function startOddsFeed(options: OddsFeedOptions): Promise<OddsFeed>
     }
     sources.unshift(demoSource(demo.url, config.demoScrapeMs));
   }
-  const store = options.kv
-    ? createKvOddsStore(options.kv, { historyPerSource: config.historyPerSource })
-    : createMemoryOddsStore({ historyPerSource: config.historyPerSource });
   const metrics = createSourceMetrics({ registry: options.registry });
-  const pipeline = createLivePipeline({
+  // The leaders describe sources with the pipeline's reports, and the pipeline needs the leaders.
+  const built: { pipeline?: LivePipeline } = {};
+  const fleet = options.fleet;
+  const leaders = fleet
+    ? new SourceLeaders(fleet.redis, {
+      sources: sources.map((s) => s.name),
+      ttlMs: fleet.leaseTtlMs,
+      signal: options.signal,
+      onChange: fleet.onLeaderChange,
+      describe: (name) => ({
+        metrics: metrics.snapshot()[name] ?? null,
+        last_report: built.pipeline?.status().sources.find((s) => s.name === name)?.last_report ??
+          null,
+      }),
+    })
+    : undefined;
+  if (leaders) fleet?.onLeaders?.(leaders);
+  const history = { historyPerSource: config.historyPerSource };
+  const store = fleet
+    ? createRedisOddsStore(fleet.redis, { ...history, fenceOf: (s) => leaders!.fenceOf(s) })
+    : options.kv
+    ? createKvOddsStore(options.kv, history)
+    : createMemoryOddsStore(history);
+  // The first scrape loop iteration must know whether this instance leads.
+  await leaders?.start();
+  const pipeline = built.pipeline = createLivePipeline({
     sources,
     store,
     predictions: options.predictions,
@@ -83,6 +126,7 @@ export async function startOddsFeed(options: OddsFeedOptions): Promise<OddsFeed>
     metrics,
     canonicalTeam,
     log: options.log,
+    leads: leaders ? (s) => leaders.leads(s) : undefined,
   });
-  return { store, pipeline, metrics, sources, demo };
+  return { store, pipeline, metrics, sources, demo, leaders };
 }

@@ -93,7 +93,8 @@ export function oddsChanged(a: MatchOdds, b: MatchOdds, tolerance = 0.01): boole
     moved(a.x12.away, b.x12.away) || PRICE_KEYS.some((k) => moved(a[k], b[k]));
 }
 
-function nextQuote(prev: SourceQuote | null, m: ScrapedMatch, at: Date, tolerance: number) {
+/** The quote after a scrape: the same one when no price moved by the tolerance. */
+export function nextQuote(prev: SourceQuote | null, m: ScrapedMatch, at: Date, tolerance: number) {
   const iso = at.toISOString();
   if (!prev) {
     const quote: SourceQuote = {
@@ -113,13 +114,16 @@ function nextQuote(prev: SourceQuote | null, m: ScrapedMatch, at: Date, toleranc
   return { quote, changed: true, previous: prev.odds };
 }
 
-function byUpdate(a: SourceQuote, b: SourceQuote) {
+/** Most recently updated first (then by source name). */
+export function byUpdate(a: SourceQuote, b: SourceQuote) {
   return b.updated_at.localeCompare(a.updated_at) || a.source.localeCompare(b.source);
 }
 
-type MatchMeta = Omit<StoredMatch, "quotes">;
+/** A stored match without its quotes. */
+export type MatchMeta = Omit<StoredMatch, "quotes">;
 
-function metaOf(m: ScrapedMatch): MatchMeta {
+/** The match fields of a scraped match. */
+export function metaOf(m: ScrapedMatch): MatchMeta {
   return {
     id: m.id,
     league: m.league,

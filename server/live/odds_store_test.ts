@@ -7,6 +7,14 @@ import {
   type OddsStoreOptions,
 } from "./odds_store.ts";
 import type { ScrapedMatch } from "./validate.ts";
+import { createRedisOddsStore } from "../fleet/redis_odds_store.ts";
+import {
+  connectedClient,
+  deleteKeys,
+  SHARED_REDIS,
+  SHARED_REDIS_URL,
+  testPrefix,
+} from "../fleet/test_redis.ts";
 
 const T0 = new Date("2026-12-01T12:00:00Z");
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -38,6 +46,20 @@ function withStores(
     } finally {
       kv.close();
     }
+  });
+  Deno.test({
+    name: `${name} (Redis)`,
+    ignore: !SHARED_REDIS,
+    async fn() {
+      const prefix = testPrefix("odds");
+      const redis = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
+      try {
+        await fn(createRedisOddsStore(redis, { now: () => T0, ...options }));
+      } finally {
+        await deleteKeys(redis.redis, prefix);
+        await redis.close();
+      }
+    },
   });
 }
 

@@ -44,6 +44,14 @@ export interface ScrapeLoopOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Logs a source failing or recovering. */
   log: (message: string) => void;
+  /**
+   * Whether this instance scrapes `source` now (fleet mode: it holds the source's lease). While
+   * false the loop only checks again every `followerPollMs`; other instances scrape.
+   * @default always
+   */
+  leads?: (source: string) => boolean;
+  /** How often a follower checks whether it leads. @default 200 */
+  followerPollMs?: number;
 }
 
 /**
@@ -169,10 +177,17 @@ export class ScrapeLoop {
   async #loop(source: SourceConfig): Promise<void> {
     const { signal } = this.#options;
     const sleep = this.#options.sleep ?? abortableSleep;
+    const leads = this.#options.leads;
     while (!signal.aborted) {
-      await this.scrapeOnce(source.name);
+      // A follower polls more often than the scrape interval so that it starts scraping soon
+      // after it takes the lease over.
+      let wait = Math.min(source.interval_ms, this.#options.followerPollMs ?? 200);
+      if (!leads || leads(source.name)) {
+        await this.scrapeOnce(source.name);
+        wait = source.interval_ms;
+      }
       try {
-        await sleep(source.interval_ms, signal);
+        await sleep(wait, signal);
       } catch {
         break;
       }

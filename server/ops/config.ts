@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import { defaultInstanceId } from "../fleet/instance_id.ts";
 
 const TRUE = new Set(["1", "true", "yes", "on"]);
 const FALSE = new Set(["0", "false", "no", "off", ""]);
@@ -84,6 +85,32 @@ function url(protocols: readonly string[]) {
   });
 }
 
+/** `url` with its password replaced by `***`, for messages (a Redis URL may carry one). */
+function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
+}
+
+/** A `redis://` or `rediss://` URL; messages never repeat its password. */
+function redisUrl() {
+  return optionalString().superRefine((v, ctx) => {
+    if (v === undefined) return;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(v);
+    } catch { /* reported below */ }
+    if (parsed?.protocol !== "redis:" && parsed?.protocol !== "rediss:") {
+      ctx.addIssue({
+        code: "custom",
+        message: `Expected a redis: or rediss: URL like "redis://:password@host:6379", got "${
+          redactUrl(v)
+        }"`,
+      });
+    } else if (parsed.hostname === "") {
+      ctx.addIssue({ code: "custom", message: `Expected a host in "${redactUrl(v)}"` });
+    }
+  });
+}
+
 const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 
 /** The log levels a `LOG_LEVEL` may name. */
@@ -138,7 +165,11 @@ const EnvSchema = z.object({
     });
     return z.NEVER;
   }),
-  REDIS_URL: url(["redis:", "rediss:"]),
+  REDIS_URL: redisUrl(),
+  REDIS_ENABLED: bool(true),
+  REDIS_KEY_PREFIX: stringWithDefault("sabi:"),
+  INSTANCE_ID: optionalString(),
+  FLEET_LEASE_TTL_MS: int(10_000, 300, 600_000),
   LOG_LEVEL: optionalString().transform((v, ctx) => {
     if (v === undefined) return "info" as LogLevel;
     const s = v.toLowerCase();
@@ -175,6 +206,21 @@ export interface LiveConfig {
   demoScrapeMs: number;
   /** `ODDS_HISTORY_PER_SOURCE`: price changes kept per match and source. @default 200 */
   historyPerSource: number;
+}
+
+/** Fleet mode: the Redis the instances share. */
+export interface RedisConfig {
+  /** `REDIS_URL`: `redis://[user:password@]host[:port][/db]` or `rediss://` (TLS). Never logged. */
+  url: string;
+  /** `REDIS_KEY_PREFIX`: prefix of every key this fleet writes. @default "sabi:" */
+  keyPrefix: string;
+  /** `INSTANCE_ID`: this instance's name in the fleet. @default `${hostname}:${pid}` */
+  instanceId: string;
+  /**
+   * `FLEET_LEASE_TTL_MS`: life of an odds source's lease; a dead leader's sources are taken
+   * over within it. @default 10000
+   */
+  leaseTtlMs: number;
 }
 
 /** The parsed configuration of one service instance. */
@@ -224,8 +270,12 @@ export interface Config {
    * above 0 is `X-Forwarded-For` used for the client address. @default 0
    */
   trustProxy: number;
-  /** `REDIS_URL`: Redis for multi-instance mode; unset means embedded mode. @default undefined */
-  redisUrl?: string;
+  /**
+   * Fleet mode: set when `REDIS_URL` is set and `REDIS_ENABLED` is not false (it defaults to
+   * true). Undefined means embedded mode: one process on its KV file, and nothing connects to
+   * Redis. @default undefined
+   */
+  redis?: RedisConfig;
   /** `LOG_LEVEL`: debug, info, warn, error or silent. @default "info" */
   logLevel: LogLevel;
   /**
@@ -279,8 +329,8 @@ export class ConfigError extends Error {
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
 
 /**
- * Parses the configuration from an environment (e.g. `Deno.env.toObject()`). Pure: reads only
- * its argument. Throws {@link ConfigError} naming every invalid variable.
+ * Parses the configuration from an environment (e.g. `Deno.env.toObject()`). Reads only its
+ * argument (and, in fleet mode without `INSTANCE_ID`, the host name and pid). Throws {@link ConfigError} naming every invalid variable.
  */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const picked: Record<string, string | undefined> = {};
@@ -310,7 +360,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     cacheAdmission: e.CACHE_ADMISSION,
     corsOrigins: e.CORS_ORIGINS,
     trustProxy: e.TRUST_PROXY,
-    redisUrl: e.REDIS_URL,
+    redis: e.REDIS_URL !== undefined && e.REDIS_ENABLED
+      ? {
+        url: e.REDIS_URL,
+        keyPrefix: e.REDIS_KEY_PREFIX,
+        instanceId: e.INSTANCE_ID ?? defaultInstanceId(),
+        leaseTtlMs: e.FLEET_LEASE_TTL_MS,
+      }
+      : undefined,
     logLevel: e.LOG_LEVEL,
     predictionEngine: e.PREDICTION_ENGINE,
     maxBodyBytes: e.MAX_BODY_BYTES,

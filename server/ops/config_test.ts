@@ -19,7 +19,7 @@ Deno.test("loadConfig: an empty environment gives the documented defaults", () =
   assert.equal(c.cacheAdmission, "repeated");
   assert.deepEqual(c.corsOrigins, []);
   assert.equal(c.trustProxy, 0);
-  assert.equal(c.redisUrl, undefined);
+  assert.equal(c.redis, undefined);
   assert.equal(c.logLevel, "info");
   assert.equal(c.maxBodyBytes, 16_384);
   assert.equal(c.predictionEngine, "onnx");
@@ -43,6 +43,8 @@ Deno.test("loadConfig: reads every variable", () => {
     CORS_ORIGINS: "https://a.example, http://localhost:3000",
     TRUST_PROXY: "true",
     REDIS_URL: "redis://127.0.0.1:6379",
+    REDIS_KEY_PREFIX: "fleet-a:",
+    INSTANCE_ID: "web-7",
     LOG_LEVEL: "WARN",
   });
   assert.equal(c.port, 9001);
@@ -60,7 +62,12 @@ Deno.test("loadConfig: reads every variable", () => {
   assert.equal(c.cacheAdmission, "all");
   assert.deepEqual(c.corsOrigins, ["https://a.example", "http://localhost:3000"]);
   assert.equal(c.trustProxy, 1);
-  assert.equal(c.redisUrl, "redis://127.0.0.1:6379");
+  assert.deepEqual(c.redis, {
+    url: "redis://127.0.0.1:6379",
+    keyPrefix: "fleet-a:",
+    instanceId: "web-7",
+    leaseTtlMs: 10_000,
+  });
   assert.equal(c.logLevel, "warn");
 });
 
@@ -73,6 +80,8 @@ Deno.test("loadConfig: a bad variable fails with a message naming it", async (t)
     [{ ENABLE_RATE_LIMITING: "maybe" }, "ENABLE_RATE_LIMITING"],
     [{ MODEL_BASE_URL: "not a url" }, "MODEL_BASE_URL"],
     [{ REDIS_URL: "http://x" }, "REDIS_URL"],
+    [{ REDIS_URL: "redis:///0" }, "REDIS_URL"],
+    [{ REDIS_ENABLED: "perhaps" }, "REDIS_ENABLED"],
     [{ CORS_ORIGINS: "example.com" }, "CORS_ORIGINS"],
     [{ TRUST_PROXY: "sometimes" }, "TRUST_PROXY"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
@@ -123,4 +132,33 @@ Deno.test("loadConfig: WS_SERVER defaults to the guarded upgrade and accepts den
   assert.equal(loadConfig({}).wsServer, "guarded");
   assert.equal(loadConfig({ WS_SERVER: "deno" }).wsServer, "deno");
   assert.throws(() => loadConfig({ WS_SERVER: "uws" }), /WS_SERVER/);
+});
+
+Deno.test("loadConfig: fleet mode defaults and REDIS_ENABLED", async (t) => {
+  await t.step("REDIS_URL alone: enabled, prefix sabi:, id host:pid", () => {
+    const c = loadConfig({ REDIS_URL: "rediss://:s3cret@cache.example:6380/2" });
+    assert.equal(c.redis?.url, "rediss://:s3cret@cache.example:6380/2");
+    assert.equal(c.redis?.keyPrefix, "sabi:");
+    assert.match(c.redis?.instanceId ?? "", new RegExp(`:${Deno.pid}$`));
+  });
+  await t.step("REDIS_ENABLED=false keeps embedded mode", () => {
+    assert.equal(
+      loadConfig({ REDIS_URL: "redis://h:6379", REDIS_ENABLED: "false" }).redis,
+      undefined,
+    );
+  });
+  await t.step("prefix and id without REDIS_URL keep embedded mode", () => {
+    assert.equal(loadConfig({ REDIS_KEY_PREFIX: "x:", INSTANCE_ID: "a" }).redis, undefined);
+  });
+});
+
+Deno.test("loadConfig: a bad REDIS_URL is reported without its password", () => {
+  for (const url of ["http://user:hunter22@cache.example:6379", "redis://:hunter22@"]) {
+    assert.throws(
+      () => loadConfig({ REDIS_URL: url }),
+      (e: unknown) =>
+        e instanceof ConfigError && e.message.includes("REDIS_URL") &&
+        !e.message.includes("hunter22") && e.message.includes("***"),
+    );
+  }
 });

@@ -6,6 +6,8 @@
 import { statfs } from "node:fs/promises";
 import type { PredictionEngine } from "../domain/prediction.ts";
 import type { PredictionService } from "../predict/prediction_service.ts";
+import type { RedisStatus } from "../fleet/redis_client.ts";
+import type { InstanceBeat } from "../fleet/instances.ts";
 
 /** Status of a component or of the whole instance. */
 export type HealthStatus = "ok" | "degraded" | "down";
@@ -19,7 +21,17 @@ export interface ReadyCheck {
 /** Answer of `/health/ready`. */
 export interface ReadyReport {
   ready: boolean;
+  /** Ready but serving with fallbacks (fleet mode with Redis away). */
+  degraded: boolean;
   checks: Record<string, ReadyCheck>;
+}
+
+/** What `/health` shows of fleet mode. */
+export interface FleetHealth {
+  /** The Redis client's state, round trip, last error and fallbacks. */
+  redis(): RedisStatus;
+  /** The instances of the last heartbeat. */
+  instances(): readonly InstanceBeat[];
 }
 
 /** Answer of `/health`. */
@@ -42,6 +54,8 @@ export interface HealthOptions {
   minFreeDiskBytes?: number;
   /** Clock in epoch milliseconds. @default Date.now */
   now?: () => number;
+  /** Fleet mode's Redis and instances. @default none: the redis component reads "disabled" */
+  fleet?: FleetHealth;
 }
 
 /** Health checks of one instance. */
@@ -121,7 +135,22 @@ export function createHealth(options: HealthOptions): Health {
         kv: kvCheck.ok ? { ok: true } : { ok: false, detail: kvCheck.detail },
         shutdown: shuttingDown ? { ok: false, detail: "Shutting down" } : { ok: true },
       };
-      return { ready: Object.values(checks).every((c) => c.ok), checks };
+      // Redis away leaves the instance ready: it serves with per-instance fallbacks, and taking
+      // every instance out of the balancer at once would turn an outage of one store into one
+      // of the whole service.
+      const redis = options.fleet?.redis();
+      const degraded = redis !== undefined && redis.state !== "up";
+      if (redis) {
+        checks.redis = degraded
+          ? {
+            ok: true,
+            detail: `Redis unavailable (${
+              redis.last_error ?? "not connected yet"
+            }): degraded, serving with per-instance fallbacks`,
+          }
+          : { ok: true };
+      }
+      return { ready: Object.values(checks).every((c) => c.ok), degraded, checks };
     },
 
     async report(): Promise<HealthReport> {
@@ -152,6 +181,7 @@ export function createHealth(options: HealthOptions): Health {
           ...(s.detail ? { detail: s.detail } : {}),
         },
         resources: { status: resourcesStatus, memory, disk: diskInfo },
+        redis: redisComponent(options.fleet),
       };
       const statuses = Object.values(components).map((c) => c.status);
       const status: HealthStatus = shuttingDown || statuses.includes("down")
@@ -168,5 +198,17 @@ export function createHealth(options: HealthOptions): Health {
     get shuttingDown() {
       return shuttingDown;
     },
+  };
+}
+
+/** The `redis` component: `disabled` in embedded mode, else the client's state and the fleet. */
+function redisComponent(fleet: FleetHealth | undefined): HealthReport["components"][string] {
+  if (!fleet) return { status: "ok", state: "disabled", mode: "embedded" };
+  const r = fleet.redis();
+  return {
+    status: r.state === "up" ? "ok" : "degraded",
+    mode: "fleet",
+    ...r,
+    instances: fleet.instances().map((i) => i.instance_id),
   };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import client from "prom-client";
+import type { RedisClientHooks } from "../fleet/redis_client.ts";
 
 /** The metrics the service records. */
 export interface Metrics {
@@ -32,6 +33,21 @@ export interface Metrics {
   modelCacheSize: client.Gauge<string>;
   /** `process_memory_bytes{type}`: rss, heap_total, heap_used, external (Deno.memoryUsage). */
   processMemory: client.Gauge<"type">;
+  /**
+   * `redis_up`: 1 while this instance reaches Redis, 0 while it does not. Exposed only in fleet
+   * mode (after {@link Metrics.redisHooks}), so an embedded instance never reads as Redis down.
+   */
+  redisUp: client.Gauge<string>;
+  /** `redis_command_duration_seconds{command}`: round trips of Redis commands, failed ones too. */
+  redisCommandDuration: client.Histogram<"command">;
+  /** `redis_fallbacks_total{component}`: answers given locally because Redis was away. */
+  redisFallbacks: client.Counter<"component">;
+  /** `source_leader{source}`: 1 on the instance that scrapes `source`, 0 on the others. */
+  sourceLeader: client.Gauge<"source">;
+  /** Records whether this instance leads (scrapes) odds source `source`. */
+  setSourceLeader(source: string, leading: boolean): void;
+  /** Exposes `redis_up` and returns the hooks that feed the Redis series from a client. */
+  redisHooks(): RedisClientHooks;
   /** Prometheus text exposition. */
   text(): Promise<string>;
   /** Content type of {@link Metrics.text}. */
@@ -77,6 +93,9 @@ const LATENCY_BUCKETS = [
   10,
 ];
 
+/** Redis round trips: tens of microseconds on loopback, milliseconds across a network. */
+const REDIS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2];
+
 /** Creates the metrics of one app instance. */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new client.Registry();
@@ -90,7 +109,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     // the same counts stay available per type as `nodejs_active_handles` and friends.
     for (const name of GAUGES_NAMED_AS_COUNTERS) registry.removeSingleMetric(name);
   }
-  const m: Omit<Metrics, "text" | "contentType" | "bindSources"> = {
+  const m: Omit<
+    Metrics,
+    "text" | "contentType" | "bindSources" | "setSourceLeader" | "redisHooks"
+  > = {
     registry,
     httpRequests: new client.Counter({
       name: `${prefix}http_requests_total`,
@@ -172,6 +194,31 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
         this.set({ type: "external" }, u.external);
       },
     }),
+    // Registered by redisHooks(): an unset gauge would read 0 and raise the Redis-down alert.
+    redisUp: new client.Gauge({
+      name: `${prefix}redis_up`,
+      help: "1 while this instance reaches Redis (fleet mode), 0 while it does not",
+      registers: [],
+    }),
+    redisCommandDuration: new client.Histogram({
+      name: `${prefix}redis_command_duration_seconds`,
+      help: "Round trip of Redis commands by command, failed ones included",
+      labelNames: ["command"] as const,
+      buckets: REDIS_BUCKETS,
+      registers,
+    }),
+    redisFallbacks: new client.Counter({
+      name: `${prefix}redis_fallbacks_total`,
+      help: "Answers given from local state because Redis was away, by component",
+      labelNames: ["component"] as const,
+      registers,
+    }),
+    sourceLeader: new client.Gauge({
+      name: `${prefix}source_leader`,
+      help: "1 on the instance that leads (scrapes) an odds source, 0 on the others",
+      labelNames: ["source"] as const,
+      registers,
+    }),
   };
   return {
     ...m,
@@ -180,6 +227,20 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     bindSources(sources) {
       if (sources.modelCacheSize) readModels = sources.modelCacheSize;
       if (sources.cacheEntries) readEntries = sources.cacheEntries;
+    },
+    setSourceLeader(source, leading) {
+      m.sourceLeader.set({ source }, leading ? 1 : 0);
+    },
+    redisHooks() {
+      if (!registry.getSingleMetric(`${prefix}redis_up`)) {
+        m.redisUp.set(0);
+        registry.registerMetric(m.redisUp);
+      }
+      return {
+        onUp: (up) => m.redisUp.set(up ? 1 : 0),
+        onCommand: (command, seconds) => m.redisCommandDuration.observe({ command }, seconds),
+        onFallback: (component) => m.redisFallbacks.inc({ component }),
+      };
     },
   };
 }

@@ -8,9 +8,11 @@
  * the limit by up to the unused slices of the other instances, and making the 429 depend on
  * which instance a request lands on. Measured with `deno run -A --unstable-kv bench/fleet.ts`
  * against a local Redis 7 on a 2-core machine (shared with other work, so figures vary), the
- * script does 10-24k hits/s one at a time (40-100 us a round trip) and 26-97k hits/s with 64 in
- * flight on one connection: far above what one instance serves, so the exact script wins and
- * leases are not worth their overshoot.
+ * script does 4-24k hits/s one at a time (40-250 us a round trip) and about 100k hits/s with 64
+ * in flight on one auto-pipelined connection; over HTTP, rate-limited uncached predictions on
+ * one instance keep 72-94 % of the embedded KV store's throughput (`deno task bench fleet`).
+ * That is far above what one instance serves, so the exact script wins and leases are not worth
+ * their overshoot.
  *
  * While Redis is away (or a command fails) the hit is counted in a local window instead, and
  * the count returned is the local count times the number of live instances (last heartbeat):

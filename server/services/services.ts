@@ -15,6 +15,9 @@ import type { RateLimitStore } from "../rate_limit/store.ts";
 import type { OddsFeed } from "../live/odds_feed.ts";
 import type { Hub } from "../live/hub.ts";
 import type { AlertEngine } from "../live/alerts.ts";
+import { FleetRedis } from "../fleet/redis_client.ts";
+import { InstanceRegistry } from "../fleet/instances.ts";
+import { RedisRateLimitStore } from "../rate_limit/redis_store.ts";
 
 /** Long-lived services of one app instance. */
 export interface Services {
@@ -42,6 +45,13 @@ export interface Services {
   hub?: Hub;
   /** Value-bet alerts (`server/live/alerts.ts`), when running. */
   alerts?: AlertEngine;
+  /**
+   * The instance's one Redis client in fleet mode (`config.redis` set); undefined in embedded
+   * mode. Its owner (`server/main.ts`, a test) closes it after the services.
+   */
+  fleet?: FleetRedis;
+  /** The fleet's heartbeat and the instances it sees, in fleet mode. */
+  instances?: InstanceRegistry;
 }
 
 /** The live side's parts the services hold (`openLiveServices` returns them). */
@@ -87,10 +97,15 @@ export interface ServicesOptions {
   metrics?: Metrics;
   /** Built beforehand when the live side shares it. @default {@link createPredictions} */
   predictions?: PredictionService;
-  /** @default a {@link KvRateLimitStore} on `kv` when rate limiting is enabled */
+  /**
+   * @default when rate limiting is enabled: a {@link RedisRateLimitStore} (one budget for the
+   * fleet) in fleet mode, else a {@link KvRateLimitStore} on `kv`
+   */
   rateLimitStore?: RateLimitStore | null;
   /** The running live side. @default none: no live odds, hub or alerts */
   live?: LiveParts;
+  /** The instance's Redis client in fleet mode ({@link openFleetRedis}). @default none */
+  fleet?: FleetRedis;
   /** Clock in epoch milliseconds. @default Date.now */
   now?: () => number;
   /** Reads resident memory for the memory-pressure guard. @default Deno.memoryUsage().rss */
@@ -101,13 +116,6 @@ export interface ServicesOptions {
 export function createServices(options: ServicesOptions): Services {
   const { config, kv, engine } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  if (config.redisUrl) {
-    // An operator scaling out expects shared state: say plainly that this build has none.
-    logger.warn(
-      "REDIS_URL is set, but the multi-instance (fleet) mode is not built: this instance runs " +
-        "embedded, with its own rate-limit counters, prediction cache and live-odds hub",
-    );
-  }
   const metrics = options.metrics ?? createMetrics();
   const predictions = options.predictions ??
     createPredictions({
@@ -117,18 +125,33 @@ export function createServices(options: ServicesOptions): Services {
       memoryUsage: options.memoryUsage,
       now: options.now,
     });
+  const fleet = options.fleet;
+  // The heartbeat's last list sizes the per-instance share of a limit while Redis is away.
+  const instances = fleet ? new InstanceRegistry(fleet) : undefined;
+  void instances?.start();
   const rateLimitStore = options.rateLimitStore !== undefined
     ? options.rateLimitStore
-    : config.enableRateLimiting
-    ? new KvRateLimitStore(kv, {
+    : !config.enableRateLimiting
+    ? null
+    : fleet
+    ? new RedisRateLimitStore(fleet, { instances: () => instances!.count() })
+    : new KvRateLimitStore(kv, {
       onError: (error) => logger.warn("Cannot write rate-limit counters to KV", { error }),
-    })
-    : null;
+    });
   metrics.bindSources({
     modelCacheSize: () => engine.status().loaded.length,
     cacheEntries: () => predictions.cacheSize,
   });
-  const health = createHealth({ kv, engine, predictions, now: options.now });
+  const health = createHealth({
+    kv,
+    engine,
+    predictions,
+    now: options.now,
+    fleet: fleet && {
+      redis: () => fleet.status(),
+      instances: () => instances!.last,
+    },
+  });
   return {
     config,
     kv,
@@ -142,10 +165,40 @@ export function createServices(options: ServicesOptions): Services {
     live: options.live?.feed,
     hub: options.live?.hub,
     alerts: options.live?.alerts,
+    fleet,
+    instances,
   };
+}
+
+/** Options of {@link openFleetRedis}. */
+export interface FleetRedisSetup {
+  config: Config;
+  logger: Logger;
+  /** Where the Redis series go (up, command latency, fallbacks). @default none */
+  metrics?: Metrics;
+}
+
+/**
+ * The instance's one Redis client when the configuration asks for fleet mode, else undefined
+ * (embedded mode connects to nothing). It connects in the background: an instance starts and
+ * serves while Redis is away, and its components fall back until it is reachable.
+ */
+export function openFleetRedis(setup: FleetRedisSetup): FleetRedis | undefined {
+  const { config, logger } = setup;
+  if (!config.redis) return undefined;
+  return new FleetRedis({
+    url: config.redis.url,
+    keyPrefix: config.redis.keyPrefix,
+    instanceId: config.redis.instanceId,
+    logger,
+    fallback: "per-instance rate limits and local state",
+    hooks: setup.metrics?.redisHooks(),
+  });
 }
 
 /** Flushes and closes what the services hold (not the KV database, its owner closes it). */
 export async function closeServices(services: Services): Promise<void> {
+  // Leaving the heartbeat first lets the other instances stop counting this one at once.
+  await services.instances?.close();
   await services.rateLimitStore?.close();
 }

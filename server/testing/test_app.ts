@@ -14,6 +14,7 @@ import { createMemoryLogger } from "../ops/logger.ts";
 import { createMetrics } from "../ops/metrics.ts";
 import { createMemoryEngine, type MemoryEngine } from "../predict/memory_engine.ts";
 import type { RateLimitStore } from "../rate_limit/store.ts";
+import type { FleetRedis } from "../fleet/redis_client.ts";
 import { filePathToPattern, type RouteEntry, type RouteModule } from "../web/router.ts";
 
 /** The route files of the service foundation. */
@@ -55,6 +56,8 @@ export interface TestAppOptions {
   now?: () => number;
   /** Resident memory reading. @default the real one */
   memoryUsage?: () => number;
+  /** The Redis client of fleet mode (the test closes it). @default none: embedded mode */
+  fleet?: FleetRedis;
   /** Route entries. @default {@link SERVICE_ROUTE_FILES} */
   routes?: RouteEntry[];
 }
@@ -87,6 +90,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     rateLimitStore: options.rateLimitStore,
     now: options.now,
     memoryUsage: options.memoryUsage,
+    fleet: options.fleet,
   });
   const routes = options.routes ?? await (serviceRoutes ??= loadRouteFiles(SERVICE_ROUTE_FILES));
   const app = await createApp(services, { routes });

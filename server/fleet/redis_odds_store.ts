@@ -1,0 +1,175 @@
+/**
+ * The odds store of the fleet, in Redis, so every instance answers `/api/v1/matches/*` from
+ * the same prices. Keys: `odds:match:<id>` (teams, league, kick-off), the sorted set
+ * `odds:kickoff` (ids by kick-off ms), the hash `odds:quote:<id>` (latest and opening prices per
+ * source) and the list `odds:history:<id>:<source>` (one entry per change, trimmed to the
+ * retention). A price change is written by one script that first checks the writer's fencing
+ * token for the source: a leader that lost its lease (paused past its TTL) writes nothing.
+ * @module
+ */
+import {
+  byUpdate,
+  type MatchMeta,
+  metaOf,
+  nextQuote,
+  type OddsSnapshot,
+  type OddsStore,
+  type OddsStoreOptions,
+  type PutResult,
+  type SourceQuote,
+  type StoredMatch,
+  type UpcomingFilter,
+} from "../live/odds_store.ts";
+import type { ScrapedMatch } from "../live/validate.ts";
+import { NotLeaderError } from "./fleet_broker.ts";
+import { LuaScript } from "./lua_script.ts";
+import type { FleetRedis } from "./redis_client.ts";
+
+// KEYS: fence, match, kickoff, quote, history. ARGV: fence ('' = unfenced), id, meta JSON,
+// kickoff ms, source, quote JSON ('' = unchanged), snapshot JSON, history length kept.
+const WRITE = new LuaScript(
+  `if ARGV[1] ~= '' and tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[1]) then
+  return 0
+end
+redis.call('SET', KEYS[2], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[2])
+if ARGV[6] ~= '' then
+  redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
+  redis.call('RPUSH', KEYS[5], ARGV[7])
+  redis.call('LTRIM', KEYS[5], -tonumber(ARGV[8]), -1)
+end
+return 1`,
+  5,
+);
+
+/** Options of {@link createRedisOddsStore}. */
+export interface RedisOddsStoreOptions extends OddsStoreOptions {
+  /**
+   * This instance's fencing token for a source, null when it does not lead it (its writes are
+   * then refused). Without it writes are unfenced. @default none
+   */
+  fenceOf?: (source: string) => number | null;
+}
+
+const P = "odds:";
+
+/** The odds store in Redis; see the module documentation for the keys. */
+export function createRedisOddsStore(
+  client: FleetRedis,
+  options: RedisOddsStoreOptions = {},
+): OddsStore {
+  const tolerance = options.tolerance ?? 0.01;
+  const keep = options.historyPerSource ?? 200;
+  const keepAfter = options.keepAfterKickoffMs ?? 6 * 3_600_000;
+  const now = options.now ?? (() => new Date());
+  const redis = client.redis;
+
+  async function loadMany(ids: string[]): Promise<(StoredMatch | null)[]> {
+    if (ids.length === 0) return [];
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.get(`${P}match:${id}`).hvals(`${P}quote:${id}`);
+    const replies = await client.timed("odds_load", () => pipeline.exec());
+    return ids.map((_, i) => {
+      const [metaErr, meta] = replies![2 * i];
+      const [quoteErr, quotes] = replies![2 * i + 1];
+      if (metaErr || quoteErr) throw metaErr ?? quoteErr;
+      if (typeof meta !== "string") return null;
+      const parsed = (quotes as string[]).map((q) => JSON.parse(q) as SourceQuote);
+      return { ...(JSON.parse(meta) as MatchMeta), quotes: parsed.sort(byUpdate) };
+    });
+  }
+
+  const load = async (id: string) => (await loadMany([id]))[0];
+
+  return {
+    async put(m: ScrapedMatch, at: Date): Promise<PutResult> {
+      let fence = "";
+      if (options.fenceOf) {
+        const f = options.fenceOf(m.source);
+        if (f === null) throw new NotLeaderError(m.source);
+        fence = String(f);
+      }
+      const prevJson = await client.timed(
+        "odds_get",
+        (r) => r.hget(`${P}quote:${m.id}`, m.source),
+      );
+      const prev = prevJson ? JSON.parse(prevJson) as SourceQuote : null;
+      const r = nextQuote(prev, m, at, tolerance);
+      const meta = metaOf(m);
+      const snapshot: OddsSnapshot = { at: r.quote.updated_at, source: m.source, odds: m.odds };
+      const written = await client.timed("odds_put", (c) =>
+        WRITE.run(c, [
+          `fence:${m.source}`,
+          `${P}match:${m.id}`,
+          `${P}kickoff`,
+          `${P}quote:${m.id}`,
+          `${P}history:${m.id}:${m.source}`,
+        ], [
+          fence,
+          m.id,
+          JSON.stringify(meta),
+          Date.parse(meta.kickoff),
+          m.source,
+          r.changed ? JSON.stringify(r.quote) : "",
+          JSON.stringify(snapshot),
+          keep,
+        ]));
+      if (written !== 1) throw new NotLeaderError(m.source);
+      const match = await load(m.id);
+      return { match: match!, previous: r.previous, changed: r.changed };
+    },
+
+    async upcoming(filter: UpcomingFilter = {}): Promise<StoredMatch[]> {
+      const from = (filter.from ?? now()).getTime();
+      const limit = filter.limit ?? 500;
+      const ids = await client.timed(
+        "odds_upcoming",
+        (r) => r.zrangebyscore(`${P}kickoff`, from, "+inf"),
+      );
+      const out: StoredMatch[] = [];
+      // Matches are few (hundreds): load them in pages until the limit is met.
+      for (let i = 0; i < ids.length && out.length < limit; i += 200) {
+        for (const m of await loadMany(ids.slice(i, i + 200))) {
+          if (m && (!filter.league || m.league === filter.league)) out.push(m);
+          if (out.length >= limit) break;
+        }
+      }
+      return out;
+    },
+
+    get: load,
+
+    async history(id: string, opts: { source?: string } = {}): Promise<OddsSnapshot[]> {
+      const sources = opts.source
+        ? [opts.source]
+        : await client.timed("odds_sources", (r) => r.hkeys(`${P}quote:${id}`));
+      const out: OddsSnapshot[] = [];
+      for (const source of sources) {
+        const items = await client.timed(
+          "odds_history",
+          (r) => r.lrange(`${P}history:${id}:${source}`, 0, -1),
+        );
+        for (const item of items) out.push(JSON.parse(item));
+      }
+      return out.sort((a, b) => a.at.localeCompare(b.at));
+    },
+
+    async cleanup(at: Date): Promise<number> {
+      const end = at.getTime() - keepAfter;
+      const ids = await client.timed(
+        "odds_cleanup",
+        (r) => r.zrangebyscore(`${P}kickoff`, "-inf", `(${end}`),
+      );
+      for (const id of ids) {
+        const sources = await redis.hkeys(`${P}quote:${id}`);
+        await redis.del(
+          `${P}match:${id}`,
+          `${P}quote:${id}`,
+          ...sources.map((s) => `${P}history:${id}:${s}`),
+        );
+        await redis.zrem(`${P}kickoff`, id);
+      }
+      return ids.length;
+    },
+  };
+}
