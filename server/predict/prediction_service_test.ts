@@ -62,7 +62,9 @@ Deno.test("createPredictionService: with repeated admission, only a request miss
 
 Deno.test("createPredictionService: identical concurrent misses call the engine once", async () => {
   const engine = createMemoryEngine();
-  const svc = createPredictionService(engine);
+  // A still clock: each waiter's default kick-off is "now", which a millisecond tick between
+  // the three calls (a loaded machine) would make differ.
+  const svc = createPredictionService(engine, { kickoffClock: STILL });
   await svc.predict({ ...REQ, away_team: "Arsenal" }); // learns version and aliases
   const calls = engine.calls;
   const rs = await Promise.all([1, 2, 3].map(() => svc.predict(REQ)));

@@ -37,13 +37,17 @@ Deno.test({
       assert.equal(ready.ready, true);
       assert.equal(ready.degraded, false);
 
-      const statuses = [];
+      const answers = [];
       for (let i = 0; i < 3; i++) {
         const res = await t.app.request("/api/v1/leagues", { headers: CLIENT });
         await res.body?.cancel();
-        statuses.push(res.status);
+        answers.push(res);
       }
-      assert.deepEqual(statuses, [200, 200, 429]);
+      assert.deepEqual(answers.map((r) => r.status), [200, 200, 429]);
+      // The same IETF fields as the embedded store.
+      assert.equal(answers[0].headers.get("RateLimit-Policy"), '"default";q=2;w=60');
+      assert.match(answers[1].headers.get("RateLimit") ?? "", /^"default";r=0;t=\d+$/);
+      assert.ok(Number(answers[2].headers.get("Retry-After")) >= 1);
       const keys = await fleet.redis.keys(`${keyPrefix}rl:*`);
       assert.equal(keys.length, 1, "the window's counter is in Redis");
       assert.equal(await fleet.redis.get(keys[0].slice(keyPrefix.length)), "3");
@@ -71,13 +75,15 @@ Deno.test({
         assert.equal(body.degraded, true);
         assert.match(body.checks.redis.detail, /degraded, serving with per-instance fallbacks/);
 
-        const statuses = [];
+        const answers = [];
         for (let i = 0; i < 3; i++) {
           const res = await t.app.request("/api/v1/leagues", { headers: CLIENT });
           await res.body?.cancel();
-          statuses.push(res.status);
+          answers.push(res);
         }
-        assert.deepEqual(statuses, [200, 200, 429], "one instance seen: the whole limit");
+        assert.deepEqual(answers.map((r) => r.status), [200, 200, 429], "one instance: all of it");
+        assert.match(answers[0].headers.get("RateLimit") ?? "", /^"default";r=1;t=\d+$/);
+        assert.ok(Number(answers[2].headers.get("Retry-After")) >= 1);
         const health = await t.app.request("/health");
         assert.equal(health.status, 200);
         const h = await health.json();
