@@ -5,33 +5,34 @@
  * steady state again). Observations go to `buildReport`, which decides the invariants.
  * @module
  */
-import { LEAGUES } from "../../server/domain/leagues.ts";
-import { rawConnect } from "../../server/live/raw_ws_client.ts";
 import { freePort } from "../../deploy/testing/service_process.ts";
-import { DrillSources } from "./odds_source.ts";
 import { DrillService } from "./service.ts";
-import { EventLedger, ViewerPool } from "./viewers.ts";
-import { readRateLimit, RestLoad } from "./rest_load.ts";
+import { ViewerPool } from "./viewers.ts";
+import { readRateLimit, type RestLoad } from "./rest_load.ts";
 import { type AbuserKind, EXPECTED_CLOSE, startAbuser } from "./ws_abusers.ts";
-import { FrameReader } from "./frames.ts";
+import { buildReport, DEFAULT_BUDGETS, type DrillReport, type ResourceSample } from "./report.ts";
 import {
-  buildReport,
-  type Check,
-  DEFAULT_BUDGETS,
-  type DrillReport,
-  percentile,
-  type PhaseRecord,
-  type ResourceSample,
-} from "./report.ts";
-
-const ROOT = new URL("../../", import.meta.url);
+  BROKEN,
+  lastEventId,
+  listedMatches,
+  RATE_LIMIT,
+  serviceEnv,
+  sleep,
+  startBoards,
+  startTraffic,
+  STEADY_SOURCE,
+  upcoming,
+  viewerAddress,
+  viewerTopics,
+  waitFor,
+} from "./harness.ts";
 
 /** Options of {@link runDrill}. */
 export interface DrillOptions {
   /** Planned length; phases stretch with it (the odds phase needs about 80 s whatever it is). */
   minutes: number;
   viewers: number;
-  /** Normal REST load, requests per second. @default 20 */
+  /** Normal REST load, requests per second. @default 40 */
   rate?: number;
   /** Test-only loss in the viewers' accounting (see `ViewerPoolOptions.dropEveryNth`). */
   dropEveryNth?: number;
@@ -47,233 +48,52 @@ export interface DrillResult {
   phases: { name: string; start: number; end: number }[];
 }
 
-/** Rate limit of the drill's service: long windows so a restart lands inside one. */
-const RATE_LIMIT = { requests: 300, windowSeconds: 600 };
-const BROKEN = "drill-a";
-const STEADY_SOURCE = "drill-b";
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Polls `done` every `pollMs` until it holds or `timeoutMs` passes; returns whether it held. */
-async function waitFor(
-  done: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  pollMs = 250,
-): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    if (await done()) return true;
-    await sleep(pollMs);
-  }
-  return await done();
-}
-
-async function trainedLeagues(): Promise<string[]> {
-  const out: string[] = [];
-  for (const l of LEAGUES) {
-    try {
-      await Deno.stat(new URL(`models/${l.key}/model.json`, ROOT));
-      out.push(l.key);
-    } catch { /* untrained league */ }
-  }
-  return out;
-}
-
-/** The service's last event id: the `welcome` of a fresh connection. */
-async function lastEventId(port: number): Promise<number> {
-  const raw = await rawConnect(port, { headers: { "x-forwarded-for": "192.0.2.200" } });
-  try {
-    const reader = new FrameReader();
-    let frames = reader.push(raw.leftover);
-    const buf = new Uint8Array(16 * 1024);
-    for (;;) {
-      for (const f of frames) {
-        const text = new TextDecoder().decode(f.payload);
-        if (f.opcode === 1 && text.startsWith('{"type":"welcome"')) {
-          return JSON.parse(text).last_event_id;
-        }
-      }
-      const n = await raw.conn.read(buf);
-      if (n === null) throw new Error("Closed before its welcome");
-      frames = reader.push(buf.subarray(0, n));
-    }
-  } finally {
-    raw.close();
-  }
-}
-
-interface UpcomingRow {
-  id: string;
-  league: string;
-  source: string;
-}
-
-async function upcoming(url: string): Promise<UpcomingRow[]> {
-  const res = await fetch(`${url}/api/v1/matches/upcoming?limit=500`, {
-    headers: { "x-forwarded-for": "192.0.2.201" },
-  });
-  if (!res.ok) {
-    await res.body?.cancel();
-    return [];
-  }
-  return (await res.json()).matches;
-}
-
 /** Runs the embedded drill. */
 export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const log = options.log;
   const t0 = performance.now();
   const now = () => performance.now() - t0;
   const dir = await Deno.makeTempDir({ prefix: "sabiscore-drill-" });
-  const leagues = await trainedLeagues();
-  const half = Math.ceil(leagues.length / 2);
-  const sources = await DrillSources.start({
-    boards: { [BROKEN]: leagues.slice(0, half), [STEADY_SOURCE]: leagues.slice(half) },
-    tickMs: 200,
-    modelsDir: new URL("models", ROOT).pathname,
-  });
-  const sourcesFile = `${dir}/sources.json`;
-  await Deno.writeTextFile(
-    sourcesFile,
-    JSON.stringify(sources.names.map((name) => ({
-      name,
-      url: sources.url(name),
-      interval_ms: 1000,
-      parser: "html",
-      timeout_ms: 1000,
-    }))),
-  );
+  const { sources, file } = await startBoards(dir);
   const port = freePort();
-  const service = new DrillService({
-    port,
-    env: {
-      KV_PATH: `${dir}/service.kv`,
-      DEMO_BOOKMAKER: "false",
-      ODDS_SOURCES: sourcesFile,
-      TRUST_PROXY: "1",
-      RATE_LIMIT_REQUESTS: String(RATE_LIMIT.requests),
-      RATE_LIMIT_WINDOW_SECONDS: String(RATE_LIMIT.windowSeconds),
-      SHUTDOWN_DRAIN_MS: "3000",
-      SHUTDOWN_TIMEOUT_MS: "10000",
-      LOG_LEVEL: "warn",
-    },
-  });
+  const service = new DrillService({ port, env: serviceEnv(dir, "service", file) });
   const resources: ResourceSample[] = [];
-  const phases: PhaseRecord[] = [];
   let pool: ViewerPool | undefined;
   let load: RestLoad | undefined;
-  let sampling = true;
-  let sampler: Promise<void> = Promise.resolve();
+  let sampler: { stop(): Promise<void> } | undefined;
   try {
     log(`starting the service on port ${port} (KV ${dir}/service.kv)`);
     const bootMs = await service.start();
     log(`service ready in ${Math.round(bootMs)} ms`);
-    let rows: UpcomingRow[] = [];
-    const listed = await waitFor(
-      async () => {
-        rows = await upcoming(service.url);
-        return rows.length >= sources.fixtures().length &&
-          sources.names.every((s) => rows.some((r) => r.source === s));
-      },
-      30_000,
-      500,
-    );
-    if (!listed) throw new Error("The service did not list the drill boards' matches in 30 s");
+    const rows = await listedMatches(service.url, sources.fixtures().length);
     const idsOf = (source: string) =>
       new Set(rows.filter((r) => r.source === source).map((r) => r.id));
     const brokenIds = idsOf(BROKEN);
     const steadyIds = idsOf(STEADY_SOURCE);
-    const leagueKeys = [...new Set(rows.map((r) => r.league))];
-    const topics = Array.from({ length: options.viewers }, (_, i) => {
-      if (i % 10 === 0) return ["matches", "value-bets"];
-      if (i % 10 <= 6) return [`league:${leagueKeys[i % leagueKeys.length]}`];
-      return [`match:${rows[i % rows.length].id}`];
-    });
     pool = new ViewerPool({
-      port,
-      topics,
-      // Ten viewers per address: under the per-address socket limit, like households on a NAT.
-      addressOf: (i) => `10.0.${Math.floor(i / 2500)}.${1 + (Math.floor(i / 10) % 250)}`,
+      ports: () => [port],
+      topics: viewerTopics(options.viewers, rows),
+      addressOf: viewerAddress,
       dropEveryNth: options.dropEveryNth,
     });
     const viewers = pool;
-    const ledger: EventLedger = pool.ledger;
+    const ledger = pool.ledger;
     await pool.connect();
-    log(
-      `${pool.subscribedCount()} viewers subscribed (${rows.length} matches, ${leagueKeys.length} leagues)`,
-    );
-
-    const fixtures = sources.fixtures();
-    const restLoad = new RestLoad({
-      url: service.url,
-      rate: options.rate ?? 20,
-      clients: 100,
-      fixtures: () => fixtures,
+    log(`${pool.subscribedCount()} viewers subscribed (${rows.length} matches)`);
+    const traffic = startTraffic({
       now,
+      log,
+      urls: () => [service.url],
+      health: async () => [await service.health()],
+      rate: options.rate ?? 40,
+      fixtures: sources.fixtures(),
+      viewers,
+      into: resources,
     });
+    const { load: restLoad, timeline } = traffic;
     load = restLoad;
-    restLoad.start();
-    let current = "setup";
-    sampler = (async () => {
-      let lastLog = 0;
-      while (sampling) {
-        const h = await service.health();
-        if (h) {
-          resources.push({
-            t: now(),
-            rss_bytes: h.rss_bytes,
-            heap_used_bytes: h.heap_used_bytes,
-            breakers: h.breakers,
-            connections: h.connections,
-            last_event_id: ledger.maxId,
-          });
-        }
-        if (now() - lastLog >= 10_000) {
-          lastLog = now();
-          const recent = restLoad.samples.filter((s) => s.t > now() - 10_000 && s.status > 0);
-          log(
-            `[${
-              (now() / 1000).toFixed(0)
-            }s] ${current}: ${viewers.subscribedCount()}/${viewers.size} ` +
-              `viewers, events ${ledger.maxId}, REST p99 ${
-                percentile(recent.map((s) => s.ms), 99).toFixed(1)
-              } ms, RSS ${h ? Math.round(h.rss_bytes / 2 ** 20) : "?"} MB, breakers ${
-                JSON.stringify(h?.breakers ?? {})
-              }`,
-          );
-        }
-        await sleep(1000);
-      }
-    })();
-
-    const phase = async (
-      name: string,
-      flags: Partial<
-        Pick<PhaseRecord, "expectsUnanswered" | "expectsAbuser" | "latencyBudget" | "baseline">
-      >,
-      body: (checks: Check[], notes: Record<string, unknown>) => Promise<void>,
-    ) => {
-      current = name;
-      log(`phase ${name}`);
-      const rec: PhaseRecord = {
-        name,
-        start: now(),
-        end: 0,
-        ...flags,
-        eventsPublished: 0,
-        eventsDelivered: 0,
-        checks: [],
-        notes: {},
-      };
-      const id0 = ledger.maxId;
-      const d0 = viewers.deliveries;
-      await body(rec.checks, rec.notes);
-      rec.end = now();
-      rec.eventsPublished = ledger.maxId - id0;
-      rec.eventsDelivered = viewers.deliveries - d0;
-      phases.push(rec);
-      for (const c of rec.checks) log(`  ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
-    };
+    sampler = traffic.sampler;
+    const phase = timeline.phase.bind(timeline);
     const T = options.minutes * 60;
     const steadyS = Math.max(10, 0.1 * T);
     const rateS = Math.max(12, 0.1 * T);
@@ -475,6 +295,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
           `remaining ${before?.remaining} before, ${after?.remaining} after one more request` +
           (sameWindow ? "" : " (the window rolled over: inconclusive)"),
       });
+      // The new process warms up (model sessions, caches, JIT) before latency is judged again.
+      await sleep(8_000);
     });
 
     await phase(T >= 600 ? "soak" : "steady-after", { latencyBudget: true }, async () => {
@@ -482,15 +304,15 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     });
 
     // Settle: no more price moves, so the last event id is final, then let deliveries finish.
-    current = "settle";
+    timeline.current = "settle";
     sources.freeze(true);
     await sleep(3000);
     await restLoad.stop();
     const last = await lastEventId(port);
     await waitFor(() => ledger.maxId >= last, 15_000);
     await sleep(1000);
-    sampling = false;
-    await sampler;
+    await sampler.stop();
+    const phases = timeline.phases;
     const report = buildReport({
       mode: "embedded",
       viewers: options.viewers,
@@ -509,8 +331,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       phases: phases.map((p) => ({ name: p.name, start: p.start, end: p.end })),
     };
   } finally {
-    sampling = false;
-    await sampler.catch(() => {});
+    await sampler?.stop().catch(() => {});
     await load?.stop();
     pool?.close();
     await service.stop("SIGTERM").catch(() => {});

@@ -25,10 +25,10 @@ export function missingFleetSupport(
 ): string[] {
   const missing: string[] = FLEET_VARIABLES.filter((v) => !variables.includes(v))
     .map((v) => `the config does not read ${v}`);
-  if (!/fleet\//.test(mainSource)) {
+  if (!/fleet\/|FleetRedis/.test(mainSource)) {
     missing.push("server/main.ts does not open Redis in fleet mode");
   }
-  if (!/create(?!Local)\w*Broker|new \w*Broker/.test(liveSource)) {
+  if (!/FleetBroker|create(?!Local)\w*Broker|new \w*Broker/.test(liveSource)) {
     missing.push(
       "server/live/live_services.ts publishes through the in-process broker only (no shared " +
         "event stream: events, replay and epochs are per instance)",

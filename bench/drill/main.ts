@@ -10,6 +10,7 @@
  * @module
  */
 import { runDrill } from "./drill.ts";
+import { runFleetDrill } from "./fleet_drill.ts";
 import { formatReport } from "./report.ts";
 import { fleetSupportHere } from "./fleet_support.ts";
 import { timelineSvg } from "./timeline_svg.ts";
@@ -27,7 +28,7 @@ export interface DrillArgs {
 
 /** Parses the command line; throws an Error naming the bad argument. */
 export function parseDrillArgs(args: string[]): DrillArgs {
-  const out: DrillArgs = { minutes: 5, viewers: 1000, rate: 20, fleet: false, dropEveryNth: 0 };
+  const out: DrillArgs = { minutes: 5, viewers: 1000, rate: 40, fleet: false, dropEveryNth: 0 };
   const numeric = { "--minutes": "minutes", "--viewers": "viewers", "--rate": "rate" } as const;
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split("=", 2);
@@ -74,13 +75,11 @@ async function main(): Promise<number> {
       );
       return 2;
     }
-    console.error("Cannot run the fleet drill yet: its phases are not implemented");
-    return 2;
   }
   if (args.dropEveryNth > 0) {
     log(`TEST SWITCH: the viewers' accounting drops every ${args.dropEveryNth}th event`);
   }
-  const result = await runDrill({
+  const result = await (args.fleet ? runFleetDrill : runDrill)({
     minutes: args.minutes,
     viewers: args.viewers,
     rate: args.rate,

@@ -31,6 +31,10 @@ export interface ResourceSample {
 /** A viewer's account at the end of the drill. */
 export interface ViewerAccount {
   topics: string[];
+  /** Epoch of these ids (fleet mode; "" embedded). @default "" */
+  epoch?: string;
+  /** Reloads after an epoch change. @default 0 */
+  reloads?: number;
   /** Events after this id were owed to the viewer (-1: it never got a welcome). */
   baseline: number;
   received: number[];
@@ -55,6 +59,8 @@ export interface PhaseRecord {
   end: number;
   /** Whether answers without a status (refused connections) are expected, e.g. a restart. */
   expectsUnanswered?: boolean;
+  /** Whether viewers may have to reload because the event ids' epoch changed. */
+  expectsEpochChange?: boolean;
   /** Whether 429s are expected for the abuser. */
   expectsAbuser?: boolean;
   /** The steady state the latency and memory budgets are measured against (one phase). */
@@ -79,10 +85,13 @@ export interface DrillObservations {
   resources: ResourceSample[];
   phases: PhaseRecord[];
   accounts: ViewerAccount[];
-  /** Ledger: event id -> topics. */
+  /** Ledger of the current epoch: event id -> topics. */
   ledger: Map<number, string[]>;
   /** The service's last event id at the end (a fresh connection's welcome). */
   lastEventId: number;
+  /** Fleet mode: the current epoch and the ledgers of earlier ones. @default "" and none */
+  epoch?: string;
+  pastEpochs?: Map<string, Map<number, string[]>>;
   budgets: Budgets;
 }
 
@@ -132,6 +141,8 @@ export interface DeliveryReport {
   duplicates: number;
   unexpected: number;
   truncated_viewers: number;
+  /** Reloads after an epoch change. */
+  reloads: number;
   not_subscribed: number;
   reconnects: number;
   ledger_gaps: number;
@@ -173,6 +184,7 @@ export function deliveryOf(
     duplicates: 0,
     unexpected: 0,
     truncated_viewers: 0,
+    reloads: 0,
     not_subscribed: 0,
     reconnects: 0,
     ledger_gaps: 0,
@@ -204,6 +216,7 @@ export function deliveryOf(
     out.unexpected += unexpected;
     out.duplicates += a.duplicates;
     out.reconnects += a.reconnects;
+    out.reloads += a.reloads ?? 0;
     if (a.truncated) out.truncated_viewers++;
     if (!a.subscribed) out.not_subscribed++;
     if (missing > 0) shortfalls.push({ viewer, expected, received: expected - missing });
@@ -283,10 +296,37 @@ export function rssGrowth(samples: ResourceSample[], minSpanMs = 60_000): number
   return first > 0 ? (last - first) / first : 0;
 }
 
+/**
+ * {@link deliveryOf} over every epoch: the current one up to the service's last id, each earlier
+ * one up to the last id its ledger holds (what came after it is past knowing).
+ */
+export function deliveryAcrossEpochs(o: DrillObservations): DrillReport["delivery"] {
+  const current = o.epoch ?? "";
+  const total = deliveryOf(
+    o.accounts.filter((a) => (a.epoch ?? "") === current),
+    o.ledger,
+    o.lastEventId,
+  );
+  for (const [epoch, ledger] of o.pastEpochs ?? []) {
+    if (epoch === current) continue;
+    const d = deliveryOf(
+      o.accounts.filter((a) => (a.epoch ?? "") === epoch),
+      ledger,
+      Math.max(0, ...ledger.keys()),
+    );
+    for (const k of Object.keys(total) as (keyof DeliveryReport)[]) {
+      if (k === "worst") total.worst.push(...d.worst);
+      else if (k !== "viewers") total[k] += d[k];
+    }
+  }
+  return total;
+}
+
 /** Builds the report and decides every invariant. */
 export function buildReport(o: DrillObservations): DrillReport {
   const phases = o.phases.map((p) => phaseReport(p, o));
-  const delivery = deliveryOf(o.accounts, o.ledger, o.lastEventId);
+  const delivery = deliveryAcrossEpochs(o);
+  const epochChangeExpected = o.phases.some((p) => p.expectsEpochChange);
   const b = o.budgets;
   const invariants: Check[] = [];
   const check = (name: string, ok: boolean, detail: string) =>
@@ -305,9 +345,12 @@ export function buildReport(o: DrillObservations): DrillReport {
   );
   check(
     "every viewer recovered",
-    delivery.not_subscribed === 0 && delivery.truncated_viewers === 0,
+    delivery.not_subscribed === 0 && delivery.truncated_viewers === 0 &&
+      (epochChangeExpected || delivery.reloads === 0),
     `${delivery.not_subscribed} not subscribed at the end, ${delivery.truncated_viewers} told ` +
-      `to reload, ${delivery.reconnects} reconnects`,
+      `to reload in the same epoch, ${delivery.reloads} reloads after an epoch change${
+        epochChangeExpected ? " (expected)" : ""
+      }, ${delivery.reconnects} reconnects`,
   );
 
   const unexpected5xx = o.phases.map((p, i) => {
@@ -393,7 +436,7 @@ export function formatReport(r: DrillReport): string {
   lines.push(
     `viewers ${d.viewers}: owed ${d.expected}, received ${d.received}, missing ${d.missing}, ` +
       `duplicates ${d.duplicates}, misrouted ${d.unexpected}, reconnects ${d.reconnects}, ` +
-      `told to reload ${d.truncated_viewers}, ledger gaps ${d.ledger_gaps}`,
+      `told to reload ${d.truncated_viewers}, epoch reloads ${d.reloads}, ledger gaps ${d.ledger_gaps}`,
   );
   for (const w of d.worst) {
     lines.push(`    viewer ${w.viewer}: received ${w.received} of ${w.expected}`);

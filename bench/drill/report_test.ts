@@ -207,7 +207,7 @@ Deno.test("parseDrillArgs: defaults, values and refusals", () => {
   assert.deepEqual(parseDrillArgs([]), {
     minutes: 5,
     viewers: 1000,
-    rate: 20,
+    rate: 40,
     fleet: false,
     dropEveryNth: 0,
   });
@@ -238,4 +238,32 @@ Deno.test("missingFleetSupport: names each missing variable, Redis at start and 
     ),
     [],
   );
+});
+
+Deno.test("buildReport: events are owed per epoch; reloads pass only where an epoch change is expected", () => {
+  const o = cleanRun();
+  // Epoch "e1" (events 1-6) ended with a Redis restart; "e2" numbers again from 1.
+  o.pastEpochs = new Map([["e1", ledger()], [
+    "e2",
+    new Map([[1, ["match:a", "league:epl", "matches"]]]),
+  ]]);
+  o.epoch = "e2";
+  o.ledger = o.pastEpochs.get("e2")!;
+  o.lastEventId = 1;
+  o.accounts = [
+    { ...viewer(["matches", "value-bets"], [1, 2, 3, 4, 5, 6]), epoch: "e1", reloads: 1 },
+    { ...viewer(["matches", "value-bets"], [1]), epoch: "e2" },
+    { ...viewer(["league:laliga"], [2, 4]), epoch: "e1", reloads: 1 },
+    { ...viewer(["league:laliga"], []), epoch: "e2" },
+  ];
+  assert.deepEqual(
+    failing(o),
+    ["no event lost", "every viewer recovered"],
+    "6 of e1 lost, reloads unexpected",
+  );
+  o.accounts[2].received.push(6);
+  o.phases[2].expectsEpochChange = true;
+  assert.deepEqual(failing(o), []);
+  assert.equal(buildReport(o).delivery.reloads, 2);
+  assert.equal(buildReport(o).delivery.expected, 6 + 3 + 1);
 });

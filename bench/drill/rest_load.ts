@@ -16,7 +16,8 @@ export interface LoadFixture {
 
 /** Options of {@link RestLoad}. */
 export interface RestLoadOptions {
-  url: string;
+  /** Base URLs of the instances up now; requests go round-robin over them. */
+  urls: () => string[];
   /** Requests per second of the normal load. */
   rate: number;
   /** Simulated normal clients (addresses). */
@@ -69,7 +70,8 @@ export class RestLoad {
     const owed = Math.floor(((now - this.#started) / 1000) * this.#options.rate) - this.#sent;
     for (let i = 0; i < owed; i++) {
       this.#sent++;
-      this.#fire("normal", `172.16.0.${1 + (this.#sent % this.#options.clients)}`);
+      const client = this.#sent % this.#options.clients;
+      this.#fire("normal", `172.16.${Math.floor(client / 250)}.${1 + (client % 250)}`);
     }
     const a = this.#abuse;
     if (a) {
@@ -100,7 +102,8 @@ export class RestLoad {
 
   /** Mostly predictions (the API's main work), then the live reads a board makes. */
   #request(address: string): { url: string; init: RequestInit } {
-    const base = this.#options.url;
+    const urls = this.#options.urls();
+    const base = urls[(this.#sent + this.samples.length) % urls.length];
     const headers: Record<string, string> = { "x-forwarded-for": address };
     const roll = Math.random();
     if (roll < 0.7) {

@@ -53,6 +53,7 @@ export interface DrillServiceOptions {
 /** A service process that can be stopped and started again. */
 export class DrillService {
   readonly url: string;
+  readonly port: number;
   readonly #options: DrillServiceOptions;
   #child: Deno.ChildProcess | undefined;
   #stderr: Promise<string> = Promise.resolve("");
@@ -61,6 +62,7 @@ export class DrillService {
 
   constructor(options: DrillServiceOptions) {
     this.#options = options;
+    this.port = options.port;
     this.url = `http://127.0.0.1:${options.port}`;
   }
 

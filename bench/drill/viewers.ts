@@ -10,22 +10,45 @@ import { maskedFrame, rawConnect } from "../../server/live/raw_ws_client.ts";
 import { eventIds, FrameReader } from "./frames.ts";
 import type { ViewerAccount } from "./report.ts";
 
-/** Every event the full viewers saw: id -> its topics. */
+/**
+ * Every event the full viewers saw, per epoch (fleet mode numbers events again after Redis
+ * loses its history; embedded mode has one epoch, ""): id -> its topics.
+ */
 export class EventLedger {
-  readonly topics = new Map<number, string[]>();
-  /** The highest id seen. */
+  readonly epochs = new Map<string, Map<number, string[]>>();
+  /** The epoch seen last. */
+  epoch = "";
+  /** The highest id seen in the current epoch; events seen in all epochs. */
   maxId = 0;
+  total = 0;
 
-  /** Records the events of a frame whose ids are not known yet. */
-  learn(text: string): void {
+  /** The ids of the current epoch with their topics. */
+  get topics(): Map<number, string[]> {
+    return this.of(this.epoch);
+  }
+
+  of(epoch: string): Map<number, string[]> {
+    let m = this.epochs.get(epoch);
+    if (!m) this.epochs.set(epoch, m = new Map());
+    return m;
+  }
+
+  /** Records the events of a frame (of `epoch`) whose ids are not known yet. */
+  learn(text: string, epoch: string): void {
     const message = JSON.parse(text);
+    const topics = this.of(epoch);
+    if (epoch !== this.epoch) {
+      this.epoch = epoch;
+      this.maxId = 0;
+    }
     for (const m of message.type === "batch" ? message.events : [message]) {
-      if (this.topics.has(m.event_id)) continue;
+      if (topics.has(m.event_id)) continue;
+      this.total++;
       if (m.event_id > this.maxId) this.maxId = m.event_id;
       if (m.type === "odds") {
-        this.topics.set(m.event_id, [`match:${m.match.id}`, `league:${m.match.league}`, "matches"]);
+        topics.set(m.event_id, [`match:${m.match.id}`, `league:${m.match.league}`, "matches"]);
       } else if (m.type === "value_bet") {
-        this.topics.set(m.event_id, [
+        topics.set(m.event_id, [
           `match:${m.bet.match_id}`,
           `league:${m.bet.league}`,
           "value-bets",
@@ -37,7 +60,8 @@ export class EventLedger {
 
 /** Options of a {@link ViewerPool}. */
 export interface ViewerPoolOptions {
-  port: number;
+  /** Ports of the instances; a viewer's nth connection goes to `ports[(index + n) % length]`. */
+  ports: () => number[];
   /** Topics of each viewer, by index. */
   topics: string[][];
   /** The client address a viewer claims (X-Forwarded-For; the service trusts one proxy). */
@@ -52,18 +76,32 @@ export interface ViewerPoolOptions {
 const decoder = new TextDecoder();
 const FULL = ["matches", "value-bets"];
 
+/** What a viewer received in one epoch. */
+interface Segment {
+  epoch: string;
+  /** Events after this id are owed (the first welcome's, or a reload's `last_event_id`). */
+  baseline: number;
+  received: Set<number>;
+  duplicates: number;
+  last: number;
+}
+
 /** One viewer's connection and account. */
 class Viewer {
   readonly index: number;
   readonly topics: string[];
   readonly full: boolean;
-  readonly received = new Set<number>();
-  duplicates = 0;
-  /** Events after this id are owed to the viewer (its first welcome's `last_event_id`). */
-  baseline = -1;
-  last = 0;
+  readonly segments: Segment[] = [];
   connects = 0;
+  /** A replay in the same epoch could not be completed (history trimmed). */
   truncated = false;
+  /** Reloads after an epoch change (`recovered: false`). */
+  reloads = 0;
+  /**
+   * Frames held while the viewer resyncs: ids went backwards, which is a duplicate in this
+   * epoch or the first events of a new one (the service does not tell live connections).
+   */
+  resync: string[] | null = null;
   subscribed = false;
   closeCodes: number[] = [];
   conn: Deno.TcpConn | undefined;
@@ -114,17 +152,21 @@ export class ViewerPool {
     return out;
   }
 
-  /** Each viewer's account, for events up to `cutoff`. */
+  /** Each viewer's account per epoch (reconnects and state on its first). */
   accounts(): ViewerAccount[] {
-    return this.#viewers.map((v) => ({
-      topics: v.topics,
-      baseline: v.baseline,
-      received: [...v.received],
-      duplicates: v.duplicates,
-      truncated: v.truncated,
-      reconnects: Math.max(0, v.connects - 1),
-      subscribed: v.subscribed,
-    }));
+    return this.#viewers.flatMap((v) =>
+      v.segments.map((s, i) => ({
+        topics: v.topics,
+        epoch: s.epoch,
+        baseline: s.baseline,
+        received: [...s.received],
+        duplicates: s.duplicates,
+        truncated: i === 0 && v.truncated,
+        reconnects: i === 0 ? Math.max(0, v.connects - 1) : 0,
+        reloads: i === 0 ? v.reloads : 0,
+        subscribed: i === 0 ? v.subscribed : true,
+      }))
+    );
   }
 
   /** Closes every connection for good. */
@@ -159,7 +201,8 @@ export class ViewerPool {
 
   /** One connection: handshake, subscribe with `since`, read until it closes. */
   async #session(v: Viewer, onSubscribed: () => void): Promise<void> {
-    const raw = await rawConnect(this.#options.port, {
+    const ports = this.#options.ports();
+    const raw = await rawConnect(ports[(v.index + v.connects) % ports.length], {
       headers: { "x-forwarded-for": this.#options.addressOf(v.index) },
     });
     if (raw.status !== 101) {
@@ -204,28 +247,86 @@ export class ViewerPool {
   ): Promise<void> {
     if (text.startsWith('{"type":"welcome"')) {
       const welcome = JSON.parse(text);
-      if (v.baseline < 0) v.baseline = welcome.last_event_id;
-      const since = Math.max(v.baseline, v.last);
-      await raw.sendText(JSON.stringify({ type: "subscribe", topics: v.topics, since }));
+      const epoch = welcome.epoch ?? "";
+      let seg = v.segments.at(-1);
+      if (!seg) {
+        seg = {
+          epoch,
+          baseline: welcome.last_event_id,
+          received: new Set(),
+          duplicates: 0,
+          last: 0,
+        };
+        v.segments.push(seg);
+      }
+      const since = Math.max(seg.baseline, seg.last);
+      await raw.sendText(JSON.stringify({
+        type: "subscribe",
+        topics: v.topics,
+        since,
+        ...(seg.epoch ? { epoch: seg.epoch } : {}),
+      }));
       return;
     }
     if (text.startsWith('{"type":"subscribed"')) {
       const ack = JSON.parse(text);
-      if (ack.truncated) v.truncated = true;
+      const seg = v.segments.at(-1)!;
+      const epoch = ack.epoch ?? "";
+      if (epoch !== seg.epoch) {
+        // Another epoch: what was owed in the old one cannot come; the viewer reloads and is
+        // owed what follows this ack.
+        v.reloads++;
+        v.segments.push({
+          epoch,
+          baseline: ack.last_event_id,
+          received: new Set(),
+          duplicates: 0,
+          last: 0,
+        });
+      } else if (ack.truncated || ack.recovered === false) v.truncated = true;
+      const held = v.resync;
+      v.resync = null;
+      // Same epoch: what was held is counted (repeats as duplicates); a new one: the held frames
+      // came before the new baseline.
+      if (held && epoch === seg.epoch) { for (const t of held) this.#count(v, t); }
       v.subscribed = true;
       onSubscribed();
       return;
     }
+    if (v.resync) {
+      v.resync.push(text);
+      return;
+    }
     const ids = eventIds(text);
     if (ids.length === 0) return;
-    if (v.full && ids.some((id) => !this.ledger.topics.has(id))) this.ledger.learn(text);
+    const seg = v.segments.at(-1)!;
+    if (seg.last > 0 && ids[0] <= seg.last && seg.epoch !== "") {
+      v.resync = [text];
+      await raw.sendText(JSON.stringify({
+        type: "subscribe",
+        topics: v.topics,
+        since: seg.last,
+        epoch: seg.epoch,
+      }));
+      return;
+    }
+    this.#count(v, text, ids);
+  }
+
+  /** Counts a frame's events in the viewer's current segment (and the ledger). */
+  #count(v: Viewer, text: string, ids = eventIds(text)): void {
+    const seg = v.segments.at(-1)!;
+    if (v.full) {
+      const known = this.ledger.of(seg.epoch);
+      if (ids.some((id) => !known.has(id))) this.ledger.learn(text, seg.epoch);
+    }
     const nth = this.#options.dropEveryNth ?? 0;
     for (const id of ids) {
       if (nth > 0 && ++this.#counted % nth === 0) continue;
       this.deliveries++;
-      if (v.received.has(id)) v.duplicates++;
-      else v.received.add(id);
-      if (id > v.last) v.last = id;
+      if (seg.received.has(id)) seg.duplicates++;
+      else seg.received.add(id);
+      if (id > seg.last) seg.last = id;
     }
   }
 }
