@@ -9,12 +9,13 @@
  *
  * Options: `--sizes=1000,5000,10000 --broadcasts=20 --interval-ms=500 --sustain-clients=1000
  * --rate=200 --duration-s=30 --sustain-messages=summary,full,mixed --floor=<sizes>|none --batch-ms=25
- * --no-sustain --write`. `--floor` (default:
+ * --server=guarded,deno --no-sustain --write`. `--server`: the listeners the hub is measured on at
+ * every size (both by default; the sustained runs use the first). `--floor` (default:
  * the largest size) also runs those sizes against a bare `Deno.upgradeWebSocket` server.
  * @module
  */
 import { command, JsonLines } from "./ws_lines.ts";
-import { type BenchOptions, wsBenchOptions } from "./ws_options.ts";
+import { type BenchOptions, wsBenchOptions, type WsServerMode } from "./ws_options.ts";
 
 interface Report {
   received: number;
@@ -33,8 +34,11 @@ interface Report {
 /** Result of one fan-out size. */
 export interface FanoutResult {
   clients: number;
-  /** `hub` (the real route and hub) or `bare` (runtime floor, no hub). */
-  server: "hub" | "bare";
+  /**
+   * `hub` (the real route and hub on `Deno.serve`), `guarded` (the hub behind the guarded
+   * upgrade on node:http) or `bare` (runtime floor, no hub).
+   */
+  server: "hub" | "guarded" | "bare";
   broadcasts: number;
   deliveries: number;
   expected: number;
@@ -216,9 +220,16 @@ export function merge(rs: Report[]) {
   };
 }
 
-async function startFleet(clients: number, bare = false, full = false, mix = false) {
+async function startFleet(
+  clients: number,
+  bare = false,
+  full = false,
+  mix = false,
+  mode: WsServerMode = "deno",
+) {
   const kvPath = await Deno.makeTempFile({ suffix: ".kv" });
   const args = [`--kv=${kvPath}`, ...(bare ? ["--bare"] : []), ...(full ? ["--full"] : [])];
+  if (mode === "guarded" && !bare) args.push("--guarded");
   const batch = Deno.args.find((a) => a.startsWith("--batch-ms="));
   if (batch) args.push(batch);
   const server = spawn("ws_server.ts", args, [...SERVER_V8_FLAGS, "--expose-gc"], SERVER_ENV);
@@ -261,8 +272,13 @@ async function startFleet(clients: number, bare = false, full = false, mix = fal
   };
 }
 
-async function fanout(clients: number, o: BenchOptions, bare = false): Promise<FanoutResult> {
-  const fleet = await startFleet(clients, bare);
+async function fanout(
+  clients: number,
+  o: BenchOptions,
+  bare = false,
+  mode: WsServerMode = "deno",
+): Promise<FanoutResult> {
+  const fleet = await startFleet(clients, bare, false, false, mode);
   try {
     const { server, workers } = fleet;
     // Warm-up broadcast, so buffers that every connection needs are allocated before RSS.
@@ -284,7 +300,7 @@ async function fanout(clients: number, o: BenchOptions, bare = false): Promise<F
     const m = merge(await collect(workers, expected, 15_000));
     return {
       clients,
-      server: bare ? "bare" : "hub",
+      server: bare ? "bare" : mode === "guarded" ? "guarded" : "hub",
       broadcasts: o.broadcasts,
       deliveries: m.received,
       expected,
@@ -307,7 +323,7 @@ async function fanout(clients: number, o: BenchOptions, bare = false): Promise<F
 async function sustain(o: BenchOptions, variant: string): Promise<SustainResult> {
   const clients = o.sustainClients;
   const mixed = variant === "mixed";
-  const fleet = await startFleet(clients, false, variant === "full", mixed);
+  const fleet = await startFleet(clients, false, variant === "full", mixed, o.servers[0]);
   try {
     const { server, workers } = fleet;
     await command(server.writer, {
@@ -364,7 +380,11 @@ const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 function fanoutTable(results: FanoutResult[]): string {
   const rows = results.map((r) =>
     `| ${fmt(r.clients)} | ${
-      r.server === "hub" ? "hub" : "bare Deno (floor)"
+      r.server === "hub"
+        ? "hub, Deno.serve"
+        : r.server === "guarded"
+        ? "hub, guarded upgrade"
+        : "bare Deno (floor)"
     } | ${r.p50} / ${r.p99} ms | ${r.lastP50} / ${r.lastP99} ms | ` +
     `${fmt(r.deliveries)} / ${fmt(r.expected)} | ${r.sendMsMedian.toFixed(1)} ms | ` +
     `${mb(r.rssBefore)} -> ${mb(r.rssAfter)} MB | ${kb(r.rssPerConnection)} KB | ` +
@@ -459,10 +479,12 @@ export async function benchWs(args: string[]): Promise<void> {
   const o = wsBenchOptions(args);
   const results: FanoutResult[] = [];
   for (const size of o.sizes) {
-    console.log(`fan-out: ${fmt(size)} clients...`);
-    const r = await fanout(size, o);
-    results.push(r);
-    console.log(fanoutTable([r]).split("\n").at(-1));
+    for (const mode of o.servers) {
+      console.log(`fan-out: ${fmt(size)} clients, ${mode} server...`);
+      const r = await fanout(size, o, false, mode);
+      results.push(r);
+      console.log(fanoutTable([r]).split("\n").at(-1));
+    }
   }
   for (const size of o.floor) {
     console.log(`fan-out, bare Deno floor: ${fmt(size)} clients...`);

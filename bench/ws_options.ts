@@ -17,7 +17,16 @@ export interface BenchOptions {
   write: boolean;
   /** Sizes also measured on a bare `Deno.upgradeWebSocket` server (the runtime's floor). */
   floor: number[];
+  /**
+   * How the hub's server listens, each measured at every size: `guarded` (node:http with the
+   * size-limited upgrade, the production default) and/or `deno` (`Deno.serve`). The sustained
+   * runs use the first. @default ["guarded", "deno"]
+   */
+  servers: WsServerMode[];
 }
+
+/** The `WS_SERVER` modes the benchmark can start the hub's server in. */
+export type WsServerMode = "guarded" | "deno";
 
 /**
  * Reads the options of `deno task bench ws` (see bench/ws.ts). docs/BENCHMARKS.md is committed,
@@ -59,5 +68,9 @@ export function wsBenchOptions(args: string[]): BenchOptions {
         return v;
       }),
     write: args.includes("--write"),
+    servers: (get("server") ?? "guarded,deno").split(",").map((v) => {
+      if (v !== "guarded" && v !== "deno") throw new Error(`Invalid --server: "${v}"`);
+      return v;
+    }),
   };
 }

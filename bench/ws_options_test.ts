@@ -17,4 +17,7 @@ Deno.test("wsBenchOptions: the default run and its validation", () => {
   assert.deepEqual(o.sustain, ["summary", "full", "mixed"]);
   assert.deepEqual(wsBenchOptions(["--floor=none", "--no-sustain"]).floor, []);
   assert.throws(() => wsBenchOptions(["--sizes=20000"]), /Invalid --sizes/);
+  assert.deepEqual(o.servers, ["guarded", "deno"]);
+  assert.deepEqual(wsBenchOptions(["--server=deno"]).servers, ["deno"]);
+  assert.throws(() => wsBenchOptions(["--server=node"]), /Invalid --server/);
 });

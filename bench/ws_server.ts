@@ -1,5 +1,6 @@
 /**
- * The server process of `deno task bench ws`: the real `/ws` route and hub on `Deno.serve`, with
+ * The server process of `deno task bench ws`: the real `/ws` route and hub on `Deno.serve` (or,
+ * with `--guarded`, behind the guarded upgrade on node:http as in production), with
  * a KV event log, publishing realistic odds events (as the pipeline does: a prediction summary) when told to on
  * stdin. Prints JSON lines: `ready`, `rss`, `broadcast_done`, `sustain_done`, `metrics`.
  * @module
@@ -12,6 +13,8 @@ import { handler as wsHandler } from "../routes/ws.ts";
 import { createLocalBroker } from "../server/live/broker.ts";
 import { openKvEventLog } from "../server/live/event_log.ts";
 import { createHub } from "../server/live/hub.ts";
+import { createGuardedUpgrade } from "../server/live/guarded_upgrade.ts";
+import { type FetchHandler, NodeListener } from "../server/http/node_listener.ts";
 import { createMemoryEngine } from "../server/predict/memory_engine.ts";
 import { loadConfig } from "../server/ops/config.ts";
 import { summarizePrediction } from "../server/live/upcoming_view.ts";
@@ -71,10 +74,17 @@ broker.subscribe((e) => {
   for (const socket of bareSockets) socket.send(e.json);
 });
 
-const server = Deno.serve(
-  { port: 0, hostname: "127.0.0.1", signal: ac.signal, onListen() {} },
-  bare ? bareHandler : app.fetch,
-);
+// `--guarded`: the hub behind the size-limited upgrade on node:http, as `WS_SERVER=guarded`.
+const port = Deno.args.includes("--guarded")
+  ? await new NodeListener(app.fetch as FetchHandler, {
+    port: 0,
+    hostname: "127.0.0.1",
+    upgrade: createGuardedUpgrade(hub),
+  }).listening
+  : Deno.serve(
+    { port: 0, hostname: "127.0.0.1", signal: ac.signal, onListen() {} },
+    bare ? bareHandler : app.fetch,
+  ).addr.port;
 
 // A real prediction from the in-memory Poisson engine, so messages have their production size.
 const engine = createMemoryEngine();
@@ -133,7 +143,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 emit({
   type: "ready",
-  port: server.addr.port,
+  port,
   rss: rss(),
   heap: Deno.memoryUsage().heapUsed,
   message_bytes: 0,

@@ -6,12 +6,21 @@
  * refused connections), then the listener closes, long-lived connections are told to go, in-flight
  * requests finish (up to a timeout), and the owner's resources close.
  *
- * The guarded mode is the default although it costs: every request crosses node:http and is
- * turned into a fetch `Request` again, about twice the server CPU of `Deno.serve`
- * (`/health/live` 82 against 40 µs, cached predictions 111 against 59 µs, uncached 143 against
- * 84 µs; `deno task bench http --env WS_SERVER=guarded|deno`, docs/BENCHMARKS.md). Without it ten
- * 50 MB frames take the process past 1 GB and every prediction answers 503; `WS_SERVER=deno`
- * buys the speed back where the WebSocket is not exposed to untrusted clients.
+ * The guarded mode is the default although it costs: every request crosses node:http, which on
+ * Deno 2.9 is Node's own HTTP server in JavaScript over a socket, and is turned into a fetch
+ * `Request` again. Measured on a bare answer (A/B, interleaved, 4 rounds, CPU per request):
+ * `Deno.serve` 11-19 µs, bare node:http 28-44 µs, node:http with our conversion 39-50 µs (it
+ * was 46-60 µs before the conversion was trimmed, `server/http/node_listener.ts`). So the node
+ * layer itself, not the conversion, is most of the gap, and no conversion can close it.
+ * `Deno.serve` plain HTTP with only upgrades through the guard on the same port would: Deno 2.9
+ * cannot do it. `Deno.serve` gives no raw socket for an upgrade (`upgradeHttpRaw` is internal
+ * and was dropped; a PR to expose it, denoland/deno#30784, closed unmerged) and its own
+ * WebSocket has no size limit (denoland/deno#15809); a front that reads a connection's first
+ * request to choose cannot hand the connection to `Deno.serve` with those bytes (no peek, no
+ * replay), and copying bytes to an internal `Deno.serve` costs more than node:http. Without the
+ * guard ten 50 MB frames take the process past 1 GB and every prediction answers 503;
+ * `WS_SERVER=deno` buys the speed back where the WebSocket is not exposed to untrusted clients
+ * (`deno task bench http --env WS_SERVER=guarded|deno`, docs/BENCHMARKS.md).
  * @module
  */
 import type { Hono } from "hono";
@@ -89,7 +98,11 @@ export function serveApp(
   let ready: Promise<void>;
   let stopListening: () => Promise<void>;
   if (options.upgrade) {
-    const server = new NodeListener(fetch as never, { ...listen, upgrade: options.upgrade });
+    const server = new NodeListener(fetch as never, {
+      ...listen,
+      upgrade: options.upgrade,
+      maxBufferedBodyBytes: services.config.maxBodyBytes,
+    });
     ready = server.listening.then((bound) => void (port = bound));
     stopListening = () => server.shutdown();
   } else {

@@ -100,3 +100,76 @@ Deno.test("serveApp guarded: drain serves with readiness 503, in-flight finishes
   assert.equal(engine.calls, 1);
   await assert.rejects(fetch(`${base}/health/live`), "the listener is closed");
 });
+
+/**
+ * Posts `total` bytes to `/api/v1/predictions` over a raw connection, declared by
+ * `Content-Length` or sent chunked, writing while it reads; stops writing once the answer has
+ * come or the server closed. Returns the answer's status and JSON body and the bytes written.
+ */
+async function postOversized(port: number, total: number, chunked: boolean) {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const framing = chunked ? "Transfer-Encoding: chunked" : `Content-Length: ${total}`;
+  const head = `POST /api/v1/predictions HTTP/1.1\r\nHost: x\r\n` +
+    `Content-Type: application/json\r\n${framing}\r\n\r\n`;
+  await conn.write(new TextEncoder().encode(head));
+  let answered = false;
+  const reading = (async () => {
+    const buf = new Uint8Array(65_536);
+    let text = "";
+    for (;;) {
+      const n = await conn.read(buf).catch(() => null);
+      if (n === null) break;
+      text += new TextDecoder().decode(buf.subarray(0, n));
+      const end = text.indexOf("\r\n\r\n");
+      const length = Number(text.match(/^content-length: (\d+)$/im)?.[1] ?? NaN);
+      if (end >= 0 && text.length - end - 4 >= length) break;
+    }
+    answered = true;
+    return text;
+  })();
+  const piece = new Uint8Array(64 * 1024).fill(0x20);
+  const chunkHead = new TextEncoder().encode(`${piece.length.toString(16)}\r\n`);
+  const crlf = new TextEncoder().encode("\r\n");
+  let written = 0;
+  try {
+    while (!answered && written < total) {
+      if (chunked) await conn.write(chunkHead);
+      let off = 0;
+      while (off < piece.length) off += await conn.write(piece.subarray(off));
+      if (chunked) await conn.write(crlf);
+      written += piece.length;
+    }
+  } catch {
+    // The server closed the connection: what matters is how much it took first.
+  }
+  const text = await reading;
+  try {
+    conn.close();
+  } catch { /* closed */ }
+  const status = Number(text.match(/^HTTP\/1\.1 (\d{3})/)?.[1] ?? 0);
+  // The JSON object, whatever the framing around it.
+  const json = text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1);
+  return { status, body: json ? JSON.parse(json) : undefined, written };
+}
+
+Deno.test("serveApp guarded: a body over the limit is refused with 413 before it is read whole", async () => {
+  const { server } = await startGuarded();
+  const total = 100 * 2 ** 20;
+  try {
+    for (const chunked of [false, true]) {
+      const res = await postOversized(server.port, total, chunked);
+      const what = chunked ? "chunked" : "with Content-Length";
+      assert.equal(res.status, 413, what);
+      assert.equal(res.body?.error?.code, "payload_too_large", what);
+      // Socket buffers on both ends take a few megabytes before the writer blocks; reading
+      // the whole body first would take all 100 MB.
+      assert.ok(res.written < 24 * 2 ** 20, `${what}: ${res.written} bytes taken`);
+    }
+    // The listener still serves afterwards.
+    const live = await fetch(`http://127.0.0.1:${server.port}/health/live`);
+    assert.equal(live.status, 200);
+    await live.body?.cancel();
+  } finally {
+    await server.shutdown("test");
+  }
+});

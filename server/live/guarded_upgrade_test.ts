@@ -6,15 +6,24 @@ import { createLocalBroker } from "./broker.ts";
 import { createMemoryEventLog } from "./event_log.ts";
 import { createGuardedUpgrade } from "./guarded_upgrade.ts";
 import { createHub } from "./hub.ts";
-import { closeCode, frameHeader, frameText, rawConnect } from "./raw_ws_client.ts";
+import {
+  closeCode,
+  frameHeader,
+  frameText,
+  maskedFrame,
+  parseFrame,
+  rawConnect,
+  type RawFrame,
+  type RawWebSocket,
+} from "./raw_ws_client.ts";
 
 /** A node:http server whose upgrades go through the guard to a real hub, on port 0. */
-async function startGuarded(maxMessageBytes: number, trustProxy = 0) {
+async function startGuarded(maxMessageBytes: number, trustProxy = 0, heartbeatMs?: number) {
   const log = createMemoryEventLog();
   const ac = new AbortController();
   const hub = createHub({ log, broker: createLocalBroker(log), signal: ac.signal });
   const server = http.createServer((_req, res) => res.end());
-  server.on("upgrade", createGuardedUpgrade(hub, { maxMessageBytes, trustProxy }));
+  server.on("upgrade", createGuardedUpgrade(hub, { maxMessageBytes, trustProxy, heartbeatMs }));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     hub,
@@ -84,5 +93,86 @@ Deno.test("guardedUpgrade: the per-address limit counts forwarded clients only b
       for (const socket of sockets) socket.close();
       await s.close();
     }
+  }
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const started = performance.now();
+  while (!condition()) {
+    if (performance.now() - started > timeoutMs) throw new Error("Condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * Reads `ws` frame by frame, answering each protocol ping with its pong when `answer` says so,
+ * until `enough(pings, frames)` or the server ends the connection. Returns the pings seen and whether
+ * the connection ended.
+ */
+async function readPings(
+  ws: RawWebSocket,
+  answer: boolean,
+  enough: (pings: number, frames: RawFrame[]) => boolean,
+): Promise<{ pings: number; ended: boolean; frames: RawFrame[] }> {
+  let data: Uint8Array = ws.leftover;
+  let pings = 0;
+  const frames: RawFrame[] = [];
+  const buf = new Uint8Array(65_536);
+  for (;;) {
+    for (let f = parseFrame(data, 0); f; f = parseFrame(data, 0)) {
+      data = data.slice(f.next);
+      frames.push(f.frame);
+      if (f.frame.opcode === 0x8) return { pings, ended: true, frames };
+      if (f.frame.opcode === 0x9) {
+        pings++;
+        if (answer) await ws.write(maskedFrame(0xa, f.frame.payload));
+      }
+      if (enough(pings, frames)) return { pings, ended: false, frames };
+    }
+    const n = await ws.conn.read(buf).catch(() => null);
+    if (n === null) return { pings, ended: true, frames };
+    const next = new Uint8Array(data.length + n);
+    next.set(data);
+    next.set(buf.subarray(0, n), data.length);
+    data = next;
+  }
+}
+
+Deno.test("guardedUpgrade: a client that stops answering pings is dropped after one interval", async () => {
+  const s = await startGuarded(4096, 0, 100);
+  const ws = await rawConnect(s.port);
+  try {
+    assert.equal(ws.status, 101);
+    const started = performance.now();
+    // Reads until the server ends the connection; more pings mean it kept a dead peer.
+    const r = await readPings(ws, false, (pings) => pings > 3);
+    assert.equal(r.ended, true);
+    assert.equal(r.pings, 1, "one unanswered ping, then the connection is dropped");
+    // Two intervals (ping, then no pong by the next); generous for a loaded machine.
+    assert.ok(performance.now() - started < 5000, "dropped within the heartbeat window");
+    await waitFor(() => s.hub.metrics().connections === 0);
+  } finally {
+    ws.close();
+    await s.close();
+  }
+});
+
+Deno.test("guardedUpgrade: a client that answers pings stays open", async () => {
+  const s = await startGuarded(4096, 0, 100);
+  const ws = await rawConnect(s.port);
+  try {
+    assert.equal(ws.status, 101);
+    // Five intervals: a silent client would have been dropped after the second.
+    const r = await readPings(ws, true, (pings) => pings >= 5);
+    assert.equal(r.ended, false);
+    assert.equal(r.pings, 5);
+    // Still served: an application ping gets its pong.
+    await ws.sendText(JSON.stringify({ type: "ping", t: 7 }));
+    const isPong = (f: RawFrame) => f.opcode === 0x1 && JSON.parse(frameText(f)).type === "pong";
+    const after = await readPings(ws, true, (_, frames) => frames.some(isPong));
+    assert.equal(after.ended, false);
+  } finally {
+    ws.close();
+    await s.close();
   }
 });

@@ -171,7 +171,8 @@ async function readFrames(
   }
 }
 
-function parseFrame(
+/** The frame starting at `offset` of `data` and where the next begins, or null when incomplete. */
+export function parseFrame(
   data: Uint8Array,
   offset: number,
 ): { frame: RawFrame; next: number } | null {
