@@ -48,7 +48,7 @@ export class OddsChanges {
   async apply(m: ScrapedMatch, at: Date): Promise<MatchChange> {
     const r = await this.#options.store.put(m, at);
     if (!r.changed) return { changed: false, published: 0 };
-    const prediction = await this.#options.predictor.predict(r.match, m.source);
+    const prediction = await this.#options.predictor.predict(r.match);
     // Events carry the prediction's summary (~10x smaller); the full one is served by REST.
     const view = toMatchSummary(toUpcomingMatch(r.match, { source: m.source, prediction })!);
     let published = Number(

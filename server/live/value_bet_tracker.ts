@@ -1,5 +1,5 @@
 /**
- * The value bets open per match and source, and the `value_bet` events (open, update, close)
+ * The value bets open per match (its prediction sees every source's prices), and the `value_bet` events (open, update, close)
  * a new prediction implies.
  * @module
  */
@@ -29,13 +29,13 @@ function matchFields(match: UpcomingMatch) {
   };
 }
 
-/** Open value bets, keyed by `${source}|${match id}`. */
+/** Open value bets, keyed by match id: one bet per (match, market, selection) across sources. */
 export class ValueBetTracker {
   #open = new Map<string, OpenBets>();
 
   /** Records the value bets of `prediction` and returns the events that changed. */
   update(view: UpcomingMatch, prediction: Prediction): LiveEvent[] {
-    const k = `${view.source}|${view.id}`;
+    const k = view.id;
     const before = this.#open.get(k)?.bets ?? new Map<string, ValueBet>();
     const after = new Map(prediction.value_bets.map((b) => [betKey(b), b]));
     const base = matchFields(view);
