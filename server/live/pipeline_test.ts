@@ -187,3 +187,46 @@ Deno.test("pipeline: garbage pages and broken rows are counted and the loop keep
     await server.shutdown();
   }
 });
+
+Deno.test("pipeline: the live prediction request carries every demo book of a match", async () => {
+  const { demo, close } = await demoWithKnownTeams();
+  const controller = new AbortController();
+  const service = createPredictionService(createMemoryEngine());
+  const requests: { home_team: string; bookmakers?: { name: string; home: number }[] }[] = [];
+  const predictions = Object.assign(Object.create(service), {
+    predict: (request: Parameters<typeof service.predict>[0]) => {
+      requests.push(structuredClone(request) as (typeof requests)[number]);
+      return service.predict(request);
+    },
+  }) as typeof service;
+  const sources = demoSources(demo);
+  const pipeline = createLivePipeline({
+    sources,
+    store: createMemoryOddsStore({ now: () => T0 }),
+    predictions,
+    signal: controller.signal,
+    metrics: createSourceMetrics(),
+    canonicalTeam,
+    now: () => T0,
+    start: false,
+    log: () => {},
+  });
+  try {
+    for (const s of sources) await pipeline.scrapeOnce(s.name);
+    const f = demo.fixtures()[0];
+    const last = requests.findLast((r) => r.home_team === f.home_team)!;
+    assert.deepEqual(
+      last.bookmakers?.map((b) => b.name).sort(),
+      demo.books.map((b) => b.name).sort(),
+      "one named book per source",
+    );
+    for (const b of demo.books) {
+      const book: { home: number } = last.bookmakers!.find((x) => x.name === b.name)!;
+      assert.equal(book.home, demo.fixtures(b.name)[0].odds.x12.home);
+    }
+  } finally {
+    controller.abort();
+    await pipeline.done;
+    await close();
+  }
+});
