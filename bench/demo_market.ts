@@ -68,7 +68,7 @@ export function disagreement(books: Map<string, MatchOdds>, sharp: string): numb
   return most;
 }
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
@@ -78,7 +78,7 @@ async function freePort(): Promise<number> {
 /** Runs the measurement and prints its figures. */
 export async function benchDemoMarket(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
-  const port = await freePort();
+  const port = freePort();
   const dir = await Deno.makeTempDir();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-kv", "server/main.ts"],
