@@ -7,7 +7,15 @@
  */
 
 /** The benchmarks there are. */
-export const BENCHMARKS = ["http", "model", "ws", "ws-attack", "web", "fleet"] as const;
+export const BENCHMARKS = [
+  "http",
+  "model",
+  "ws",
+  "ws-attack",
+  "web",
+  "fleet",
+  "demo-market",
+] as const;
 
 function usage(): string {
   return `Usage: deno task bench <${BENCHMARKS.join("|")}> [args...]`;

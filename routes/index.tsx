@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../server/http/app_env.ts";
 import { type BoardMatch, toBoardMatch } from "../islands/_client/board_match.ts";
 import { LEAGUES } from "../server/domain/leagues.ts";
+import { isDemoSource } from "../server/live/sources.ts";
 import type { PageLoadContext, PageProps } from "../server/web/page.ts";
 import LiveBoard from "../islands/LiveBoard.tsx";
 
@@ -26,7 +27,7 @@ export async function load(c: Context<AppEnv>, ctx: PageLoadContext): Promise<Bo
 
 export default function Board({ data }: PageProps<BoardData>) {
   const valueCount = data.matches.reduce((n, m) => n + m.value_bets.length, 0);
-  const demo = data.matches.some((m) => m.source === "demo");
+  const demo = data.matches.some((m) => isDemoSource(m.source));
   return (
     <>
       <div class="page-head">

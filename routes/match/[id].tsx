@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../server/http/app_env.ts";
 import { findLeague } from "../../server/domain/leagues.ts";
 import { HttpError } from "../../server/http/errors.ts";
+import { isDemoSource } from "../../server/live/sources.ts";
 import type { MatchInsight } from "../../server/web/page_data.ts";
 import type { PageLoadContext, PageProps } from "../../server/web/page.ts";
 import { LineChart, type LineSeries } from "../../islands/_client/charts.tsx";
@@ -73,7 +74,7 @@ export default function MatchPage({ data }: PageProps<MatchInsight>) {
         </h1>
         <p class="muted">
           {league} · <time datetime={m.kickoff}>{formatKickoff(m.kickoff)}</time> · prices from{" "}
-          {m.source === "demo" ? "the demo bookmaker" : m.source}, updated{" "}
+          {isDemoSource(m.source) ? `the demo bookmaker ${m.source}` : m.source}, updated{" "}
           {formatTime(m.updated_at)} UTC
         </p>
       </div>

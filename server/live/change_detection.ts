@@ -49,7 +49,7 @@ export class OddsChanges {
   async apply(m: ScrapedMatch, at: Date): Promise<MatchChange> {
     const r = await this.#options.store.put(m, at);
     if (!r.changed) return { changed: false, published: 0 };
-    const prediction = await this.#options.predictor.predict(r.match, m.source);
+    const prediction = await this.#options.predictor.predict(r.match);
     // Events carry the prediction's summary (~10x smaller); the full one is served by REST.
     const view = toMatchSummary(toUpcomingMatch(r.match, { source: m.source, prediction })!);
     const origin = { source: m.source };

@@ -1,17 +1,29 @@
 /**
- * The built-in demo bookmaker: an HTML odds board served over real HTTP on loopback, listing
- * upcoming fixtures between real teams of the trained leagues. Prices drift like a market: each
- * match has Poisson goal rates (Dixon & Coles 1997 score matrix) from team strengths, a random
- * walk moves them, and prices carry a ~5 % margin. Everything it serves is demo data and the
- * pipeline labels it `source: "demo"`.
+ * The built-in demo market: several demo bookmakers, each an HTML odds board served over real
+ * HTTP on loopback at `books/<name>`, listing the same upcoming fixtures between real teams of
+ * the trained leagues. Each fixture replays a real opening -> closing price move over its time on
+ * the board; the books differ in margin, lag and lean (`demo_market.ts`). Everything it serves is
+ * demo data and its sources are named `demo-<book>`.
  * @module
  */
 import { findLeague, LEAGUES } from "../domain/leagues.ts";
 import type { MatchOdds } from "../domain/live_protocol.ts";
+import { normalise } from "../domain/margins.ts";
 import { scoreMatrix } from "../domain/score_matrix.ts";
+import {
+  bookOffsets,
+  bookQuote,
+  DEMO_BOOKS,
+  type DemoBook,
+  gaussian,
+  type MarketPath,
+  randomPath,
+  roundPrice,
+} from "./demo_market.ts";
+import { loadMarketMoves, type MarketMove } from "./demo_replay.ts";
 import { DEMO_TEAMS } from "./demo_teams.ts";
 
-/** A fixture on the demo board. */
+/** A fixture on the demo board, with the prices of one book. */
 export interface DemoFixture {
   /** The board's own id (`demo-<n>`), used by {@link DemoBookmaker.setPrice}. */
   id: string;
@@ -27,46 +39,55 @@ export type DemoPriceChange = Partial<Omit<MatchOdds, "x12">> & { x12?: Partial<
 
 /** Options of {@link startDemoBookmaker}. */
 export interface DemoBookmakerOptions {
-  /** Seed of the random generator: the same seed gives the same board. @default 20240601 */
+  /** Seed of the random generator: the same seed gives the same market. @default 20240601 */
   seed?: number;
   /** League keys to list. @default leagues with `models/<league>/model.json`, else all */
   leagues?: string[];
   /** Folder with trained models, read for team names. @default "models" */
   modelsDir?: string;
+  /**
+   * The shared data folder whose `leagues/` files give the opening -> closing moves replayed;
+   * without usable files the moves are drawn from random team strengths.
+   * @default "../shared/data"
+   */
+  dataDir?: string;
+  /** The books, each served at `books/<name>`. @default DEMO_BOOKS */
+  books?: readonly DemoBook[];
   /** Fixtures per league. @default 3 */
   matchesPerLeague?: number;
-  /** Bookmaker margin added to fair probabilities. @default 0.05 */
-  margin?: number;
-  /** Time between automatic price moves; 0 moves prices only on `tick()`. @default 3000 */
+  /** Time between two kick-off slots (fixtures are spread over 48 slots). @default 3600000 */
+  kickoffEveryMs?: number;
+  /** Time between automatic repricing; 0 reprices only on `tick()`. @default 3000 */
   tickMs?: number;
-  /** Standard deviation of one random-walk step of the log goal rates. @default 0.05 */
-  volatility?: number;
   /** @default () => new Date() */
   now?: () => Date;
   /** Port on 127.0.0.1; 0 picks a free one. @default 0 */
   port?: number;
-  /**
-   * Expected goals of a fixture (e.g. from the prediction engine): prices then drift around the
-   * model's view. Undefined or a rejection keeps the built-in random team strengths.
-   * @default none
-   */
-  expectedGoals?: (
-    fixture: Pick<DemoFixture, "league" | "home_team" | "away_team" | "kickoff">,
-  ) => Promise<{ home: number; away: number } | undefined>;
+  /** Told once when no replay file is usable. @default console.warn */
+  log?: (message: string) => void;
 }
 
 /** A running demo bookmaker. */
 export interface DemoBookmaker {
-  /** URL of the odds board. */
+  /** URL of the index page; each book's board is at {@link bookUrl}. */
   readonly url: string;
-  /** The fixtures and their current prices. */
-  fixtures(): DemoFixture[];
-  /** Pins prices of a fixture until its next random move. Throws on an unknown id or price <= 1. */
-  setPrice(id: string, odds: DemoPriceChange): void;
-  /** Moves prices one random-walk step and replaces fixtures that have kicked off. */
+  /** The books, sharpest first. */
+  readonly books: readonly DemoBook[];
+  /** URL of one book's odds board. */
+  bookUrl(book: string): string;
+  /** The fixtures with the current prices of `book` (default: the first book). */
+  fixtures(book?: string): DemoFixture[];
+  /** The real opening -> closing move each fixture replays, by fixture id. */
+  replays(): Record<string, MarketMove>;
+  /**
+   * Pins prices of a fixture at `book` (default: every book) until that book next reprices.
+   * Throws on an unknown id or book, or a price <= 1.
+   */
+  setPrice(id: string, odds: DemoPriceChange, book?: string): void;
+  /** Reprices every book at the current time and replaces fixtures that have kicked off. */
   tick(): void;
-  /** The odds board HTML. */
-  html(): string;
+  /** The odds board HTML of `book` (default: the first book). */
+  html(book?: string): string;
   /** Stops the server and the ticking. */
   close(): Promise<void>;
 }
@@ -81,10 +102,6 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
 
 /** Team names of a league: from its model card when it lists them, else the built-in list. */
@@ -111,17 +128,30 @@ async function trainedLeagues(modelsDir: string): Promise<string[]> {
 }
 
 interface MarketState {
-  fixture: DemoFixture;
-  /** Log goal rates before drift. */
-  baseHome: number;
-  baseAway: number;
-  /** Random-walk offsets of the log rates. */
-  driftHome: number;
-  driftAway: number;
+  fixture: Omit<DemoFixture, "odds">;
+  listedAt: number;
+  kickoffAt: number;
+  path: MarketPath;
+  /** Per book: its per-match offsets, the prices it last computed, and the prices it shows. */
+  books: Map<string, { offsets: number[]; computed: string; odds: MatchOdds }>;
 }
 
-function round2(x: number): number {
-  return Math.max(1.01, Math.round(x * 100) / 100);
+/** A move drawn from random team strengths, for when no replay file is usable. */
+function syntheticMove(random: () => number, strengthGap: number): MarketMove {
+  const fair = (lambda: number, mu: number) => {
+    const o = marketPrices(lambda, mu, 0);
+    return {
+      x12: normalise([o.x12.home, o.x12.draw, o.x12.away]),
+      totals: normalise([o.over_2_5!, o.under_2_5!]),
+      btts: normalise([o.btts_yes!, o.btts_no!]),
+    };
+  };
+  const lh = Math.log(1.45) + strengthGap / 2, la = Math.log(1.15) - strengthGap / 2;
+  return {
+    origin: "random strengths",
+    open: fair(Math.exp(lh), Math.exp(la)),
+    close: fair(Math.exp(lh + 0.12 * gaussian(random)), Math.exp(la + 0.12 * gaussian(random))),
+  };
 }
 
 /** Prices with `margin` from goal rates, through the Dixon-Coles score matrix. */
@@ -140,7 +170,7 @@ export function marketPrices(lambda: number, mu: number, margin: number): MatchO
       if (i === 0 || j === 0) noBtts += p;
     }
   }
-  const price = (p: number) => round2(1 / ((p / total) * (1 + margin)));
+  const price = (p: number) => roundPrice(1 / ((p / total) * (1 + margin)));
   return {
     x12: { home: price(home), draw: price(draw), away: price(away) },
     over_2_5: price(total - under),
@@ -154,8 +184,8 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Renders the odds board read by the default HTML selectors. */
-export function renderOddsBoard(fixtures: DemoFixture[], updatedAt: Date): string {
+/** Renders the odds board of one book, read by the default HTML selectors. */
+export function renderOddsBoard(fixtures: DemoFixture[], updatedAt: Date, book = "demo"): string {
   const f = (x: number | undefined) => (x === undefined ? "" : x.toFixed(2));
   const rows = fixtures.map((m) => {
     const league = findLeague(m.league)?.name ?? m.league;
@@ -181,9 +211,11 @@ export function renderOddsBoard(fixtures: DemoFixture[], updatedAt: Date): strin
       `<td class="price-btts-no">${f(m.odds.btts_no)}</td></tr>`;
   }).join("\n");
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>SabiScore demo bookmaker</title></head>
+<html lang="en"><head><meta charset="utf-8"><title>SabiScore demo bookmaker ${
+    escapeHtml(book)
+  }</title></head>
 <body>
-<h1>Demo bookmaker</h1>
+<h1>Demo bookmaker <span class="book">${escapeHtml(book)}</span></h1>
 <p class="disclaimer">Simulated prices for demonstration only. Updated ${updatedAt.toISOString()}.</p>
 <table class="odds-board">
 <thead><tr><th>League</th><th>Kick-off</th><th>Home</th><th>Away</th><th>1</th><th>X</th><th>2</th>` +
@@ -196,18 +228,28 @@ ${rows}
 `;
 }
 
-/** Starts the demo bookmaker on 127.0.0.1. Stop it with `close()` or by aborting `signal`. */
+/** Starts the demo market on 127.0.0.1. Stop it with `close()` or by aborting `signal`. */
 export async function startDemoBookmaker(
   options: DemoBookmakerOptions = {},
   signal?: AbortSignal,
 ): Promise<DemoBookmaker> {
   const random = mulberry32(options.seed ?? 20240601);
   const now = options.now ?? (() => new Date());
-  const margin = options.margin ?? 0.05;
-  const volatility = options.volatility ?? 0.05;
+  const books = options.books ?? DEMO_BOOKS;
+  if (books.length === 0) throw new Error("Cannot run the demo bookmaker: no books");
   const perLeague = options.matchesPerLeague ?? 3;
+  const every = options.kickoffEveryMs ?? 3_600_000;
   const modelsDir = options.modelsDir ?? "models";
   const leagues = options.leagues ?? await trainedLeagues(modelsDir);
+  const moves = await loadMarketMoves(options.dataDir ?? "../shared/data", leagues);
+  const allMoves = [...moves.values()].flat();
+  if (allMoves.length === 0) {
+    (options.log ?? console.warn)(
+      `Demo market: no opening/closing prices under "${
+        options.dataDir ?? "../shared/data"
+      }/leagues"; replaying moves drawn from random team strengths`,
+    );
+  }
   const teams = new Map<string, string[]>();
   const strength = new Map<string, number>();
   for (const league of leagues) {
@@ -228,51 +270,49 @@ export async function startDemoBookmaker(
     const home = pool[Math.floor(random() * pool.length)];
     const rest = pool.filter((t) => t !== home);
     const away = rest[Math.floor(random() * rest.length)];
-    // Kick-offs on the hour, spread over the next two days.
-    const start = Math.ceil(now().getTime() / 3_600_000) * 3_600_000 + 3_600_000;
-    const kickoff = new Date(start + (slot++ % 48) * 3_600_000).toISOString();
-    const sh = strength.get(`${league}/${home}`) ?? 0, sa = strength.get(`${league}/${away}`) ?? 0;
+    // Kick-offs on the slot, spread over the next 48 slots (two days by default).
+    const listedAt = now().getTime();
+    const kickoffAt = Math.ceil(listedAt / every) * every + every + (slot++ % 48) * every;
+    const pick = moves.get(league) ?? allMoves;
+    const move = pick.length ? pick[Math.floor(random() * pick.length)] : syntheticMove(
+      random,
+      (strength.get(`${league}/${home}`) ?? 0) - (strength.get(`${league}/${away}`) ?? 0),
+    );
     const m: MarketState = {
       fixture: {
         id: `demo-${nextId++}`,
         league,
         home_team: home,
         away_team: away,
-        kickoff,
-        odds: { x12: { home: 2, draw: 3, away: 4 } },
+        kickoff: new Date(kickoffAt).toISOString(),
       },
-      baseHome: Math.log(1.45) + (sh - sa) / 2,
-      baseAway: Math.log(1.15) + (sa - sh) / 2,
-      driftHome: 0,
-      driftAway: 0,
+      listedAt,
+      kickoffAt,
+      path: randomPath(move, random),
+      books: new Map(),
     };
-    price(m);
+    for (const b of books) {
+      m.books.set(b.name, {
+        offsets: bookOffsets(b, random),
+        computed: "",
+        odds: { x12: { home: 2, draw: 3, away: 4 } },
+      });
+    }
+    reprice(m);
     return m;
   }
 
-  function price(m: MarketState) {
-    m.fixture.odds = marketPrices(
-      Math.exp(m.baseHome + m.driftHome),
-      Math.exp(m.baseAway + m.driftAway),
-      margin,
-    );
-  }
-
-  const pending = new Set<Promise<void>>();
-  let stopped = false;
-  /** Moves a fixture's base goal rates to the model's expected goals, when available. */
-  function anchor(m: MarketState) {
-    if (!options.expectedGoals) return;
-    const { league, home_team, away_team, kickoff } = m.fixture;
-    const p = options.expectedGoals({ league, home_team, away_team, kickoff }).then((xg) => {
-      if (stopped || !xg || !(xg.home > 0) || !(xg.away > 0)) return;
-      m.baseHome = Math.log(xg.home);
-      m.baseAway = Math.log(xg.away);
-      price(m);
-    }, () => {/* unknown to the model: keep the built-in strengths */}).finally(() => {
-      pending.delete(p);
-    });
-    pending.add(p);
+  /** Moves each book to its view of the path now; pinned prices stay until the view changes. */
+  function reprice(m: MarketState) {
+    const progress = (now().getTime() - m.listedAt) / Math.max(1, m.kickoffAt - m.listedAt);
+    for (const b of books) {
+      const state = m.books.get(b.name)!;
+      const odds = bookQuote(b, m.path, state.offsets, progress);
+      const key = JSON.stringify(odds);
+      if (key === state.computed) continue;
+      state.computed = key;
+      state.odds = odds;
+    }
   }
 
   for (const league of leagues) {
@@ -283,55 +323,69 @@ export async function startDemoBookmaker(
       markets.push(m);
     }
   }
-  markets.sort((a, b) => a.fixture.kickoff.localeCompare(b.fixture.kickoff));
-  markets.forEach(anchor);
-  await Promise.all(pending);
+  markets.sort((a, b) => a.kickoffAt - b.kickoffAt);
 
   function tick() {
-    const t = now().toISOString();
+    const t = now().getTime();
     for (let i = 0; i < markets.length; i++) {
       const m = markets[i];
-      if (m.fixture.kickoff <= t) {
+      if (m.kickoffAt <= t) {
         const busy = new Set(
           markets.flatMap((x) =>
             x.fixture.league === m.fixture.league ? [x.fixture.home_team, x.fixture.away_team] : []
           ),
         );
         markets[i] = newFixture(m.fixture.league, busy);
-        anchor(markets[i]);
         continue;
       }
-      // About a third of the markets move each step; drift reverts slowly to the base rates.
-      if (random() > 0.35) continue;
-      m.driftHome = 0.9 * m.driftHome + volatility * gaussian(random);
-      m.driftAway = 0.9 * m.driftAway + volatility * gaussian(random);
-      price(m);
+      reprice(m);
     }
-    markets.sort((a, b) => a.fixture.kickoff.localeCompare(b.fixture.kickoff));
+    markets.sort((a, b) => a.kickoffAt - b.kickoffAt);
   }
 
-  const html = () => renderOddsBoard(markets.map((m) => m.fixture), now());
+  function bookName(book: string | undefined): string {
+    const name = book ?? books[0].name;
+    if (!books.some((b) => b.name === name)) throw new Error(`Unknown demo book "${name}"`);
+    return name;
+  }
+  const fixturesOf = (book?: string): DemoFixture[] => {
+    const name = bookName(book);
+    return markets.map((m) => ({ ...m.fixture, odds: m.books.get(name)!.odds }));
+  };
+  const html = (book?: string) => renderOddsBoard(fixturesOf(book), now(), bookName(book));
+  const index = () =>
+    `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>SabiScore demo market</title></head>
+<body><h1>Demo market</h1><p class="disclaimer">Simulated prices for demonstration only.</p><ul>
+${
+      books.map((b) => `<li><a href="books/${escapeHtml(b.name)}">${escapeHtml(b.name)}</a></li>`)
+        .join("\n")
+    }
+</ul></body></html>
+`;
   const stop = new AbortController();
   const server = Deno.serve({
     hostname: "127.0.0.1",
     port: options.port ?? 0,
     signal: stop.signal,
     onListen: () => {},
-  }, function demoBoard(req) {
+  }, function demoMarket(req) {
     const path = new URL(req.url).pathname;
-    if (req.method !== "GET" || (path !== "/" && path !== "/odds")) {
+    const book = /^\/books\/([\w.-]+)$/.exec(path)?.[1];
+    const known = book !== undefined && books.some((b) => b.name === book);
+    if (req.method !== "GET" || !(path === "/" || known)) {
       return new Response("Not found", { status: 404 });
     }
-    return new Response(html(), { headers: { "content-type": "text/html; charset=utf-8" } });
+    return new Response(known ? html(book) : index(), {
+      headers: { "content-type": "text/html; charset=utf-8" },
+    });
   });
   const tickMs = options.tickMs ?? 3_000;
   const timer = tickMs > 0 ? setInterval(tick, tickMs) : undefined;
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
-      stopped = true;
       if (timer !== undefined) clearInterval(timer);
-      await Promise.all(pending);
       signal?.removeEventListener("abort", close);
       stop.abort();
       await server.finished;
@@ -339,31 +393,37 @@ export async function startDemoBookmaker(
     return closed;
   };
   signal?.addEventListener("abort", close, { once: true });
+  const url = `http://127.0.0.1:${server.addr.port}/`;
 
   return {
-    url: `http://127.0.0.1:${server.addr.port}/`,
-    fixtures: () => structuredClone(markets.map((m) => m.fixture)),
-    setPrice(id, odds) {
+    url,
+    books,
+    bookUrl: (book) => `${url}books/${bookName(book)}`,
+    fixtures: (book) => structuredClone(fixturesOf(book)),
+    replays: () =>
+      Object.fromEntries(markets.map((m) => [m.fixture.id, structuredClone(m.path.move)])),
+    setPrice(id, odds, book) {
       const m = markets.find((x) => x.fixture.id === id);
       if (!m) throw new Error(`Unknown demo fixture "${id}"`);
-      const next: MatchOdds = {
-        ...m.fixture.odds,
-        ...odds,
-        x12: { ...m.fixture.odds.x12, ...odds.x12 },
-      };
-      const prices = [
-        next.x12.home,
-        next.x12.draw,
-        next.x12.away,
-        next.over_2_5,
-        next.under_2_5,
-        next.btts_yes,
-        next.btts_no,
-      ];
-      if (prices.some((p) => p !== undefined && !(p > 1))) {
-        throw new Error(`Prices of "${id}" must be above 1`);
-      }
-      m.fixture.odds = next;
+      const names = book === undefined ? books.map((b) => b.name) : [bookName(book)];
+      const nexts = names.map((name) => {
+        const current = m.books.get(name)!.odds;
+        const next: MatchOdds = { ...current, ...odds, x12: { ...current.x12, ...odds.x12 } };
+        const prices = [
+          next.x12.home,
+          next.x12.draw,
+          next.x12.away,
+          next.over_2_5,
+          next.under_2_5,
+          next.btts_yes,
+          next.btts_no,
+        ];
+        if (prices.some((p) => p !== undefined && !(p > 1))) {
+          throw new Error(`Prices of "${id}" must be above 1`);
+        }
+        return next;
+      });
+      names.forEach((name, i) => m.books.get(name)!.odds = nexts[i]);
     },
     tick,
     html,

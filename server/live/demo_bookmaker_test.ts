@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DEMO_TEAMS } from "./demo_teams.ts";
+import { normalise } from "../domain/margins.ts";
 import { marketPrices, startDemoBookmaker } from "./demo_bookmaker.ts";
 import { parseHtmlTable } from "./parsers/html_table.ts";
 import { validateRows } from "./validate.ts";
@@ -23,7 +24,7 @@ Deno.test("demoBookmaker: serves an HTML board that the cheerio parser reads", a
     now: () => T0,
   });
   try {
-    const res = await fetch(demo.url);
+    const res = await fetch(demo.bookUrl("demo-sharp"));
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type") ?? "", /text\/html/);
     const html = await res.text();
@@ -63,7 +64,8 @@ Deno.test("demoBookmaker: seeded, drifts on tick, setPrice pins a price", async 
   try {
     assert.deepEqual(a.fixtures(), b.fixtures());
     const before = a.fixtures();
-    for (let i = 0; i < 5; i++) a.tick();
+    now = new Date(T0.getTime() + 50 * 60_000);
+    a.tick();
     const after = a.fixtures();
     assert.deepEqual(after.map((f) => f.id), before.map((f) => f.id));
     assert.notDeepEqual(after.map((f) => f.odds), before.map((f) => f.odds), "prices drift");
@@ -71,11 +73,11 @@ Deno.test("demoBookmaker: seeded, drifts on tick, setPrice pins a price", async 
     a.setPrice(id, { x12: { home: 7.77 } });
     assert.equal(a.fixtures()[0].odds.x12.home, 7.77);
     assert.equal(a.fixtures()[0].odds.x12.draw, after[0].odds.x12.draw);
-    assert.match(await (await fetch(a.url)).text(), /7\.77/);
+    assert.match(await (await fetch(a.bookUrl("demo-slow-a"))).text(), /7\.77/);
     assert.throws(() => a.setPrice(id, { x12: { home: 1 } }), /must be above 1/);
     assert.throws(() => a.setPrice("demo-999", { x12: { home: 2 } }), /Unknown demo fixture/);
     // Fixtures that kicked off are replaced by new ones.
-    now = new Date(T0.getTime() + 3 * 86_400_000);
+    now = new Date(T0.getTime() + 5 * 86_400_000);
     a.tick();
     assert.ok(a.fixtures().every((f) => f.kickoff > now.toISOString()));
     assert.ok(a.fixtures().every((f) => !before.some((x) => x.id === f.id)));
@@ -107,29 +109,38 @@ Deno.test("demoBookmaker: team names come from the model card when it lists them
   }
 });
 
-Deno.test("demoBookmaker: prices sit around the expected goals it is given", async () => {
-  const demo = await startDemoBookmaker({
+Deno.test("demoBookmaker: prices replay a real move, not a model, and the same seed gives the same market", async () => {
+  let now = T0;
+  const options = {
     leagues: ["england-premier-league"],
     modelsDir: "/nonexistent",
     tickMs: 0,
-    now: () => T0,
-    margin: 0.05,
-    matchesPerLeague: 8,
-    expectedGoals: (f) =>
-      f.home_team < f.away_team
-        ? Promise.resolve({ home: 2.5, away: 0.5 })
-        : Promise.reject(new Error("unknown team")),
-  });
+    now: () => now,
+  };
+  const a = await startDemoBookmaker({ ...options, seed: 9 });
+  const b = await startDemoBookmaker({ ...options, seed: 9 });
   try {
-    const strong = marketPrices(2.5, 0.5, 0.05);
-    const fixtures = demo.fixtures();
-    const anchored = fixtures.filter((f) => f.home_team < f.away_team);
-    assert.ok(anchored.length > 0 && anchored.length < fixtures.length, "both kinds present");
-    for (const f of anchored) assert.deepEqual(f.odds, strong);
-    for (const f of fixtures.filter((f) => f.home_team > f.away_team)) {
-      assert.notDeepEqual(f.odds, strong, "a failed lookup keeps the built-in strengths");
-    }
+    assert.deepEqual(a.replays(), b.replays());
+    const f = a.fixtures()[0];
+    const move = a.replays()[f.id];
+    assert.match(move.origin, /england-premier-league \d{4}-\d{4}/, "a real past match");
+    const fair = normalise([f.odds.x12.home, f.odds.x12.draw, f.odds.x12.away]);
+    assert.ok(
+      fair.every((p, i) => Math.abs(p - move.open.x12[i]) < 0.01),
+      "sharp opens at the replayed opening",
+    );
+    now = new Date(Date.parse(f.kickoff) - 1);
+    a.tick();
+    const g = a.fixtures().find((x) => x.id === f.id)!;
+    const closing = normalise([g.odds.x12.home, g.odds.x12.draw, g.odds.x12.away]);
+    assert.ok(
+      closing.every((p, i) => Math.abs(p - move.close.x12[i]) < 0.01),
+      "and closes at the replayed closing",
+    );
+    assert.equal(a.books.length, 4);
+    assert.notDeepEqual(a.fixtures("demo-slow-b")[0].odds, g.odds, "the books differ");
   } finally {
-    await demo.close();
+    await a.close();
+    await b.close();
   }
 });

@@ -1,13 +1,22 @@
 /**
- * Predictions of the live pipeline: one per match, remade only when the quote it was made for
- * changes, and a failure logged once per match. They go through the prediction service, as REST
- * predictions do, so the timeout, the memory guard and the prediction metrics apply to them.
+ * Predictions of the live pipeline: one per match over every source's prices, remade only when
+ * one of its quotes changes, and a failure logged once per match. They go through the prediction
+ * service, as REST predictions do, so the timeout, the memory guard and the prediction metrics
+ * apply to them.
  * @module
  */
-import type { Prediction } from "../domain/prediction.ts";
+import type { Prediction, PredictionRequest, RequestOdds } from "../domain/prediction.ts";
 import type { PredictionService } from "../predict/prediction_service.ts";
 import type { StoredMatch } from "./odds_store.ts";
 import { pickQuote, requestOdds } from "./upcoming_view.ts";
+
+/** One source's prices as a named book of a prediction request. */
+export type NamedBook = RequestOdds & { name: string };
+
+/** Every quote of a match as a named book (the source's name), most recently updated first. */
+export function matchBookmakers(match: StoredMatch): NamedBook[] {
+  return match.quotes.map((q) => ({ name: q.source, ...requestOdds(q) }));
+}
 
 /** Options of {@link LivePredictor}. */
 export interface LivePredictorOptions {
@@ -19,7 +28,7 @@ export interface LivePredictorOptions {
 }
 
 interface LatestPrediction {
-  /** The quote the prediction was made for. */
+  /** The quotes the prediction was made for. */
   key: string;
   kickoff: string;
   prediction: Prediction;
@@ -35,22 +44,30 @@ export class LivePredictor {
     this.#options = options;
   }
 
-  /** The prediction at the match's latest prices (of `source` when given), or undefined. */
-  async predict(match: StoredMatch, source?: string): Promise<Prediction | undefined> {
-    const quote = pickQuote(match, source);
-    if (!quote) return undefined;
-    const key = `${quote.source}@${quote.updated_at}@${JSON.stringify(quote.odds)}`;
+  /**
+   * The prediction at the match's latest prices of every source: the request carries each
+   * source's quote as a named book, so the fair price and the best price see the whole market.
+   * Cached until any of the quotes changes.
+   */
+  async predict(match: StoredMatch): Promise<Prediction | undefined> {
+    const latest = pickQuote(match);
+    if (!latest) return undefined;
+    const key = match.quotes.map((q) => `${q.source}@${q.updated_at}@${JSON.stringify(q.odds)}`)
+      .join("|");
     const cached = this.#latest.get(match.id);
     if (cached?.key === key) return cached.prediction;
     const { predictions, signal, log } = this.#options;
     try {
-      const { prediction } = await predictions.predict({
+      // Every source is a named book; sending the latest quote as `odds` too would count that
+      // book twice in the consensus.
+      const request: PredictionRequest = {
         league: match.league,
         home_team: match.home_team,
         away_team: match.away_team,
         kickoff: match.kickoff,
-        odds: requestOdds(quote),
-      });
+        bookmakers: matchBookmakers(match),
+      };
+      const { prediction } = await predictions.predict(request);
       this.#latest.set(match.id, { key, kickoff: match.kickoff, prediction });
       return prediction;
     } catch (error) {

@@ -114,6 +114,7 @@ export async function openLiveServices(options: LiveServicesOptions): Promise<Li
     registry,
     config: options.config.live,
     modelsDir: options.config.modelDir,
+    dataDir: options.config.dataDir,
     log: options.log,
     fleet: fleet
       ? {

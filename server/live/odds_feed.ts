@@ -13,7 +13,7 @@ import { createKvOddsStore, createMemoryOddsStore, type OddsStore } from "./odds
 import type { EventPublisher } from "./change_detection.ts";
 import { createLivePipeline, type LivePipeline } from "./pipeline.ts";
 import { createSourceMetrics, type SourceMetrics } from "./source_metrics.ts";
-import { demoSource, loadSourcesFile, type SourceConfig } from "./sources.ts";
+import { demoSources, isDemoSource, loadSourcesFile, type SourceConfig } from "./sources.ts";
 import type { FleetRedis } from "../fleet/redis_client.ts";
 import { createRedisOddsStore } from "../fleet/redis_odds_store.ts";
 import { SourceLeaders } from "../fleet/source_leaders.ts";
@@ -43,7 +43,7 @@ export interface FleetFeedOptions {
 
 /** Options of {@link startOddsFeed}. */
 export interface OddsFeedOptions {
-  /** Predicts live matches and the demo's expected goals (the REST prediction service). */
+  /** Predicts live matches (the REST prediction service). */
   predictions: PredictionService;
   /** Stops the demo bookmaker and every scrape loop. */
   signal: AbortSignal;
@@ -57,6 +57,8 @@ export interface OddsFeedOptions {
   config: LiveConfig;
   /** Where the demo bookmaker reads team names from model cards (`MODEL_DIR`). @default "models" */
   modelsDir?: string;
+  /** The shared data folder whose price moves the demo replays (`DATA_DIR`). @default "../shared/data" */
+  dataDir?: string;
   /** @default console.warn */
   log?: (message: string) => void;
   /**
@@ -76,20 +78,23 @@ export async function startOddsFeed(options: OddsFeedOptions): Promise<OddsFeed>
   const sources = config.sourcesFile ? await loadSourcesFile(config.sourcesFile) : [];
   let demo: DemoBookmaker | undefined;
   if (config.demoBookmaker) {
-    const predictions = options.predictions;
-    demo = await startDemoBookmaker({
-      tickMs: config.demoTickMs,
-      modelsDir: options.modelsDir ?? "models",
-      // Prices drift around what the model expects, so value bets open only when the walk
-      // strays further than the margin.
-      expectedGoals: async (f) => (await predictions.predict(f)).prediction.expected_goals,
-    }, options.signal);
-    if (sources.some((s) => s.name === "demo")) {
+    const taken = sources.find((s) => isDemoSource(s.name));
+    if (taken) {
       throw new Error(
-        `Cannot start live odds: source name "demo" is reserved for the demo bookmaker`,
+        `Cannot start live odds: source name "${taken.name}" is reserved for the demo market ` +
+          `(names "demo" and "demo-..."): rename it in the sources file`,
       );
     }
-    sources.unshift(demoSource(demo.url, config.demoScrapeMs));
+    // Prices replay real opening -> closing moves, never our model's view: value appears only
+    // where the demo books disagree with each other.
+    demo = await startDemoBookmaker({
+      tickMs: config.demoTickMs,
+      kickoffEveryMs: config.demoKickoffEveryMs,
+      modelsDir: options.modelsDir ?? "models",
+      dataDir: options.dataDir,
+      log: options.log,
+    }, options.signal);
+    sources.unshift(...demoSources(demo, config.demoScrapeMs));
   }
   const metrics = createSourceMetrics({ registry: options.registry });
   // The leaders describe sources with the pipeline's reports, and the pipeline needs the leaders.

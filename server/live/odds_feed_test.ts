@@ -17,26 +17,36 @@ Deno.test("startOddsFeed: the demo bookmaker feeds the store and publishes odds,
     kv,
     registry,
     broker: { publish: (e) => Promise.resolve(void events.push(e)) },
-    config: { ...loadConfig({}).live, demoScrapeMs: 100, demoTickMs: 100 },
+    config: {
+      ...loadConfig({}).live,
+      demoScrapeMs: 100,
+      demoTickMs: 100,
+      demoKickoffEveryMs: 2_000,
+    },
     modelsDir: "/nonexistent",
     log: () => {},
   });
   try {
     assert.ok(live.demo);
-    assert.deepEqual(live.sources.map((s) => s.name), ["demo"]);
+    assert.deepEqual(live.sources.map((s) => s.name), [
+      "demo-sharp",
+      "demo-slow-a",
+      "demo-slow-b",
+      "demo-soft",
+    ]);
     // Wait (bounded) for a few scrapes with price moves in between.
-    for (let i = 0; i < 100 && (live.metrics.snapshot().demo?.successes ?? 0) < 4; i++) {
+    for (let i = 0; i < 100 && (live.metrics.snapshot()["demo-sharp"]?.successes ?? 0) < 4; i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
     const upcoming = await live.store.upcoming();
     assert.equal(upcoming.length, 24, "3 fixtures in each of the 8 leagues");
-    assert.ok(upcoming.every((m) => m.quotes[0].source === "demo"));
+    assert.ok(upcoming.every((m) => m.quotes[0].source.startsWith("demo-")));
     const moved = upcoming.filter((m) => m.quotes[0].changes > 1);
     assert.ok(moved.length > 0, "prices moved between scrapes");
     assert.ok(events.filter((e) => e.type === "odds").length > 24);
     const text = await registry.metrics();
-    assert.match(text, /sabiscore_odds_source_successes_total\{source="demo"\} [1-9]/);
-    assert.match(text, /sabiscore_odds_source_breaker_state\{source="demo"\} 0/);
+    assert.match(text, /sabiscore_odds_source_successes_total\{source="demo-sharp"\} [1-9]/);
+    assert.match(text, /sabiscore_odds_source_breaker_state\{source="demo-sharp"\} 0/);
   } finally {
     controller.abort();
     await live.pipeline.done;

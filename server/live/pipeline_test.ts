@@ -7,9 +7,11 @@ import { startDemoBookmaker } from "./demo_bookmaker.ts";
 import { createMemoryOddsStore } from "./odds_store.ts";
 import { createLivePipeline } from "./pipeline.ts";
 import { createSourceMetrics } from "./source_metrics.ts";
-import { demoSource, type SourceConfig } from "./sources.ts";
+import { demoSources, type SourceConfig } from "./sources.ts";
 
 const T0 = new Date("2026-12-01T12:00:00Z");
+/** The demo book these tests scrape. */
+const SHARP = "demo-sharp";
 const TEAMS = [
   "Manchester City",
   "Manchester United",
@@ -49,7 +51,7 @@ Deno.test("pipeline: publishes odds on a price change, nothing when unchanged, v
   const store = createMemoryOddsStore({ now: () => T0 });
   const metrics = createSourceMetrics();
   const pipeline = createLivePipeline({
-    sources: [demoSource(demo.url)],
+    sources: demoSources(demo),
     store,
     predictions: createPredictionService(createMemoryEngine()),
     broker,
@@ -60,14 +62,14 @@ Deno.test("pipeline: publishes odds on a price change, nothing when unchanged, v
     start: false,
   });
   try {
-    const first = await pipeline.scrapeOnce("demo");
+    const first = await pipeline.scrapeOnce(SHARP);
     assert.equal(first.ok, true, String(first.error));
     assert.equal(first.accepted, 3);
     assert.equal(first.changed, 3);
     const odds = broker.events.filter((e) => e.type === "odds");
     assert.equal(odds.length, 3);
     for (const e of odds) {
-      assert.equal(e.match.source, "demo");
+      assert.equal(e.match.source, SHARP);
       assert.equal(e.previous, null);
       assert.ok(e.match.prediction, "each odds event carries the prediction");
       assert.equal("score_matrix" in e.match.prediction, false, "as a summary");
@@ -75,7 +77,7 @@ Deno.test("pipeline: publishes odds on a price change, nothing when unchanged, v
     }
 
     broker.events.length = 0;
-    const again = await pipeline.scrapeOnce("demo");
+    const again = await pipeline.scrapeOnce(SHARP);
     assert.equal(again.changed, 0);
     assert.equal(broker.events.length, 0, "unchanged prices publish nothing");
 
@@ -86,7 +88,7 @@ Deno.test("pipeline: publishes odds on a price change, nothing when unchanged, v
     assert.ok(quiet && quiet.type === "odds", "a match with no home value bet yet");
     const target = demo.fixtures().find((f) => f.home_team === quiet.match.home_team)!;
     demo.setPrice(target.id, { x12: { home: 25 } });
-    const moved = await pipeline.scrapeOnce("demo");
+    const moved = await pipeline.scrapeOnce(SHARP);
     assert.equal(moved.changed, 1);
     const [oddsEvent, ...rest] = broker.events;
     assert.equal(oddsEvent.type, "odds");
@@ -107,7 +109,7 @@ Deno.test("pipeline: publishes odds on a price change, nothing when unchanged, v
 
     broker.events.length = 0;
     demo.setPrice(target.id, { x12: target.odds.x12 });
-    await pipeline.scrapeOnce("demo");
+    await pipeline.scrapeOnce(SHARP);
     const closed = broker.events.find((e) => e.type === "value_bet" && e.bet.selection === "home");
     assert.ok(closed && closed.type === "value_bet");
     assert.equal(closed.bet.action, "close");
@@ -115,7 +117,7 @@ Deno.test("pipeline: publishes odds on a price change, nothing when unchanged, v
       !pipeline.valueBets().some((b) => b.match_id === open.bet.match_id && b.selection === "home"),
     );
 
-    const stats = metrics.snapshot().demo;
+    const stats = metrics.snapshot()[SHARP];
     assert.equal(stats.requests, 4);
     assert.equal(stats.rows_accepted, 12);
     assert.equal(stats.breaker, "closed");
@@ -183,5 +185,48 @@ Deno.test("pipeline: garbage pages and broken rows are counted and the loop keep
     controller.abort();
     await pipeline.done;
     await server.shutdown();
+  }
+});
+
+Deno.test("pipeline: the live prediction request carries every demo book of a match", async () => {
+  const { demo, close } = await demoWithKnownTeams();
+  const controller = new AbortController();
+  const service = createPredictionService(createMemoryEngine());
+  const requests: { home_team: string; bookmakers?: { name: string; home: number }[] }[] = [];
+  const predictions = Object.assign(Object.create(service), {
+    predict: (request: Parameters<typeof service.predict>[0]) => {
+      requests.push(structuredClone(request) as (typeof requests)[number]);
+      return service.predict(request);
+    },
+  }) as typeof service;
+  const sources = demoSources(demo);
+  const pipeline = createLivePipeline({
+    sources,
+    store: createMemoryOddsStore({ now: () => T0 }),
+    predictions,
+    signal: controller.signal,
+    metrics: createSourceMetrics(),
+    canonicalTeam,
+    now: () => T0,
+    start: false,
+    log: () => {},
+  });
+  try {
+    for (const s of sources) await pipeline.scrapeOnce(s.name);
+    const f = demo.fixtures()[0];
+    const last = requests.findLast((r) => r.home_team === f.home_team)!;
+    assert.deepEqual(
+      last.bookmakers?.map((b) => b.name).sort(),
+      demo.books.map((b) => b.name).sort(),
+      "one named book per source",
+    );
+    for (const b of demo.books) {
+      const book: { home: number } = last.bookmakers!.find((x) => x.name === b.name)!;
+      assert.equal(book.home, demo.fixtures(b.name)[0].odds.x12.home);
+    }
+  } finally {
+    controller.abort();
+    await pipeline.done;
+    await close();
   }
 });

@@ -103,9 +103,23 @@ export const BUILTIN_SOURCES: Readonly<Record<string, SourceConfig>> = {
   [FOOTBALL_DATA_FIXTURES.name]: FOOTBALL_DATA_FIXTURES,
 };
 
-/** The source that scrapes the embedded demo bookmaker at `url`. */
-export function demoSource(url: string, intervalMs = 2_000): SourceConfig {
-  return { name: "demo", url, interval_ms: intervalMs, parser: "html", timeout_ms: 5_000 };
+/** Whether a source is the embedded demo market (`demo`, `demo-<book>`): pages label it demo. */
+export function isDemoSource(name: string): boolean {
+  return name === "demo" || name.startsWith("demo-");
+}
+
+/** One source per book of the embedded demo market, each named by its book. */
+export function demoSources(
+  demo: { books: readonly { name: string }[]; bookUrl(book: string): string },
+  intervalMs = 2_000,
+): SourceConfig[] {
+  return demo.books.map((b) => ({
+    name: b.name,
+    url: demo.bookUrl(b.name),
+    interval_ms: intervalMs,
+    parser: "html",
+    timeout_ms: 5_000,
+  }));
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
- * The value bets open per match and source, and the `value_bet` events (open, update, close)
- * a new prediction implies. A bet stays open while its best price keeps the edge at or above
- * the policy's close edge (`alert_lifecycle.ts`), so prices wiggling around the threshold do
- * not open and close it again and again.
+ * The value bets open per match (its prediction sees every source's prices), and the
+ * `value_bet` events (open, update, close) a new prediction implies. A bet stays open while its
+ * best price keeps the edge at or above the policy's close edge (`alert_lifecycle.ts`), so prices
+ * wiggling around the threshold do not open and close it again and again.
  * @module
  */
 import type { UpcomingMatch, ValueBetEvent } from "../domain/live_protocol.ts";
@@ -54,13 +54,13 @@ function stillOpen(prev: ValueBet, prediction: Prediction): ValueBet | undefined
   };
 }
 
-/** Open value bets, keyed by `${source}|${match id}`. */
+/** Open value bets, keyed by match id: one bet per (match, market, selection) across sources. */
 export class ValueBetTracker {
   #open = new Map<string, OpenBets>();
 
   /** Records the value bets of `prediction` and returns the events that changed. */
   update(view: UpcomingMatch, prediction: Prediction): LiveEvent[] {
-    const k = `${view.source}|${view.id}`;
+    const k = view.id;
     const before = this.#open.get(k)?.bets ?? new Map<string, ValueBet>();
     const value = new Map(prediction.value_bets.map((b) => [betKey(b), b]));
     const policy = prediction.value_policy ?? DEFAULT_VALUE_POLICY;

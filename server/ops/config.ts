@@ -191,6 +191,7 @@ const EnvSchema = z.object({
   ODDS_SOURCES: optionalString(),
   DEMO_TICK_MS: int(3_000, 100, 86_400_000),
   DEMO_SCRAPE_MS: int(2_000, 100, 86_400_000),
+  DEMO_KICKOFF_EVERY_MS: int(3_600_000, 1_000, 86_400_000),
   ODDS_HISTORY_PER_SOURCE: int(200, 1, 1_000_000),
 });
 
@@ -204,6 +205,11 @@ export interface LiveConfig {
   demoTickMs: number;
   /** `DEMO_SCRAPE_MS`: time between two scrapes of the demo board (100 or more). @default 2000 */
   demoScrapeMs: number;
+  /**
+   * `DEMO_KICKOFF_EVERY_MS`: time between two demo kick-off slots (48 slots); a demo fixture's
+   * prices go from opening to closing between its listing and kick-off. @default 3600000
+   */
+  demoKickoffEveryMs: number;
   /** `ODDS_HISTORY_PER_SOURCE`: price changes kept per match and source. @default 200 */
   historyPerSource: number;
 }
@@ -381,6 +387,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       sourcesFile: e.ODDS_SOURCES,
       demoTickMs: e.DEMO_TICK_MS,
       demoScrapeMs: e.DEMO_SCRAPE_MS,
+      demoKickoffEveryMs: e.DEMO_KICKOFF_EVERY_MS,
       historyPerSource: e.ODDS_HISTORY_PER_SOURCE,
     },
   };

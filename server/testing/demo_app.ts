@@ -24,7 +24,7 @@ import { createHub } from "../live/hub.ts";
 import { createMemoryOddsStore } from "../live/odds_store.ts";
 import { createLivePipeline } from "../live/pipeline.ts";
 import { createSourceMetrics } from "../live/source_metrics.ts";
-import { demoSource } from "../live/sources.ts";
+import { demoSources } from "../live/sources.ts";
 import { canonicalTeam } from "../domain/team_aliases.ts";
 import {
   createMemoryEngine,
@@ -101,7 +101,10 @@ export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoAp
   const hub = createHub({ log, broker, signal });
   const alerts = await openAlertEngine({ broker, signal });
   const store = createMemoryOddsStore();
-  const sources = [demoSource(demo.url, 60_000)];
+  const sources = demoSources(demo, 60_000);
+  const scrapeAll = async () => {
+    for (const s of sources) await pipeline.scrapeOnce(s.name);
+  };
   const metrics = createSourceMetrics({});
   const serviceMetrics = createMetrics({ defaultMetrics: false });
   const predictions = createPredictions({ config, engine, metrics: serviceMetrics });
@@ -127,7 +130,7 @@ export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoAp
   });
   const web = await createWebLayer({ build: options.build, modelsDir: options.modelsDir });
   const app = await createApp(services, { web });
-  await pipeline.scrapeOnce("demo");
+  await scrapeAll();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, signal, onListen: () => {} },
     app.fetch,
@@ -140,9 +143,7 @@ export async function startDemoApp(options: DemoAppOptions = {}): Promise<DemoAp
     demo,
     engine,
     fetch: (request) => app.fetch(request),
-    async scrape() {
-      await pipeline.scrapeOnce("demo");
-    },
+    scrape: scrapeAll,
     async close() {
       abort.abort();
       hub.close();

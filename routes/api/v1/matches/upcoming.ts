@@ -7,6 +7,7 @@
  */
 import { parseQuery, requireLive } from "../../../../server/live/live_request.ts";
 import { UpcomingQuerySchema } from "../../../../server/live/queries.ts";
+import { isDemoSource } from "../../../../server/live/sources.ts";
 import { toUpcomingMatch } from "../../../../server/live/upcoming_view.ts";
 import { answerOf, wantsScoreMatrix } from "../../../../server/http/include_param.ts";
 import type { Handlers } from "../../../../server/web/router.ts";
@@ -34,7 +35,7 @@ export const handler: Handlers = {
     return jsonAnswer({
       matches,
       count: matches.length,
-      demo: matches.some((m) => m.source === "demo"),
+      demo: matches.some((m) => isDemoSource(m.source)),
     });
   },
 };
