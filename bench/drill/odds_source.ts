@@ -6,7 +6,11 @@
  * that never answer, or a page that is not an odds board at all.
  * @module
  */
-import { type DemoBookmaker, startDemoBookmaker } from "../../server/live/demo_bookmaker.ts";
+import {
+  type DemoBookmaker,
+  mulberry32,
+  startDemoBookmaker,
+} from "../../server/live/demo_bookmaker.ts";
 
 /** How a board answers. */
 export type SourceMode = "healthy" | "errors" | "hang" | "garbage";
@@ -53,6 +57,7 @@ export class DrillSources {
   readonly #hanging = new Set<() => void>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #frozen = false;
+  readonly #random = mulberry32(20261207);
   ticks = 0;
 
   private constructor(boards: Board[], tickMs: number) {
@@ -66,7 +71,19 @@ export class DrillSources {
     this.#timer = setInterval(() => {
       if (this.#frozen) return;
       this.ticks++;
-      for (const b of this.#boards.values()) b.bookmaker.tick();
+      for (const b of this.#boards.values()) {
+        b.bookmaker.tick();
+        // The demo market replays a few real moves per fixture; the drill wants prices moving
+        // several times a second, so every tick also walks each fixture's 1X2 prices by up to
+        // 8 %, enough that most ticks change a displayed (2-decimal) price.
+        for (const f of b.bookmaker.fixtures()) {
+          const factor = 1 + (this.#random() - 0.5) * 0.16;
+          const price = (x: number) => Math.min(30, Math.max(1.05, Math.round(x * 100) / 100));
+          b.bookmaker.setPrice(f.id, {
+            x12: { home: price(f.odds.x12.home * factor), away: price(f.odds.x12.away / factor) },
+          });
+        }
+      }
     }, tickMs);
   }
 
@@ -81,8 +98,6 @@ export class DrillSources {
         tickMs: 0,
         matchesPerLeague: options.matchesPerLeague ?? 3,
         modelsDir: options.modelsDir ?? "models",
-        // Moves big enough that most ticks change a displayed (2-decimal) price.
-        volatility: 0.08,
       });
       boards.push(new Board(name, bookmaker));
     }
