@@ -3,7 +3,7 @@
  * scraper per source, every event on every instance with the same id, takeover after SIGKILL
  * and SIGSTOP with fenced writes, replay against another instance, and the epoch after
  * FLUSHALL (on a private redis-server). Each instance runs its own demo bookmaker; only the
- * leader of the source "demo" scrapes it.
+ * leader of the source "demo-sharp" (one of the demo books) scrapes it.
  */
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
@@ -58,10 +58,10 @@ async function leaderSeenBy(instance: FleetInstance): Promise<LeaderView | undef
   const { body } = await instance.json<
     { components: { live_odds?: { leaders?: Record<string, LeaderView> } } }
   >("/health");
-  return body.components.live_odds?.leaders?.demo;
+  return body.components.live_odds?.leaders?.["demo-sharp"];
 }
 
-/** The instance whose own /health says it leads "demo". */
+/** The instance whose own /health says it leads "demo-sharp". */
 async function leaderOf(cluster: FleetCluster, among = cluster.instances): Promise<FleetInstance> {
   return await waitFor("a leader of demo", async () => {
     for (const i of among) {
@@ -181,7 +181,7 @@ Deno.test({
           const { body } = await f.json<
             { components: { live_odds: { sources: Record<string, { breaker: string }> } } }
           >("/health");
-          assert.equal(body.components.live_odds.sources.demo?.breaker, "closed");
+          assert.equal(body.components.live_odds.sources["demo-sharp"]?.breaker, "closed");
         }
       } finally {
         await Promise.all(clients.map((c) => c.close()));
@@ -199,11 +199,11 @@ Deno.test({
       const clients = await openClients(cluster);
       try {
         await waitFor("events", () => eventsOf(clients[0]).length >= 3 || undefined);
-        const fenceBefore = Number(await redis.get(`${cluster.keyPrefix}fence:demo`));
+        const fenceBefore = Number(await redis.get(`${cluster.keyPrefix}fence:demo-sharp`));
         leader.kill("SIGKILL");
         const killedAt = performance.now();
         const fence = await waitFor("a new fencing token", async () => {
-          const f = Number(await redis.get(`${cluster.keyPrefix}fence:demo`));
+          const f = Number(await redis.get(`${cluster.keyPrefix}fence:demo-sharp`));
           return f > fenceBefore ? f : undefined;
         }, 10_000);
         const takeoverMs = performance.now() - killedAt;
@@ -242,11 +242,11 @@ Deno.test({
   fn: () =>
     withFleet(async (cluster, redis) => {
       const leader = await leaderOf(cluster);
-      const fenceBefore = Number(await redis.get(`${cluster.keyPrefix}fence:demo`));
+      const fenceBefore = Number(await redis.get(`${cluster.keyPrefix}fence:demo-sharp`));
       const stopped = leader.stop();
       const t0 = performance.now();
       await waitFor("a new fencing token", async () => {
-        const f = Number(await redis.get(`${cluster.keyPrefix}fence:demo`));
+        const f = Number(await redis.get(`${cluster.keyPrefix}fence:demo-sharp`));
         return f > fenceBefore ? f : undefined;
       }, 10_000);
       const takeoverMs = performance.now() - t0;
@@ -269,7 +269,7 @@ Deno.test({
       const others = cluster.instances.filter((i) => i !== leader);
       await waitFor("events", async () =>
         (await streamEvents(redis, cluster.keyPrefix)).length >= 3 || undefined);
-      const oldFence = Number(await redis.get(`${cluster.keyPrefix}fence:demo`));
+      const oldFence = Number(await redis.get(`${cluster.keyPrefix}fence:demo-sharp`));
       leader.pause();
       try {
         const next = await leaderOf(cluster, others);
