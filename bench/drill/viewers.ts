@@ -97,11 +97,6 @@ class Viewer {
   truncated = false;
   /** Reloads after an epoch change (`recovered: false`). */
   reloads = 0;
-  /**
-   * Frames held while the viewer resyncs: ids went backwards, which is a duplicate in this
-   * epoch or the first events of a new one (the service does not tell live connections).
-   */
-  resync: string[] | null = null;
   subscribed = false;
   closeCodes: number[] = [];
   conn: Deno.TcpConn | undefined;
@@ -284,32 +279,14 @@ export class ViewerPool {
           last: 0,
         });
       } else if (ack.truncated || ack.recovered === false) v.truncated = true;
-      const held = v.resync;
-      v.resync = null;
-      // Same epoch: what was held is counted (repeats as duplicates); a new one: the held frames
-      // came before the new baseline.
-      if (held && epoch === seg.epoch) { for (const t of held) this.#count(v, t); }
       v.subscribed = true;
       onSubscribed();
       return;
     }
-    if (v.resync) {
-      v.resync.push(text);
-      return;
-    }
+    // A new epoch is announced by a `subscribed` (above) before its first event, so ids that go
+    // backwards within a segment are repeats, counted as duplicates.
     const ids = eventIds(text);
     if (ids.length === 0) return;
-    const seg = v.segments.at(-1)!;
-    if (seg.last > 0 && ids[0] <= seg.last && seg.epoch !== "") {
-      v.resync = [text];
-      await raw.sendText(JSON.stringify({
-        type: "subscribe",
-        topics: v.topics,
-        since: seg.last,
-        epoch: seg.epoch,
-      }));
-      return;
-    }
     this.#count(v, text, ids);
   }
 

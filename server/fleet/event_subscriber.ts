@@ -22,8 +22,10 @@ export interface FleetEventSubscriberOptions {
   /**
    * Continuity was lost (new epoch or trimmed history): events up to `position` were not
    * delivered; a client should reload the current state. Delivery resumes after `position`.
+   * `previousEpoch` is the epoch followed until now (it differs from `position.epoch` when
+   * Redis lost the stream).
    */
-  onReset?: (position: StreamPosition) => void;
+  onReset?: (position: StreamPosition, previousEpoch: string) => void;
   /** Period of the check against the stream's last offset. @default 1000 */
   checkIntervalMs?: number;
   /** Stops the subscription. */
@@ -34,7 +36,7 @@ export interface FleetEventSubscriberOptions {
 export class FleetEventSubscriber {
   readonly #stream: FleetEventStream;
   readonly #onEvent: (event: FleetEvent) => void;
-  readonly #onReset: (position: StreamPosition) => void;
+  readonly #onReset: (position: StreamPosition, previousEpoch: string) => void;
   readonly #interval: number;
   #connection: Redis | null = null;
   #epoch = "";
@@ -188,10 +190,11 @@ export class FleetEventSubscriber {
       this.#ahead.clear();
       // A new epoch starts at offset 1: nothing of it was missed yet, so only its history is
       // replayed; within the same epoch the trimmed part is skipped.
-      const fresh = now.epoch !== this.#epoch;
+      const previous = this.#epoch;
+      const fresh = now.epoch !== previous;
       this.#epoch = now.epoch;
       this.#offset = fresh ? 0 : now.offset;
-      this.#onReset({ epoch: this.#epoch, offset: this.#offset });
+      this.#onReset({ epoch: this.#epoch, offset: this.#offset }, previous);
       if (fresh) this.#refill = true;
       return;
     }

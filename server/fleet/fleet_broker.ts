@@ -91,6 +91,7 @@ export class FleetBroker implements Broker, ReplaySource {
   readonly #onListenerError: (error: unknown) => void;
   readonly #listeners = new Set<(e: PublishedEvent) => void>();
   readonly #ownListeners = new Set<(e: PublishedEvent) => void>();
+  readonly #epochListeners = new Set<(epoch: string) => void>();
   #waiters: Waiter[] = [];
   #counts = { published: 0, fenced_out: 0, received: 0, resets: 0 };
 
@@ -103,9 +104,10 @@ export class FleetBroker implements Broker, ReplaySource {
       ((error: unknown) => console.error("Live event listener failed:", error));
     this.#subscriber = new FleetEventSubscriber(this.#stream, {
       onEvent: (e) => this.#receive(e),
-      onReset: () => {
+      onReset: (position, previousEpoch) => {
         this.#counts.resets++;
         this.#wake();
+        if (previousEpoch !== position.epoch) this.#epochChanged(position.epoch);
       },
       checkIntervalMs: options.checkIntervalMs,
       signal: options.signal,
@@ -181,6 +183,15 @@ export class FleetBroker implements Broker, ReplaySource {
     return this.#subscriber.position.offset;
   }
 
+  /**
+   * Calls `listener` with the new epoch when Redis lost the stream (restarted empty, flushed):
+   * event ids start again at 1, and it runs before any event of the new epoch is delivered.
+   */
+  onEpochChange(listener: (epoch: string) => void): () => void {
+    this.#epochListeners.add(listener);
+    return () => this.#epochListeners.delete(listener);
+  }
+
   /** The stream's epoch as this instance follows it ("" until first connected). */
   epoch(): string {
     return this.#subscriber.position.epoch;
@@ -235,6 +246,16 @@ export class FleetBroker implements Broker, ReplaySource {
     await this.#subscriber.close();
     for (const w of this.#waiters) w.resolve(false);
     this.#waiters = [];
+  }
+
+  #epochChanged(epoch: string): void {
+    for (const listener of [...this.#epochListeners]) {
+      try {
+        listener(epoch);
+      } catch (error) {
+        this.#onListenerError(error);
+      }
+    }
   }
 
   #receive(e: FleetEvent): void {

@@ -127,6 +127,19 @@ async function withFleet(
   }
 }
 
+/** {@link withFleet} on a redis-server of its own, which the test may flush. */
+async function withPrivateFleet(
+  fn: (cluster: FleetCluster, redis: Redis) => Promise<void>,
+): Promise<void> {
+  const server = new PrivateRedis();
+  await server.start();
+  try {
+    await withFleet(fn, server.url);
+  } finally {
+    await server.stop();
+  }
+}
+
 Deno.test({
   name: "fleet live: an event of the leader reaches clients on all 3 instances with one event id",
   ignore: !SHARED_REDIS,
@@ -368,44 +381,87 @@ Deno.test({
   name:
     "fleet live: after FLUSHALL an old since gets recovered: false, the new epoch and a snapshot",
   ignore: !REDIS_SERVER,
-  async fn() {
-    const server = new PrivateRedis();
-    await server.start();
-    try {
-      await withFleet(async (cluster, redis) => {
-        const [a, b] = cluster.instances;
-        const ws = (i: FleetInstance) => `${i.url.replace("http", "ws")}/ws`;
-        const first = await Client.open(ws(a));
-        await subscribe(first, { topics: TOPICS });
-        await waitFor("events", () => eventsOf(first).length >= 2 || undefined);
-        await first.close();
-        const since = eventsOf(first).at(-1)!.event_id;
-        const epoch = first.of("subscribed")[0].epoch!;
+  fn: () =>
+    withPrivateFleet(async (cluster, redis) => {
+      const [a, b] = cluster.instances;
+      const ws = (i: FleetInstance) => `${i.url.replace("http", "ws")}/ws`;
+      const first = await Client.open(ws(a));
+      await subscribe(first, { topics: TOPICS });
+      await waitFor("events", () => eventsOf(first).length >= 2 || undefined);
+      await first.close();
+      const since = eventsOf(first).at(-1)!.event_id;
+      const epoch = first.of("subscribed")[0].epoch!;
+      await redis.flushall();
+      // The fleet starts a new epoch with its next event.
+      const back = await Client.open(ws(b));
+      try {
+        await waitFor("the new epoch", async () => {
+          const fresh = await Client.open(ws(b));
+          await fresh.close();
+          const w = fresh.of("welcome")[0];
+          return w.epoch && w.epoch !== epoch && w.last_event_id >= 1 ? w : undefined;
+        });
+        await subscribe(back, { topics: TOPICS, since, epoch });
+        const ack = back.of("subscribed")[0];
+        assert.equal(ack.recovered, false);
+        assert.equal(ack.truncated, true);
+        assert.ok(ack.epoch && ack.epoch !== epoch);
+        assert.ok((ack.snapshot?.length ?? 0) > 0, "a snapshot to reload from");
+        assert.ok(ack.snapshot!.every((m) => m.id && m.odds.x12.home > 1));
+        // Nothing of the old epoch is replayed.
+        assert.equal(ack.replayed, 0);
+      } finally {
+        await back.close();
+      }
+    }),
+});
+
+Deno.test({
+  name:
+    "fleet live: after FLUSHALL connected clients get recovered: false, the new epoch and a snapshot before its events",
+  ignore: !REDIS_SERVER,
+  fn: () =>
+    withPrivateFleet(async (cluster, redis) => {
+      const clients = await openClients(cluster);
+      try {
+        await waitFor(
+          "events everywhere",
+          () => clients.every((c) => eventsOf(c).length >= 3) || undefined,
+        );
+        const epoch = clients[0].of("subscribed")[0].epoch!;
         await redis.flushall();
-        // The fleet starts a new epoch with its next event.
-        const back = await Client.open(ws(b));
-        try {
-          await waitFor("the new epoch", async () => {
-            const fresh = await Client.open(ws(b));
-            await fresh.close();
-            const w = fresh.of("welcome")[0];
-            return w.epoch && w.epoch !== epoch && w.last_event_id >= 1 ? w : undefined;
-          });
-          await subscribe(back, { topics: TOPICS, since, epoch });
-          const ack = back.of("subscribed")[0];
-          assert.equal(ack.recovered, false);
-          assert.equal(ack.truncated, true);
-          assert.ok(ack.epoch && ack.epoch !== epoch);
-          assert.ok((ack.snapshot?.length ?? 0) > 0, "a snapshot to reload from");
-          assert.ok(ack.snapshot!.every((m) => m.id && m.odds.x12.home > 1));
-          // Nothing of the old epoch is replayed.
-          assert.equal(ack.replayed, 0);
-        } finally {
-          await back.close();
+        for (const c of clients) {
+          const told = await waitFor(
+            "the new epoch on every connection",
+            () => c.of("subscribed").find((m) => m.epoch !== epoch),
+          );
+          assert.equal(told.recovered, false);
+          assert.equal(told.truncated, true);
+          assert.deepEqual([...told.topics].sort(), [...TOPICS].sort());
+          // The current state to reload from (empty when Redis lost the odds too).
+          assert.ok(Array.isArray(told.snapshot), "a snapshot to reload from");
+          assert.equal(c.of("subscribed").length, 2, "told once");
+          // Every event after the message is of the new epoch, in order from its first ids;
+          // every one before it is of the old epoch (ids only grew).
+          const at = c.messages.indexOf(told);
+          await waitFor(
+            "events of the new epoch",
+            () =>
+              c.messages.slice(at + 1).filter((m) => m.type === "odds").length >= 2 || undefined,
+          );
+          const before = c.messages.slice(0, at).filter((m): m is EventMessage =>
+            m.type === "odds" || m.type === "value_bet"
+          ).map((m) => m.event_id);
+          const after = c.messages.slice(at + 1).filter((m): m is EventMessage =>
+            m.type === "odds" || m.type === "value_bet"
+          ).map((m) => m.event_id);
+          for (let i = 1; i < before.length; i++) assert.ok(before[i] > before[i - 1]);
+          assert.ok(after[0] <= told.last_event_id + 1, `${after[0]} follows the snapshot`);
+          assert.ok(after[0] < before.at(-1)!, "ids started again");
+          for (let i = 1; i < after.length; i++) assert.ok(after[i] > after[i - 1]);
         }
-      }, server.url);
-    } finally {
-      await server.stop();
-    }
-  },
+      } finally {
+        await Promise.all(clients.map((c) => c.close()));
+      }
+    }),
 });

@@ -7,6 +7,7 @@
  * @module
  */
 import { Redis } from "ioredis";
+import { redisUnavailableError } from "../http/errors.ts";
 import { defaultInstanceId } from "./instance_id.ts";
 
 export { defaultInstanceId };
@@ -203,14 +204,18 @@ export class FleetRedis {
     return this.#rtt;
   }
 
-  /** Runs `command` on Redis, timing it for the latency hook; a failure marks Redis degraded. */
+  /**
+   * Runs `command` on Redis, timing it for the latency hook; a failure marks Redis degraded. A
+   * command that did not reach Redis fails with the 503 `redis_unavailable`, so a route reading
+   * Redis answers that rather than a 500.
+   */
   async timed<T>(name: string, command: (redis: Redis) => Promise<T>): Promise<T> {
     const t0 = performance.now();
     try {
       return await command(this.#redis);
     } catch (error) {
       this.#commandFailed(error);
-      throw error;
+      throw isConnectionError(error) ? redisUnavailableError(error) : error;
     } finally {
       this.#hooks.onCommand?.(name, (performance.now() - t0) / 1000);
     }
@@ -284,6 +289,17 @@ export class FleetRedis {
   #redact(message: string): string {
     return this.#password ? message.replaceAll(this.#password, "***") : message;
   }
+}
+
+/**
+ * Whether `error` says the command never got an answer from Redis (refused, closed, cut, timed
+ * out, retries exhausted) rather than Redis refusing it or the caller's own code failing.
+ */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error) || isReplyError(error)) return false;
+  return error.name === "MaxRetriesPerRequestError" ||
+    /connection is closed|stream isn't writeable|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|connect timeout|command timed out/i
+      .test(error.message);
 }
 
 function isReplyError(error: unknown): boolean {

@@ -68,11 +68,16 @@ export function createRedisOddsStore(
     if (ids.length === 0) return [];
     const pipeline = redis.pipeline();
     for (const id of ids) pipeline.get(`${P}match:${id}`).hvals(`${P}quote:${id}`);
-    const replies = await client.timed("odds_load", () => pipeline.exec());
+    // A command error of the pipeline is thrown inside `timed`, which tells an outage apart.
+    const replies = await client.timed("odds_load", async () => {
+      const out = (await pipeline.exec())!;
+      const failed = out.find(([err]) => err);
+      if (failed) throw failed[0];
+      return out;
+    });
     return ids.map((_, i) => {
-      const [metaErr, meta] = replies![2 * i];
-      const [quoteErr, quotes] = replies![2 * i + 1];
-      if (metaErr || quoteErr) throw metaErr ?? quoteErr;
+      const [, meta] = replies[2 * i];
+      const [, quotes] = replies[2 * i + 1];
       if (typeof meta !== "string") return null;
       const parsed = (quotes as string[]).map((q) => JSON.parse(q) as SourceQuote);
       return { ...(JSON.parse(meta) as MatchMeta), quotes: parsed.sort(byUpdate) };

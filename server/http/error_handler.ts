@@ -9,7 +9,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
-import { defaultErrorCode, HttpError } from "./errors.ts";
+import { defaultErrorCode, HttpError, REDIS_UNAVAILABLE } from "./errors.ts";
 import { fieldErrors } from "./schemas.ts";
 
 /** The JSON error body. */
@@ -75,7 +75,8 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
     });
     return respond(c, e, requestId);
   }
-  if (e.status >= 500) {
+  // A Redis outage is logged once by the Redis client when it starts, not once per request.
+  if (e.status >= 500 && e.code !== REDIS_UNAVAILABLE) {
     logger?.warn(e.message, {
       request_id: requestId,
       code: e.code,

@@ -115,3 +115,26 @@ export function unknownTeamError(
     },
   );
 }
+
+/** `error.code` of the 503 a route answers while the fleet's Redis is unreachable. */
+export const REDIS_UNAVAILABLE = "redis_unavailable";
+
+/** Seconds a client waits before retrying after {@link redisUnavailableError}. */
+const REDIS_RETRY_AFTER_SECONDS = "5";
+
+/**
+ * HttpError 503 `redis_unavailable` with `Retry-After`: the answer of a route whose data lives
+ * only in the fleet's Redis (odds, match pages) while Redis is unreachable. The outage itself is
+ * logged once by the Redis client, so the error handler does not log these per request.
+ */
+export function redisUnavailableError(cause?: unknown): HttpError {
+  return new HttpError(
+    503,
+    "Live odds are temporarily unavailable (the fleet's shared store is unreachable); retry shortly",
+    {
+      code: REDIS_UNAVAILABLE,
+      headers: { "Retry-After": REDIS_RETRY_AFTER_SECONDS },
+      cause,
+    },
+  );
+}

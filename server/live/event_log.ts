@@ -59,6 +59,11 @@ export interface ReplaySource {
    * the one a client comes from). @default none: the log is the instance's own
    */
   catchUp?(epoch: string | undefined, offset: number): Promise<void>;
+  /**
+   * Calls `listener` with the new epoch when the log's history was lost (ids restart), before
+   * any event of the new epoch is delivered; returns a function that removes it. @default none
+   */
+  onEpochChange?(listener: (epoch: string) => void): () => void;
 }
 
 /** An append-only, bounded log of live events. */

@@ -124,6 +124,7 @@ class LiveHub implements Hub, ConnectionEvents, ConnectionOwner {
   #stopped = false;
   readonly #counts = { events_broadcast: 0, idle_closed: 0, client_errors: 0 };
   readonly #unsubscribeBroker: (() => void) | undefined;
+  readonly #unsubscribeEpoch: (() => void) | undefined;
   readonly #sweeper: ReturnType<typeof setInterval> | null;
 
   constructor(options: HubOptions) {
@@ -153,6 +154,10 @@ class LiveHub implements Hub, ConnectionEvents, ConnectionOwner {
       maxSubscriptions: limits.maxSubscriptions,
     });
     this.#unsubscribeBroker = options.broker?.subscribe((event) => this.broadcast(event));
+    // Ids restart with a new epoch: connected clients are told before its first event.
+    this.#unsubscribeEpoch = options.log.onEpochChange?.((epoch) =>
+      void this.#subscriptions.resync(epoch)
+    );
     this.#sweeper = this.#idleTimeoutMs > 0
       ? setInterval(() => this.sweep(), Math.min(limits.heartbeatMs, this.#idleTimeoutMs))
       : null;
@@ -213,6 +218,7 @@ class LiveHub implements Hub, ConnectionEvents, ConnectionOwner {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#unsubscribeBroker?.();
+    this.#unsubscribeEpoch?.();
     if (this.#sweeper !== null) clearInterval(this.#sweeper);
     this.#outbox.close();
     for (const conn of this.#registry.list()) this.drop(conn, 1001, "Server shutting down");

@@ -138,6 +138,57 @@ export class Subscriptions {
     }
   }
 
+  /**
+   * The log started a new epoch (ids restart at 1): tells every subscribed connection with the
+   * answer a `since` of the old epoch gets (`subscribed`, `recovered: false`, the new epoch and
+   * a snapshot) before any event of the new epoch, which is held meanwhile. Events of the old
+   * epoch still waiting in a connection's batch go out first. A connection in the middle of a
+   * replay is left to that replay's own answer.
+   */
+  async resync(epoch: string): Promise<void> {
+    const conns = new Set<Connection>();
+    for (const set of this.#byTopic.values()) for (const c of set) conns.add(c);
+    const pending: { conn: Connection; old: number }[] = [];
+    for (const conn of conns) {
+      if (conn.closed || conn.heldForReplay) continue;
+      this.#outbox.holdForReplay(conn);
+      pending.push({ conn, old: conn.heldForReplay!.length });
+      conn.lastEventId = 0;
+      for (const t of conn.topics.keys()) conn.topics.set(t, 0);
+    }
+    // Connections on the same topics share one snapshot.
+    const snapshots = new Map<string, Promise<UpcomingMatch[]>>();
+    for (const { conn, old } of pending) {
+      const topics = [...conn.topics.keys()];
+      const key = topics.join("\n");
+      let snapshot = snapshots.get(key);
+      if (!snapshot) {
+        snapshot = this.#snapshot ? this.#snapshot(topics).catch(() => []) : Promise.resolve([]);
+        snapshots.set(key, snapshot);
+      }
+      const matches = await snapshot;
+      if (conn.closed) continue;
+      const held = this.#outbox.releaseHeld(conn);
+      const fresh = held.slice(old);
+      if (!held.slice(0, old).every((event) => this.#outbox.send(conn, event.json))) continue;
+      this.#outbox.reply(conn, {
+        type: "subscribed",
+        topics,
+        replayed: 0,
+        truncated: true,
+        // The snapshot's position: the held events of the new epoch follow it.
+        last_event_id: fresh.length > 0 ? fresh[0].event_id - 1 : this.#log.lastId(),
+        epoch,
+        recovered: false,
+        snapshot: matches,
+      });
+      for (const event of fresh) {
+        conn.lastEventId = event.event_id;
+        if (!this.#outbox.send(conn, event.json)) break;
+      }
+    }
+  }
+
   unsubscribe(conn: Connection, topics: Topic[]): void {
     for (const t of topics) {
       if (conn.topics.delete(t)) this.#remove(conn, t);
