@@ -124,7 +124,7 @@ export async function runFleetDrill(options: DrillOptions): Promise<DrillResult>
       await eventsFlow(checks, "with Redis capped at 256 KB/s");
       proxy.set({});
     });
-    await phase("redis-resets", {}, async (checks, notes) => {
+    await phase("redis-resets", { expectsRedisOutage: true }, async (checks, notes) => {
       const end = performance.now() + S * 1000;
       let cuts = 0;
       while (performance.now() < end) {
@@ -135,7 +135,7 @@ export async function runFleetDrill(options: DrillOptions): Promise<DrillResult>
       notes.cuts = cuts;
       await eventsFlow(checks, "after the connections were cut");
     });
-    await phase("redis-down-30s", {}, async (checks, notes) => {
+    await phase("redis-down-30s", { expectsRedisOutage: true }, async (checks, notes) => {
       proxy.setDown(true);
       await sleep(30_000);
       proxy.setDown(false);
@@ -190,7 +190,7 @@ export async function runFleetDrill(options: DrillOptions): Promise<DrillResult>
     });
     await phase(
       "redis-restart",
-      { expectsUnanswered: true, expectsEpochChange: true },
+      { expectsUnanswered: true, expectsEpochChange: true, expectsRedisOutage: true },
       async (checks, notes) => {
         const epochBefore = ledger.epoch;
         await redis.stop();

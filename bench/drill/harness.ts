@@ -162,7 +162,12 @@ export function viewerAddress(i: number): string {
 export type PhaseFlags = Partial<
   Pick<
     PhaseRecord,
-    "expectsUnanswered" | "expectsAbuser" | "latencyBudget" | "baseline" | "expectsEpochChange"
+    | "expectsUnanswered"
+    | "expectsAbuser"
+    | "latencyBudget"
+    | "baseline"
+    | "expectsEpochChange"
+    | "expectsRedisOutage"
   >
 >;
 
