@@ -18,6 +18,9 @@ const ENV = {
   DEMO_BOOKMAKER: "true",
   DEMO_TICK_MS: "150",
   DEMO_SCRAPE_MS: "250",
+  // Kick-off slots a second apart: each fixture replays its opening -> closing move within
+  // seconds, so prices (and events) move several times a second.
+  DEMO_KICKOFF_EVERY_MS: "1000",
   FLEET_LEASE_TTL_MS: String(LEASE_TTL_MS),
   LOG_LEVEL: "warn",
 };
@@ -179,15 +182,19 @@ Deno.test({
         assert.ok(stored.every((e) => e.stored.by === leader.id), "only the leader publishes");
         // Followers scrape nothing, yet answer the same matches from the shared odds store and
         // show the leader's source metrics in /health.
-        const upcoming = await Promise.all(cluster.instances.map((i) =>
-          i.json<{ matches: { id: string; opening_odds: unknown }[] }>(
-            "/api/v1/matches/upcoming?limit=500",
-          )
-        ));
-        const ids = upcoming.map((u) =>
-          u.body.matches.map((m) => m.id).sort()
-        );
-        assert.ok(ids[0].length > 0);
+        // Demo fixtures kick off and are replaced every slot: compare one moment's lists.
+        const ids = await waitFor("the same matches on every instance", async () => {
+          const upcoming = await Promise.all(cluster.instances.map((i) =>
+            i.json<{ matches: { id: string; opening_odds: unknown }[] }>(
+              "/api/v1/matches/upcoming?limit=500",
+            )
+          ));
+          const lists = upcoming.map((u) =>
+            u.body.matches.map((m) => m.id).sort()
+          );
+          const same = lists.every((l) => JSON.stringify(l) === JSON.stringify(lists[0]));
+          return same && lists[0].length > 0 ? lists : undefined;
+        });
         assert.deepEqual(ids[1], ids[0]);
         assert.deepEqual(ids[2], ids[0]);
         for (const f of followers) {
