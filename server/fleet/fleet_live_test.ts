@@ -197,11 +197,15 @@ Deno.test({
         });
         assert.deepEqual(ids[1], ids[0]);
         assert.deepEqual(ids[2], ids[0]);
+        // The leader publishes its source status on its own schedule: wait for the first.
         for (const f of followers) {
-          const { body } = await f.json<
-            { components: { live_odds: { sources: Record<string, { breaker: string }> } } }
-          >("/health");
-          assert.equal(body.components.live_odds.sources["demo-sharp"]?.breaker, "closed");
+          const breaker = await waitFor("the leader's source status", async () => {
+            const { body } = await f.json<
+              { components: { live_odds: { sources: Record<string, { breaker: string }> } } }
+            >("/health");
+            return body.components.live_odds.sources["demo-sharp"]?.breaker;
+          });
+          assert.equal(breaker, "closed");
         }
       } finally {
         await Promise.all(clients.map((c) => c.close()));
