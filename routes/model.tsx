@@ -6,14 +6,14 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../server/http/app_env.ts";
 import type { ModelCardView } from "../server/web/model_cards.ts";
-import { readModelCards } from "../server/web/model_cards.ts";
+import { cachedModelCards } from "../server/web/model_cards.ts";
 import type { PageLoadContext, PageProps } from "../server/web/page.ts";
 import { ReliabilityDiagram } from "../islands/_client/charts.tsx";
 
 export const title = "Model cards · SabiScore";
 
 export function load(_c: Context<AppEnv>, ctx: PageLoadContext): Promise<ModelCardView[]> {
-  return readModelCards(ctx.modelsDir);
+  return cachedModelCards(ctx.modelsDir);
 }
 
 function metricName(name: string): string {

@@ -3,6 +3,14 @@
  * @module
  */
 import type { Services } from "../services/services.ts";
+import type { HttpError } from "./errors.ts";
+
+/** Renders a failed page request as an HTML document (set by the web layer for page routes). */
+export type ErrorPage = (
+  error: HttpError,
+  requestId: string,
+  headers: Record<string, string>,
+) => Response;
 
 /** Variables set on every request context. */
 export interface AppVariables {
@@ -12,6 +20,8 @@ export interface AppVariables {
   routeTemplate?: string;
   /** Everything long-lived the handlers need. */
   services: Services;
+  /** A page route's HTML error document; JSON errors when absent. */
+  errorPage?: ErrorPage;
 }
 
 /** The Hono `Env` of the app. */

@@ -37,6 +37,9 @@ function respond(c: Context<AppEnv>, e: HttpError, requestId: string): Response 
   if (retry !== undefined && Number.isFinite(Number(retry))) {
     body.error.retry_after_seconds = Number(retry);
   }
+  // A page asked for by a browser gets the same failure as a page, not as JSON.
+  const page = c.get("errorPage");
+  if (page) return page(e, requestId, headers);
   return c.json(body, e.status as ContentfulStatusCode, headers);
 }
 

@@ -6,7 +6,7 @@
  *
  * The conversion is kept to what the app needs, because node:http is already the dearer half:
  * on this machine a bare node:http answer costs about twice the server CPU of a bare
- * `Deno.serve` one, and the first version of this file doubled that again. Fields are handed
+ * `Deno.serve` one, and a naive conversion doubles that again. Fields are handed
  * to `Request` as pairs (a third of the cost of `Headers#append` per field), a body that fits
  * in one read is written with its length in one call (iterating it with `for await` cost more
  * than node:http's own parsing), and request bodies are read only as far as the app reads
@@ -49,6 +49,7 @@ export class NodeListener {
   /** Open HTTP connections with whether a request is in flight (upgraded ones leave). */
   readonly #connections = new Map<Duplex, boolean>();
   #stopping = false;
+  #answering = 0;
   /** Resolves with the bound port once listening. */
   readonly listening: Promise<number>;
 
@@ -58,7 +59,10 @@ export class NodeListener {
       const socket = req.socket;
       this.#connections.set(socket, true);
       res.once("finish", () => this.#idle(socket));
-      answer(fetch, req, res, maxBuffered).catch(() => res.destroy());
+      this.#answering++;
+      answer(fetch, req, res, maxBuffered).catch(() => res.destroy()).finally(() =>
+        this.#answering--
+      );
     });
     this.#server.on("connection", (socket: Duplex) => {
       this.#connections.set(socket, false);
@@ -77,6 +81,11 @@ export class NodeListener {
         resolve(port);
       });
     });
+  }
+
+  /** Requests whose answer is still being made or written (a client gone mid-body ends its own). */
+  get answering(): number {
+    return this.#answering;
   }
 
   /** Stops accepting connections; resolves when every in-flight request finished. */
@@ -206,8 +215,23 @@ async function send(
   res.write(first.value);
   let chunk: ReadableStreamReadResult<Uint8Array> = second ?? await next!;
   while (!chunk.done) {
-    if (!res.write(chunk.value)) await new Promise((resolve) => res.once("drain", resolve));
+    if (!res.write(chunk.value)) await drainedOrClosed(res);
+    // A client gone mid-body: the close handler cancelled the stream; stop writing.
+    if (res.destroyed) return;
     chunk = await reader.read();
   }
   res.end();
+}
+
+/** Waits for room in the socket's buffer, or for the socket to close (a "drain" never comes then). */
+function drainedOrClosed(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+  });
 }

@@ -9,9 +9,9 @@
  * The guarded mode is the default although it costs: every request crosses node:http, which on
  * Deno 2.9 is Node's own HTTP server in JavaScript over a socket, and is turned into a fetch
  * `Request` again. Measured on a bare answer (A/B, interleaved, 4 rounds, CPU per request):
- * `Deno.serve` 11-19 µs, bare node:http 28-44 µs, node:http with our conversion 39-50 µs (it
- * was 46-60 µs before the conversion was trimmed, `server/http/node_listener.ts`). So the node
- * layer itself, not the conversion, is most of the gap, and no conversion can close it.
+ * `Deno.serve` 11-19 µs, bare node:http 28-44 µs, node:http with our conversion
+ * (`server/http/node_listener.ts`) 39-50 µs. So the node layer itself, not the conversion, is
+ * most of the gap, and no conversion can close it.
  * `Deno.serve` plain HTTP with only upgrades through the guard on the same port would: Deno 2.9
  * cannot do it. `Deno.serve` gives no raw socket for an upgrade (`upgradeHttpRaw` is internal
  * and was dropped; a PR to expose it, denoland/deno#30784, closed unmerged) and its own

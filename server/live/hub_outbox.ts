@@ -113,6 +113,8 @@ export class Outbox {
    * the replay, is the start of the held events.
    */
   holdForReplay(conn: Connection): void {
+    // Already holding (a replay that began while an epoch resync waits): keep what is held.
+    if (conn.heldForReplay) return;
     conn.heldForReplay = conn.batch ?? [];
     this.#clearBatch(conn);
   }

@@ -128,8 +128,9 @@ export class Subscriptions {
       subscribed.epoch = replay.epoch;
       subscribed.recovered = !truncated;
       if (truncated && this.#snapshot) {
-        subscribed.snapshot = await this.#snapshot(requested).catch(() => []);
+        const snapshot = await this.#snapshotOrNone(requested);
         if (conn.closed) return;
+        if (snapshot) subscribed.snapshot = snapshot;
       }
     }
     this.#outbox.reply(conn, subscribed);
@@ -148,45 +149,68 @@ export class Subscriptions {
   async resync(epoch: string): Promise<void> {
     const conns = new Set<Connection>();
     for (const set of this.#byTopic.values()) for (const c of set) conns.add(c);
-    const pending: { conn: Connection; old: number }[] = [];
+    // Connections on the same topics share one snapshot.
+    const snapshots = new Map<string, Promise<UpcomingMatch[] | undefined>>();
+    const done: Promise<void>[] = [];
     for (const conn of conns) {
       if (conn.closed || conn.heldForReplay) continue;
+      // Holding starts now, before any event of the new epoch reaches this connection.
       this.#outbox.holdForReplay(conn);
-      pending.push({ conn, old: conn.heldForReplay!.length });
+      const holding = conn.heldForReplay!;
+      const old = holding.length;
       conn.lastEventId = 0;
       for (const t of conn.topics.keys()) conn.topics.set(t, 0);
-    }
-    // Connections on the same topics share one snapshot.
-    const snapshots = new Map<string, Promise<UpcomingMatch[]>>();
-    for (const { conn, old } of pending) {
       const topics = [...conn.topics.keys()];
       const key = topics.join("\n");
       let snapshot = snapshots.get(key);
       if (!snapshot) {
-        snapshot = this.#snapshot ? this.#snapshot(topics).catch(() => []) : Promise.resolve([]);
+        snapshot = this.#snapshotOrNone(topics);
         snapshots.set(key, snapshot);
       }
-      const matches = await snapshot;
-      if (conn.closed) continue;
-      const held = this.#outbox.releaseHeld(conn);
-      const fresh = held.slice(old);
-      if (!held.slice(0, old).every((event) => this.#outbox.send(conn, event.json))) continue;
-      this.#outbox.reply(conn, {
-        type: "subscribed",
-        topics,
-        replayed: 0,
-        truncated: true,
-        // The snapshot's position: the held events of the new epoch follow it.
-        last_event_id: fresh.length > 0 ? fresh[0].event_id - 1 : this.#log.lastId(),
-        epoch,
-        recovered: false,
-        snapshot: matches,
-      });
-      for (const event of fresh) {
-        conn.lastEventId = event.event_id;
-        if (!this.#outbox.send(conn, event.json)) break;
-      }
+      // The answer runs in the connection's request queue: a `subscribe` the client sends
+      // meanwhile waits for it instead of taking over the held events.
+      done.push(conn.enqueueRequest(() => this.#finishResync(conn, epoch, holding, old, snapshot)));
     }
+    await Promise.all(done);
+  }
+
+  async #finishResync(
+    conn: Connection,
+    epoch: string,
+    holding: PublishedEvent[],
+    old: number,
+    snapshot: Promise<UpcomingMatch[] | undefined>,
+  ): Promise<void> {
+    const matches = await snapshot;
+    // A replay that ran in between took the held events and answered in the new epoch.
+    if (conn.closed || conn.heldForReplay !== holding) return;
+    const held = this.#outbox.releaseHeld(conn);
+    const fresh = held.slice(old);
+    if (!held.slice(0, old).every((event) => this.#outbox.send(conn, event.json))) return;
+    this.#outbox.reply(conn, {
+      type: "subscribed",
+      topics: [...conn.topics.keys()],
+      replayed: 0,
+      truncated: true,
+      // The snapshot's position: the held events of the new epoch follow it.
+      last_event_id: fresh.length > 0 ? fresh[0].event_id - 1 : this.#log.lastId(),
+      epoch,
+      recovered: false,
+      ...(matches ? { snapshot: matches } : {}),
+    });
+    for (const event of fresh) {
+      conn.lastEventId = event.event_id;
+      if (!this.#outbox.send(conn, event.json)) break;
+    }
+  }
+
+  /** The current state for `topics`, or none when it cannot be read (an empty list would say "no matches"). */
+  #snapshotOrNone(topics: Topic[]): Promise<UpcomingMatch[] | undefined> {
+    if (!this.#snapshot) return Promise.resolve(undefined);
+    return this.#snapshot(topics).catch((error) => {
+      console.error("Cannot read the live snapshot:", error);
+      return undefined;
+    });
   }
 
   unsubscribe(conn: Connection, topics: Topic[]): void {

@@ -267,3 +267,23 @@ export async function readModelCards(modelsDir: string): Promise<ModelCardView[]
   }
   return out;
 }
+
+/** How long {@link cachedModelCards} keeps what it read: a re-deployed card shows within this. */
+const CARDS_TTL_MS = 60_000;
+const cardsCache = new Map<string, { at: number; cards: Promise<ModelCardView[]> }>();
+
+/**
+ * {@link readModelCards}, kept for a minute per folder: reading and base64-encoding every card
+ * and diagram costs about 19 ms per call on the development machine, and `/model` is a page
+ * anyone may reload. A failed read is not kept.
+ */
+export function cachedModelCards(modelsDir: string, now = Date.now()): Promise<ModelCardView[]> {
+  const hit = cardsCache.get(modelsDir);
+  if (hit && now - hit.at < CARDS_TTL_MS) return hit.cards;
+  const cards = readModelCards(modelsDir);
+  cardsCache.set(modelsDir, { at: now, cards });
+  cards.catch(() => {
+    if (cardsCache.get(modelsDir)?.cards === cards) cardsCache.delete(modelsDir);
+  });
+  return cards;
+}

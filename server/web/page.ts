@@ -38,3 +38,11 @@ export interface AppProps {
   url: URL;
   title: string;
 }
+
+/** What `routes/_error.tsx` gets: the failure the error handler answers a page request with. */
+export interface ErrorPageData {
+  status: number;
+  code: string;
+  message: string;
+  requestId: string;
+}

@@ -8,12 +8,12 @@ import { pathToFileURL } from "node:url";
 import { h } from "preact";
 import type { ComponentType } from "preact";
 import type { Context, MiddlewareHandler } from "hono";
-import type { AppEnv } from "../http/app_env.ts";
+import type { AppEnv, ErrorPage } from "../http/app_env.ts";
 import { HttpError } from "../http/errors.ts";
 import { buildClient, type ClientBuild } from "./build.ts";
 import type { WebConfig } from "./config.ts";
 import { type IslandInfo, loadIslands } from "./island_registry.ts";
-import type { AppProps, PageModule, PageProps } from "./page.ts";
+import type { AppProps, ErrorPageData, PageModule, PageProps } from "./page.ts";
 import { type PageData, pageDataFromServices } from "./page_data.ts";
 import { type ClientAssets, renderDocument } from "./render.ts";
 import type { RouteEntry } from "./router.ts";
@@ -63,6 +63,10 @@ function DefaultNotFound() {
   return h("main", null, h("h1", null, "Page not found"));
 }
 
+function DefaultError({ data }: PageProps<ErrorPageData>) {
+  return h("main", null, [h("h1", null, `Error ${data.status}`), h("p", null, data.message)]);
+}
+
 async function importOptional<T>(path: string): Promise<T | undefined> {
   try {
     await Deno.stat(path);
@@ -82,6 +86,9 @@ export async function createWebLayer(options: WebLayerOptions = {}): Promise<Web
   const App = await importOptional<ComponentType<AppProps>>(`${routes}/_app.tsx`) ?? DefaultApp;
   const NotFound = await importOptional<ComponentType<PageProps<null>>>(`${routes}/_404.tsx`) ??
     DefaultNotFound;
+  const ErrorView =
+    await importOptional<ComponentType<PageProps<ErrorPageData>>>(`${routes}/_error.tsx`) ??
+      DefaultError;
   const modelsDir = options.modelsDir ?? `${config.root}/models`;
   const pageData = options.pageData ??
     ((c: Context<AppEnv>) => pageDataFromServices(c.get("services")));
@@ -113,13 +120,41 @@ export async function createWebLayer(options: WebLayerOptions = {}): Promise<Web
     props: PageProps<unknown>,
     title: string,
     status = 200,
+    headers: Record<string, string> = {},
   ): Response {
     const Component = () => h(Page, props);
     const html = renderDocument(h(App, { Component, url: props.url, title }), assets);
     return new Response(html, {
       status,
-      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+      headers: {
+        ...headers,
+        "content-type": "text/html; charset=utf-8",
+        "cache-control": "no-store",
+      },
     });
+  }
+
+  /** A page's failure as a document: the error handler's status, headers and message. */
+  function errorPage(c: Context<AppEnv>): ErrorPage {
+    return (error, requestId, headers) => {
+      const data: ErrorPageData = {
+        status: error.status,
+        code: error.code,
+        message: error.message,
+        requestId,
+      };
+      const props = { url: new URL(c.req.url), params: {}, data };
+      const title = error.status === 503
+        ? "Temporarily unavailable · SabiScore"
+        : "Something went wrong · SabiScore";
+      return documentResponse(
+        ErrorView as ComponentType<PageProps<unknown>>,
+        props,
+        title,
+        error.status,
+        headers,
+      );
+    };
   }
 
   function renderNotFound(c: Context<AppEnv>): Response {
@@ -137,6 +172,8 @@ export async function createWebLayer(options: WebLayerOptions = {}): Promise<Web
     c: Context<AppEnv>,
     params: Record<string, string> = {},
   ): Promise<Response> {
+    // Any failure from here on reaches the one error handler, which answers with this page.
+    c.set("errorPage", errorPage(c));
     let data: D;
     try {
       data = module.load ? await module.load(c, { data: pageData(c), modelsDir }) : undefined as D;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { createApp, ROUTES_DIR } from "../http/app.ts";
+import { HttpError } from "../http/errors.ts";
 import { createTestApp, loadRouteFiles, SERVICE_ROUTE_FILES } from "../testing/test_app.ts";
 import config from "../../fresh.config.ts";
 import { buildClient } from "./build.ts";
@@ -78,6 +79,46 @@ Deno.test("web layer: unknown pages and matches get the HTML 404, the API keeps 
     const api = await get("/api/v1/nothing", { accept: "application/json" });
     assert.equal(api.status, 404);
     assert.equal((await api.json()).error.code, "not_found");
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("web layer: a page whose live data is unavailable answers an HTML 503 with Retry-After", async () => {
+  const t = await createTestApp();
+  const unavailable = () =>
+    Promise.reject(
+      new HttpError(503, "Live odds are temporarily unavailable", {
+        code: "redis_unavailable",
+        headers: { "Retry-After": "2" },
+      }),
+    );
+  const web = await createWebLayer({
+    build,
+    modelsDir: FIXTURE_MODELS,
+    pageData: () => ({
+      upcomingMatches: unavailable,
+      matchInsight: unavailable,
+      recentAlerts: unavailable,
+      alertPerformance: unavailable,
+    }),
+  });
+  const routes = await loadRouteFiles([...SERVICE_ROUTE_FILES, ...PAGE_FILES]);
+  const app = await createApp(t.services, { routes, web });
+  try {
+    for (const path of ["/", "/match/m1", "/value-bets"]) {
+      const res = await app.request(path, { headers: { accept: "text/html" } });
+      assert.equal(res.status, 503, path);
+      assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8", path);
+      assert.equal(res.headers.get("retry-after"), "2", path);
+      assert.ok(res.headers.get("x-request-id"), path);
+      assert.match(res.headers.get("content-security-policy") ?? "", /script-src 'self'/);
+      const html = await res.text();
+      assert.match(html, /Temporarily unavailable/, path);
+      assert.match(html, /Live odds are temporarily unavailable/, path);
+    }
+    const api = await app.request("/api/v1/leagues/nope/teams");
+    assert.equal(api.headers.get("content-type"), "application/json", "the API keeps JSON errors");
   } finally {
     await t.close();
   }
