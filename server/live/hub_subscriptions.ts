@@ -156,9 +156,10 @@ export class Subscriptions {
       conn.lastEventId = 0;
       for (const t of conn.topics.keys()) conn.topics.set(t, 0);
     }
-    // Connections on the same topics share one snapshot.
+    // Connections on the same topics share one snapshot, and all are asked for before any is
+    // awaited, so the snapshot source can share one load of the store between them.
     const snapshots = new Map<string, Promise<UpcomingMatch[]>>();
-    for (const { conn, old } of pending) {
+    const answers = pending.map(({ conn, old }) => {
       const topics = [...conn.topics.keys()];
       const key = topics.join("\n");
       let snapshot = snapshots.get(key);
@@ -166,6 +167,9 @@ export class Subscriptions {
         snapshot = this.#snapshot ? this.#snapshot(topics).catch(() => []) : Promise.resolve([]);
         snapshots.set(key, snapshot);
       }
+      return { conn, old, topics, snapshot };
+    });
+    for (const { conn, old, topics, snapshot } of answers) {
       const matches = await snapshot;
       if (conn.closed) continue;
       const held = this.#outbox.releaseHeld(conn);
