@@ -11,10 +11,13 @@
  * 3. A broadcast to 10,000 WebSocket clients split over 2 instances through Redis against
  *    10,000 on one instance (`bench/fleet_broadcast.ts`: `--clients`, `--broadcasts`,
  *    `--interval-ms`).
+ * 4. The Redis odds store alone: ops/s of unchanged and moved scrapes, `history` and `cleanup`
+ *    (`bench/fleet_odds.ts`: `--puts`, `--baseline <module>` for an A/B against another
+ *    implementation).
  *
  * Options: `--duration <s>` (8), `--warmup <s>` (2), `--connections <n>` (50), `--rounds <n>`
  * (3), `--hits <n>` (20000, the store section), `--url <redis://...>` (the local Redis),
- * `--only http|stores|broadcast` (all).
+ * `--only http|stores|broadcast|odds` (all).
  * @module
  */
 import { FleetRedis } from "../server/fleet/redis_client.ts";
@@ -23,6 +26,7 @@ import { RedisRateLimitStore } from "../server/rate_limit/redis_store.ts";
 import type { RateLimitStore } from "../server/rate_limit/store.ts";
 import { FleetCluster } from "../server/testing/fleet_cluster.ts";
 import { benchFleetBroadcast } from "./fleet_broadcast.ts";
+import { benchFleetOdds } from "./fleet_odds.ts";
 import {
   type BenchArgs,
   ensureWrk,
@@ -209,6 +213,10 @@ export async function benchFleet(args: string[]): Promise<void> {
   if (only === undefined || only === "broadcast") {
     console.log("== broadcast to WebSocket clients: one instance vs 2 instances through Redis");
     await benchFleetBroadcast(args);
+  }
+  if (only === undefined || only === "odds") {
+    console.log("== odds store alone: ops/s");
+    await benchFleetOdds(args, url);
   }
 }
 

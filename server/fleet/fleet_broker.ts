@@ -139,7 +139,6 @@ export class FleetBroker implements Broker, ReplaySource {
       at: Date.now(),
       by: this.#redis.instanceId,
     };
-    let published: FleetEvent | null;
     if (this.#fenceOf && origin) {
       const fence = this.#fenceOf(origin.source);
       if (fence === null) {
@@ -148,13 +147,17 @@ export class FleetBroker implements Broker, ReplaySource {
       }
       stored.src = origin.source;
       stored.fence = fence;
-      published = await this.#stream.publishFenced(JSON.stringify(stored), origin.source, fence);
+      const published = await this.#stream.publishFenced(
+        JSON.stringify(stored),
+        origin.source,
+        fence,
+      );
       if (!published) {
         this.#counts.fenced_out++;
         throw new NotLeaderError(origin.source);
       }
     } else {
-      published = await this.#stream.publish(JSON.stringify(stored));
+      await this.#stream.publish(JSON.stringify(stored));
     }
     this.#counts.published++;
   }
@@ -262,18 +265,23 @@ export class FleetBroker implements Broker, ReplaySource {
     this.#counts.received++;
     const decoded = decodeStored(e);
     if (decoded) {
-      const mine = decoded.by === this.#redis.instanceId;
-      for (
-        const listener of mine ? [...this.#listeners, ...this.#ownListeners] : [...this.#listeners]
-      ) {
-        try {
-          listener(decoded.published);
-        } catch (error) {
-          this.#onListenerError(error);
-        }
+      this.#deliver(this.#listeners, decoded.published);
+      if (decoded.by === this.#redis.instanceId) {
+        this.#deliver(this.#ownListeners, decoded.published);
       }
     }
     this.#wake();
+  }
+
+  /** Hands `event` to each listener; one that throws does not keep it from the others. */
+  #deliver(listeners: Set<(e: PublishedEvent) => void>, event: PublishedEvent): void {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#onListenerError(error);
+      }
+    }
   }
 
   #reached(epoch: string, offset: number): Promise<boolean> {

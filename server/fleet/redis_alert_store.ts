@@ -69,11 +69,14 @@ export function createRedisAlertStorage(
       );
       if (entries.length === 0) return { alerts: [], dropped: [] };
       const ids: string[] = [];
+      let next = version;
       for (let i = 0; i < entries.length; i += 2) {
         ids.push(entries[i]);
-        version = Math.max(version, Number(entries[i + 1]));
+        next = Math.max(next, Number(entries[i + 1]));
       }
       const values = await client.timed("alerts_get", (r) => r.hmget(KEYS[0], ...ids));
+      // Only changes actually read are taken in: a failed read leaves them for the next refresh.
+      version = next;
       const alerts: Alert[] = [];
       const dropped: number[] = [];
       values.forEach((v, i) => {

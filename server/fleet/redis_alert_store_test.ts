@@ -3,7 +3,9 @@ import { openAlertEngine } from "../live/alerts.ts";
 import { createLocalBroker } from "../live/broker.ts";
 import { createMemoryEventLog } from "../live/event_log.ts";
 import { valueBetEvent } from "../live/event_fixtures.ts";
+import type { Alert } from "../live/alert_book.ts";
 import { createRedisAlertStorage } from "./redis_alert_store.ts";
+import type { FleetRedis } from "./redis_client.ts";
 import {
   connectedClient,
   deleteKeys,
@@ -52,6 +54,39 @@ Deno.test({
       await c.close();
     } finally {
       await Promise.all([a.close(), b.close()]);
+      await deleteKeys(ra.redis, prefix);
+      await Promise.all([ra.close(), rb.close()]);
+    }
+  },
+});
+
+Deno.test({
+  name: "createRedisAlertStorage: changes whose read failed are taken in by the next refresh",
+  ignore: !SHARED_REDIS,
+  async fn() {
+    const prefix = testPrefix("alerts-retry");
+    const ra = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
+    const rb = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
+    // The reader's connection fails the read of the changed alerts once, as during an outage.
+    let failReads = 1;
+    const flaky = {
+      timed<T>(name: string, command: (r: typeof rb.redis) => Promise<T>): Promise<T> {
+        if (name === "alerts_get" && failReads-- > 0) {
+          return Promise.reject(new Error("Connection is closed."));
+        }
+        return rb.timed(name, command);
+      },
+    } as FleetRedis;
+    try {
+      const writer = createRedisAlertStorage(ra);
+      const reader = createRedisAlertStorage(flaky);
+      await reader.load();
+      const alert = { id: 1, match_id: "m1", status: "open" } as Alert;
+      await writer.save(alert, 1, []);
+      await assert.rejects(reader.changes!(), /Connection is closed/);
+      assert.deepEqual(await reader.changes!(), { alerts: [alert], dropped: [] });
+      assert.deepEqual(await reader.changes!(), { alerts: [], dropped: [] });
+    } finally {
       await deleteKeys(ra.redis, prefix);
       await Promise.all([ra.close(), rb.close()]);
     }

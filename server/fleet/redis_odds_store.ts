@@ -20,13 +20,15 @@ import {
   type StoredMatch,
   type UpcomingFilter,
 } from "../live/odds_store.ts";
+import type { ChainableCommander } from "ioredis";
 import type { ScrapedMatch } from "../live/validate.ts";
 import { NotLeaderError } from "./fleet_broker.ts";
 import { LuaScript } from "./lua_script.ts";
 import type { FleetRedis } from "./redis_client.ts";
 
 // KEYS: fence, match, kickoff, quote, history. ARGV: fence ('' = unfenced), id, meta JSON,
-// kickoff ms, source, quote JSON ('' = unchanged), snapshot JSON, history length kept.
+// kickoff ms, source, quote JSON ('' = unchanged), snapshot JSON, history length kept. Returns
+// the match's quotes after the write (so `put` needs no load after it), or 0 when fenced out.
 const WRITE = new LuaScript(
   `if ARGV[1] ~= '' and tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[1]) then
   return 0
@@ -38,7 +40,7 @@ if ARGV[6] ~= '' then
   redis.call('RPUSH', KEYS[5], ARGV[7])
   redis.call('LTRIM', KEYS[5], -tonumber(ARGV[8]), -1)
 end
-return 1`,
+return redis.call('HVALS', KEYS[4])`,
   5,
 );
 
@@ -68,20 +70,8 @@ export function createRedisOddsStore(
     if (ids.length === 0) return [];
     const pipeline = redis.pipeline();
     for (const id of ids) pipeline.get(`${P}match:${id}`).hvals(`${P}quote:${id}`);
-    // A command error of the pipeline is thrown inside `timed`, which tells an outage apart.
-    const replies = await client.timed("odds_load", async () => {
-      const out = (await pipeline.exec())!;
-      const failed = out.find(([err]) => err);
-      if (failed) throw failed[0];
-      return out;
-    });
-    return ids.map((_, i) => {
-      const [, meta] = replies[2 * i];
-      const [, quotes] = replies[2 * i + 1];
-      if (typeof meta !== "string") return null;
-      const parsed = (quotes as string[]).map((q) => JSON.parse(q) as SourceQuote);
-      return { ...(JSON.parse(meta) as MatchMeta), quotes: parsed.sort(byUpdate) };
-    });
+    const replies = await client.timed("odds_load", () => execute(pipeline));
+    return ids.map((_, i) => matchOf(replies[2 * i], replies[2 * i + 1]));
   }
 
   const load = async (id: string) => (await loadMany([id]))[0];
@@ -94,13 +84,29 @@ export function createRedisOddsStore(
         if (f === null) throw new NotLeaderError(m.source);
         fence = String(f);
       }
-      const prevJson = await client.timed(
-        "odds_get",
-        (r) => r.hget(`${P}quote:${m.id}`, m.source),
-      );
-      const prev = prevJson ? JSON.parse(prevJson) as SourceQuote : null;
-      const r = nextQuote(prev, m, at, tolerance);
       const meta = metaOf(m);
+      const metaJson = JSON.stringify(meta);
+      // One round trip reads what a scrape compares against: most scrapes change nothing.
+      const read = redis.pipeline().get(`${P}match:${m.id}`).hvals(`${P}quote:${m.id}`);
+      if (fence) read.get(`fence:${m.source}`);
+      const [storedMeta, storedQuotes, storedFence] = await client.timed(
+        "odds_get",
+        () => execute(read),
+      );
+      const quotes = (storedQuotes as string[]).map((q) => JSON.parse(q) as SourceQuote);
+      const prev = quotes.find((q) => q.source === m.source) ?? null;
+      const r = nextQuote(prev, m, at, tolerance);
+      if (!r.changed && storedMeta === metaJson) {
+        // Nothing to write; a stale token is still refused, as the write script would.
+        if (fence && Number(storedFence ?? 0) !== Number(fence)) {
+          throw new NotLeaderError(m.source);
+        }
+        return {
+          match: { ...meta, quotes: quotes.sort(byUpdate) },
+          previous: r.previous,
+          changed: false,
+        };
+      }
       const snapshot: OddsSnapshot = { at: r.quote.updated_at, source: m.source, odds: m.odds };
       const written = await client.timed("odds_put", (c) =>
         WRITE.run(c, [
@@ -112,16 +118,15 @@ export function createRedisOddsStore(
         ], [
           fence,
           m.id,
-          JSON.stringify(meta),
+          metaJson,
           Date.parse(meta.kickoff),
           m.source,
           r.changed ? JSON.stringify(r.quote) : "",
           JSON.stringify(snapshot),
           keep,
         ]));
-      if (written !== 1) throw new NotLeaderError(m.source);
-      const match = await load(m.id);
-      return { match: match!, previous: r.previous, changed: r.changed };
+      if (!Array.isArray(written)) throw new NotLeaderError(m.source);
+      return { match: matchOf(metaJson, written)!, previous: r.previous, changed: r.changed };
     },
 
     async upcoming(filter: UpcomingFilter = {}): Promise<StoredMatch[]> {
@@ -145,36 +150,50 @@ export function createRedisOddsStore(
     get: load,
 
     async history(id: string, opts: { source?: string } = {}): Promise<OddsSnapshot[]> {
-      const sources = opts.source
-        ? [opts.source]
-        : await client.timed("odds_sources", (r) => r.hkeys(`${P}quote:${id}`));
-      const out: OddsSnapshot[] = [];
-      for (const source of sources) {
-        const items = await client.timed(
-          "odds_history",
-          (r) => r.lrange(`${P}history:${id}:${source}`, 0, -1),
-        );
-        for (const item of items) out.push(JSON.parse(item));
-      }
+      const lists = await client.timed("odds_history", async () => {
+        const sources = opts.source ? [opts.source] : await redis.hkeys(`${P}quote:${id}`);
+        const pipeline = redis.pipeline();
+        for (const source of sources) pipeline.lrange(`${P}history:${id}:${source}`, 0, -1);
+        return sources.length === 0 ? [] : await execute(pipeline);
+      });
+      const out = (lists as string[][]).flat().map((item) => JSON.parse(item) as OddsSnapshot);
       return out.sort((a, b) => a.at.localeCompare(b.at));
     },
 
     async cleanup(at: Date): Promise<number> {
       const end = at.getTime() - keepAfter;
-      const ids = await client.timed(
-        "odds_cleanup",
-        (r) => r.zrangebyscore(`${P}kickoff`, "-inf", `(${end}`),
-      );
-      for (const id of ids) {
-        const sources = await redis.hkeys(`${P}quote:${id}`);
-        await redis.del(
+      return await client.timed("odds_cleanup", async () => {
+        const ids = await redis.zrangebyscore(`${P}kickoff`, "-inf", `(${end}`);
+        if (ids.length === 0) return 0;
+        const sourcesOf = redis.pipeline();
+        for (const id of ids) sourcesOf.hkeys(`${P}quote:${id}`);
+        const sources = (await execute(sourcesOf)) as string[][];
+        const keys = ids.flatMap((id, i) => [
           `${P}match:${id}`,
           `${P}quote:${id}`,
-          ...sources.map((s) => `${P}history:${id}:${s}`),
-        );
-        await redis.zrem(`${P}kickoff`, id);
-      }
-      return ids.length;
+          ...sources[i].map((s) => `${P}history:${id}:${s}`),
+        ]);
+        await execute(redis.pipeline().del(...keys).zrem(`${P}kickoff`, ...ids));
+        return ids.length;
+      });
     },
   };
+}
+
+/**
+ * The replies of a pipeline; the first command error is thrown (inside `client.timed`, which
+ * tells an outage apart from a refused command).
+ */
+async function execute(pipeline: ChainableCommander): Promise<unknown[]> {
+  const out = (await pipeline.exec())!;
+  const failed = out.find(([err]) => err);
+  if (failed) throw failed[0];
+  return out.map(([, value]) => value);
+}
+
+/** A stored match from its meta JSON and quote JSONs, or null when the meta is gone. */
+function matchOf(meta: unknown, quotes: unknown): StoredMatch | null {
+  if (typeof meta !== "string") return null;
+  const parsed = (quotes as string[]).map((q) => JSON.parse(q) as SourceQuote);
+  return { ...(JSON.parse(meta) as MatchMeta), quotes: parsed.sort(byUpdate) };
 }

@@ -149,7 +149,8 @@ export class Subscriptions {
   async resync(epoch: string): Promise<void> {
     const conns = new Set<Connection>();
     for (const set of this.#byTopic.values()) for (const c of set) conns.add(c);
-    // Connections on the same topics share one snapshot.
+    // Connections on the same topics share one snapshot, and all are asked for before any is
+    // awaited, so the snapshot source can share one load of the store between them.
     const snapshots = new Map<string, Promise<UpcomingMatch[] | undefined>>();
     const done: Promise<void>[] = [];
     for (const conn of conns) {

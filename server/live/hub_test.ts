@@ -346,3 +346,40 @@ Deno.test("hub: events for a busy socket are coalesced into batch frames, in ord
     await s.close();
   }
 });
+
+Deno.test("hub: an epoch change asks for every connection's snapshot before awaiting any", async () => {
+  let epochChanged: ((epoch: string) => void) | undefined;
+  const asked: string[][] = [];
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => release = resolve);
+  const s = startWsServer({
+    wrapLog: (log) => ({
+      ...log,
+      onEpochChange(listener) {
+        epochChanged = listener;
+        return () => epochChanged = undefined;
+      },
+    }),
+    // Held until every connection asked: a resync awaiting each in turn would never get there.
+    snapshot: async (topics) => {
+      asked.push(topics);
+      await released;
+      return [];
+    },
+  });
+  const clients = await Promise.all([0, 1, 2].map(() => Client.open(s.url)));
+  try {
+    for (const [i, c] of clients.entries()) await subscribe(c, { topics: [`match:m${i}`] });
+    epochChanged!("e2");
+    await eventually(() => asked.length === 3);
+    release();
+    for (const c of clients) {
+      await c.until(() => c.of("subscribed").some((m) => m.epoch === "e2"));
+    }
+    assert.deepEqual(asked.map((t) => t.join()).sort(), ["match:m0", "match:m1", "match:m2"]);
+  } finally {
+    release();
+    await Promise.all(clients.map((c) => c.close()));
+    await s.close();
+  }
+});

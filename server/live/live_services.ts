@@ -11,9 +11,7 @@ import { type Broker, createLocalBroker } from "./broker.ts";
 import { openKvEventLog, type ReplaySource } from "./event_log.ts";
 import { FleetBroker } from "../fleet/fleet_broker.ts";
 import type { FleetRedis } from "../fleet/redis_client.ts";
-import type { Topic, UpcomingMatch } from "../domain/live_protocol.ts";
-import type { OddsStore, StoredMatch } from "./odds_store.ts";
-import { toUpcomingMatch } from "./upcoming_view.ts";
+import { matchSnapshots } from "./match_snapshots.ts";
 import { createHub, type Hub } from "./hub.ts";
 import type { Config } from "../ops/config.ts";
 import { type OddsFeed, startOddsFeed } from "./odds_feed.ts";
@@ -95,7 +93,7 @@ export async function openLiveServices(options: LiveServicesOptions): Promise<Li
     allowedOrigins: options.config.corsOrigins,
     signal,
     batchMs: options.batchMs ?? 25,
-    snapshot: fleet ? (topics) => snapshotOf(started.store, topics) : undefined,
+    snapshot: fleet ? matchSnapshots(() => started.store) : undefined,
   });
   const alerts = await openAlertEngine({
     kv,
@@ -142,21 +140,4 @@ export async function openLiveServices(options: LiveServicesOptions): Promise<Li
       await log.close();
     },
   };
-}
-
-/** The current matches of some topics, for a client whose replay could not be recovered. */
-async function snapshotOf(store: OddsStore | undefined, topics: Topic[]): Promise<UpcomingMatch[]> {
-  if (!store) return [];
-  const found = new Map<string, StoredMatch>();
-  for (const topic of topics) {
-    let matches: (StoredMatch | null)[] = [];
-    if (topic === "matches" || topic === "value-bets") matches = await store.upcoming();
-    else if (topic.startsWith("league:")) {
-      matches = await store.upcoming({ league: topic.slice("league:".length) });
-    } else if (topic.startsWith("match:")) {
-      matches = [await store.get(topic.slice("match:".length))];
-    }
-    for (const m of matches) if (m) found.set(m.id, m);
-  }
-  return [...found.values()].flatMap((m) => toUpcomingMatch(m) ?? []);
 }

@@ -6,7 +6,7 @@
 import { statfs } from "node:fs/promises";
 import type { PredictionEngine } from "../domain/prediction.ts";
 import type { PredictionService } from "../predict/prediction_service.ts";
-import type { RedisStatus } from "../fleet/redis_client.ts";
+import { disabledRedisStatus, type RedisStatus } from "../fleet/redis_client.ts";
 import type { InstanceBeat } from "../fleet/instances.ts";
 
 /** Status of a component or of the whole instance. */
@@ -203,7 +203,8 @@ export function createHealth(options: HealthOptions): Health {
 
 /** The `redis` component: `disabled` in embedded mode, else the client's state and the fleet. */
 function redisComponent(fleet: FleetHealth | undefined): HealthReport["components"][string] {
-  if (!fleet) return { status: "ok", state: "disabled", mode: "embedded" };
+  // The same fields in both modes, so a reader of `/health` need not tell them apart first.
+  if (!fleet) return { status: "ok", mode: "embedded", ...disabledRedisStatus() };
   const r = fleet.redis();
   return {
     status: r.state === "up" ? "ok" : "degraded",
