@@ -1,12 +1,21 @@
 /**
  * The browser's WebSocket client for the live hub (`/ws`): subscribes to topics, reconnects with
  * capped exponential backoff (and at once when the browser comes back online), and on every
- * reconnect asks for what it missed with `since` = the last event id it saw. Events it has
+ * reconnect asks for what it missed with `since` = the last event id it saw, and `epoch` = the
+ * epoch that id belongs to (fleet mode: ids restart when Redis loses the stream). Events it has
  * already seen are dropped, so listeners see each event once, in order. `batch` frames (the hub
- * coalesces events under load) are unpacked: listeners only ever see single messages.
+ * coalesces events under load) are unpacked: listeners only ever see single messages. When the
+ * server cannot replay the whole gap (`recovered: false` or `truncated`, or its epoch is not the
+ * one the ids came from) the view is stale: `onResync` rebuilds it, by default by reloading the
+ * page, which renders current data and a fresh `since`.
  * @module
  */
-import type { ClientMessage, ServerMessage, Topic } from "../../server/domain/live_protocol.ts";
+import type {
+  ClientMessage,
+  ServerMessage,
+  Topic,
+  UpcomingMatch,
+} from "../../server/domain/live_protocol.ts";
 
 /** What listeners receive: any server message but `batch`, whose events arrive one by one. */
 export type LiveMessage = Exclude<ServerMessage, { type: "batch" }>;
@@ -22,6 +31,14 @@ export interface LiveSocketOptions {
   onStatus?: (status: ConnectionStatus) => void;
   /** Last event id already reflected in the page (from server-rendered data). */
   since?: number;
+  /** The epoch of `since` (fleet mode), sent back with it. @default the first one the server names */
+  epoch?: string;
+  /**
+   * Called when missed events cannot be replayed: the view must be rebuilt from `snapshot`
+   * (the current matches of the topics, when the server sent them). Events that follow are
+   * new ones, in the server's current epoch. @default reloads the page
+   */
+  onResync?: (snapshot: UpcomingMatch[] | undefined) => void;
   /** @default `ws(s)://<this host>/ws` */
   url?: string;
   /** First reconnect delay, doubled up to `maxDelayMs`. @default 500 */
@@ -39,6 +56,8 @@ export interface LiveConnection {
   close(): void;
   /** The last event id seen (what `since` will be on the next reconnect). */
   lastEventId(): number | undefined;
+  /** The epoch of that id (fleet mode). */
+  epoch(): string | undefined;
 }
 
 function defaultUrl(): string {
@@ -53,6 +72,8 @@ export function connectLive(options: LiveSocketOptions): LiveConnection {
   const max = options.maxDelayMs ?? 15_000;
   const pingMs = options.pingMs ?? 25_000;
   let lastId = options.since;
+  let epoch = options.epoch;
+  const resync = options.onResync ?? (() => location.reload());
   let attempt = 0;
   let socket: WebSocket | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -70,6 +91,7 @@ export function connectLive(options: LiveSocketOptions): LiveConnection {
       attempt = 0;
       const subscribe: ClientMessage = { type: "subscribe", topics: options.topics };
       if (lastId !== undefined) subscribe.since = lastId;
+      if (lastId !== undefined && epoch !== undefined) subscribe.epoch = epoch;
       ws.send(JSON.stringify(subscribe));
       status("live");
       clearInterval(pingTimer);
@@ -106,6 +128,18 @@ export function connectLive(options: LiveSocketOptions): LiveConnection {
       lastId = message.event_id;
     } else if (message.type === "welcome" && lastId === undefined) {
       lastId = message.last_event_id;
+      epoch = message.epoch ?? epoch;
+    } else if (message.type === "subscribed") {
+      const otherEpoch = message.epoch !== undefined && epoch !== undefined &&
+        message.epoch !== epoch;
+      if (message.epoch !== undefined) epoch = message.epoch;
+      if (message.recovered === false || message.truncated || otherEpoch) {
+        // What follows is counted from the server's position, in its epoch.
+        lastId = message.last_event_id;
+        options.onMessage(message);
+        resync(message.snapshot);
+        return;
+      }
     }
     options.onMessage(message);
   }
@@ -136,5 +170,6 @@ export function connectLive(options: LiveSocketOptions): LiveConnection {
       status("closed");
     },
     lastEventId: () => lastId,
+    epoch: () => epoch,
   };
 }

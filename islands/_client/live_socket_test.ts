@@ -5,7 +5,13 @@ import type {
   LiveEventMessage,
   ServerMessage,
 } from "../../server/domain/live_protocol.ts";
-import { type ConnectionStatus, connectLive, type LiveMessage } from "./live_socket.ts";
+import {
+  type ConnectionStatus,
+  connectLive,
+  type LiveConnection,
+  type LiveMessage,
+  type LiveSocketOptions,
+} from "./live_socket.ts";
 
 /** A WebSocket stand-in the test drives by hand. */
 class FakeSocket {
@@ -208,4 +214,138 @@ Deno.test("connectLive: backoff doubles and is capped", () => {
     connection.close();
     clock.uninstall();
   }
+});
+
+/** Runs `fn` on a connection over fake sockets with fake timers, then closes both. */
+async function withFakeConnection(
+  options: Omit<LiveSocketOptions, "topics" | "url" | "WebSocket">,
+  fn: (
+    connection: LiveConnection,
+    clock: ReturnType<typeof FakeTimers.install>,
+  ) => void | Promise<void>,
+): Promise<void> {
+  const clock = FakeTimers.install({
+    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"],
+  });
+  FakeSocket.all = [];
+  const connection = connectLive({
+    topics: ["matches"],
+    url: "ws://test/ws",
+    WebSocket: FakeSocket as unknown as typeof WebSocket,
+    ...options,
+  });
+  try {
+    await fn(connection, clock);
+  } finally {
+    connection.close();
+    clock.uninstall();
+  }
+}
+
+const first = odds(1);
+const SNAPSHOT_MATCH = first.type === "odds" ? first.match : undefined!;
+
+Deno.test("connectLive: sends its epoch with since and resyncs when the gap is not recovered", async (t) => {
+  const seen: number[] = [];
+  const resyncs: (string[] | undefined)[] = [];
+  const options: Omit<LiveSocketOptions, "topics"> = {
+    onMessage: (m) => {
+      if (m.type === "odds") seen.push(m.event_id);
+    },
+    onResync: (snapshot) => resyncs.push(snapshot?.map((m) => m.id)),
+  };
+  await withFakeConnection(options, async (connection, clock) => {
+    const reconnect = () => {
+      FakeSocket.all.at(-1)!.drop();
+      clock.tick(1_000);
+      const next = FakeSocket.all.at(-1)!;
+      next.open();
+      return next;
+    };
+    const subscribed = (last: number, epoch: string, recovered?: boolean): ServerMessage => ({
+      type: "subscribed",
+      topics: ["matches"],
+      replayed: 0,
+      truncated: recovered === false,
+      last_event_id: last,
+      epoch,
+      ...(recovered === undefined ? {} : { recovered }),
+      ...(recovered === false ? { snapshot: [SNAPSHOT_MATCH] } : {}),
+    });
+    const first = FakeSocket.all[0];
+    first.open();
+    first.receive({
+      type: "welcome",
+      connection_id: "c1",
+      last_event_id: 10,
+      server_time: "",
+      epoch: "e1",
+    });
+    first.receive(subscribed(10, "e1"));
+    first.receive(odds(11));
+    assert.equal(connection.epoch(), "e1");
+
+    await t.step("a recovered replay needs no resync", () => {
+      const second = reconnect();
+      assert.deepEqual(second.sent[0], {
+        type: "subscribe",
+        topics: ["matches"],
+        since: 11,
+        epoch: "e1",
+      });
+      second.receive(odds(12));
+      second.receive(subscribed(12, "e1", true));
+      assert.deepEqual(resyncs, []);
+    });
+
+    await t.step("recovered: false rebuilds from the snapshot and follows the new epoch", () => {
+      const third = reconnect();
+      assert.deepEqual(third.sent[0], {
+        type: "subscribe",
+        topics: ["matches"],
+        since: 12,
+        epoch: "e1",
+      });
+      third.receive(subscribed(3, "e2", false));
+      assert.deepEqual(resyncs, [["m1"]]);
+      assert.equal(connection.epoch(), "e2");
+      // Ids restarted with the epoch: the new epoch's events are not dropped as duplicates.
+      third.receive(odds(4));
+      assert.deepEqual(seen, [11, 12, 4]);
+    });
+
+    await t.step("an epoch change told without recovered (older server) also resyncs", () => {
+      const fourth = reconnect();
+      assert.deepEqual(fourth.sent[0], {
+        type: "subscribe",
+        topics: ["matches"],
+        since: 4,
+        epoch: "e2",
+      });
+      fourth.receive(subscribed(1, "e3"));
+      assert.equal(resyncs.length, 2);
+      assert.equal(resyncs[1], undefined, "no snapshot was sent");
+      assert.equal(connection.lastEventId(), 1);
+    });
+  });
+});
+
+Deno.test("connectLive: a truncated embedded replay resyncs; no epoch is sent without one", async () => {
+  let resyncs = 0;
+  const options = { since: 40, onMessage: () => {}, onResync: () => resyncs++ };
+  await withFakeConnection(options, (connection) => {
+    const first = FakeSocket.all[0];
+    first.open();
+    assert.deepEqual(first.sent[0], { type: "subscribe", topics: ["matches"], since: 40 });
+    first.receive({ type: "welcome", connection_id: "c1", last_event_id: 900, server_time: "" });
+    first.receive({
+      type: "subscribed",
+      topics: ["matches"],
+      replayed: 0,
+      truncated: true,
+      last_event_id: 900,
+    });
+    assert.equal(resyncs, 1);
+    assert.equal(connection.lastEventId(), 900);
+  });
 });

@@ -330,12 +330,15 @@ function decodeStored(e: FleetEvent): { published: PublishedEvent; by: string } 
     return null;
   }
   if (!Array.isArray(stored.t) || typeof stored.e !== "object") return null;
-  const published = {
+  const published: PublishedEvent = {
     event_id: e.offset,
     topics: stored.t,
     event: stored.e,
     json: serialiseEvent(e.offset, stored.t, stored.e),
     published_at: stored.at,
   };
+  if (stored.src !== undefined && stored.fence !== undefined) {
+    published.fence = { source: stored.src, fence: stored.fence };
+  }
   return { published, by: stored.by };
 }

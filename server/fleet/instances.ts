@@ -2,8 +2,16 @@
  * Which instances of the fleet are alive: each instance writes `instance:<id>` with a TTL every
  * `intervalMs` and lists the keys that still exist. The last list is kept, so the rate-limit
  * fallback can divide by the fleet size while Redis is away, and `/health` can show the fleet.
+ *
+ * An instance that starts while Redis is already down has no list yet. Counting only itself
+ * would let every such instance admit the whole limit, so until its first heartbeat it assumes
+ * the fleet size it last saw (kept in its KV database, which survives a restart when KV is a
+ * file) or else the operator's `FLEET_INSTANCES_HINT` (2 by default: fleet mode exists to run
+ * two or more instances, and Render's blueprint runs 2). Too high a guess only makes the
+ * outage's per-instance share stricter; too low lets the fleet overshoot by that factor.
  * @module
  */
+/// <reference lib="deno.unstable" />
 import type { FleetRedis } from "./redis_client.ts";
 
 /** Options of {@link InstanceRegistry}. */
@@ -16,7 +24,17 @@ export interface InstanceRegistryOptions {
   signal?: AbortSignal;
   /** Clock for `since` in the heartbeat (epoch ms). @default Date.now */
   now?: () => number;
+  /**
+   * Fleet size assumed before the first heartbeat when none was persisted
+   * (`FLEET_INSTANCES_HINT`). @default 2
+   */
+  expected?: number;
+  /** Where the last fleet size seen is kept across restarts. @default none */
+  kv?: Deno.Kv;
 }
+
+/** KV key of the last fleet size seen. */
+export const LAST_COUNT_KEY: Deno.KvKey = ["fleet", "instances_seen"];
 
 /** A live instance as its heartbeat describes it. */
 export interface InstanceBeat {
@@ -36,6 +54,9 @@ export class InstanceRegistry {
   readonly #ttl: number;
   readonly #now: () => number;
   readonly #startedAt: number;
+  readonly #kv: Deno.Kv | undefined;
+  /** What {@link count} answers before the first heartbeat list. */
+  #assumed: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #last: InstanceBeat[] = [];
   #beating: Promise<void> | null = null;
@@ -47,12 +68,21 @@ export class InstanceRegistry {
     this.#ttl = options.ttlMs ?? 3 * this.#interval;
     this.#now = options.now ?? Date.now;
     this.#startedAt = this.#now();
+    this.#kv = options.kv;
+    this.#assumed = Math.max(1, Math.floor(options.expected ?? 2));
     options.signal?.addEventListener("abort", () => void this.close(), { once: true });
   }
 
-  /** Writes the first heartbeat now and then every `intervalMs`. */
-  start(): Promise<void> {
-    return this.#beat();
+  /**
+   * Takes the fleet size persisted by a previous run, then writes the first heartbeat now and
+   * then every `intervalMs`.
+   */
+  async start(): Promise<void> {
+    const persisted = await this.#kv?.get<number>(LAST_COUNT_KEY).catch(() => null);
+    if (typeof persisted?.value === "number" && persisted.value >= 1) {
+      this.#assumed = persisted.value;
+    }
+    await this.#beat();
   }
 
   /** Writes this instance's heartbeat and refreshes the list (failures keep the last list). */
@@ -68,7 +98,11 @@ export class InstanceRegistry {
         "heartbeat",
         (r) => r.set(KEY + beat.instance_id, JSON.stringify(beat), "PX", this.#ttl),
       );
+      const before = this.#last.length;
       this.#last = await this.seen();
+      if (this.#last.length > 0 && this.#last.length !== before) {
+        await this.#kv?.set(LAST_COUNT_KEY, this.#last.length).catch(() => {});
+      }
     } catch {
       // Redis away: the client logs it once; the last list stands in until it is back.
     } finally {
@@ -114,9 +148,12 @@ export class InstanceRegistry {
     return this.#last;
   }
 
-  /** Number of live instances at the last heartbeat, at least 1 (this one). */
+  /**
+   * Number of live instances at the last heartbeat; before the first one, the size persisted
+   * by a previous run or else the expected size (see the module documentation).
+   */
   count(): number {
-    return Math.max(1, this.#last.length);
+    return this.#last.length > 0 ? this.#last.length : this.#assumed;
   }
 
   /** Stops the heartbeat and removes this instance's key, so the others stop counting it. */

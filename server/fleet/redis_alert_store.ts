@@ -5,27 +5,40 @@
  * the version that last touched them), from which every instance takes in, every refresh, what
  * the others stored. Alerts are written by the instance that published the value bet (the
  * leader of its source), so each change is stored once fleet-wide.
+ *
+ * The save script checks the write's guard first, in the same atomic step: the fencing token
+ * (`fence:<source>` must still be the writer's, as for odds and events, so a leader paused past
+ * its lease cannot write alerts after a new leader took over) and the expected alert (the
+ * stored JSON must be the one the writer changed: a compare-and-set, so of two instances
+ * settling the same alert only the first write lands).
  * @module
  */
 import type { Alert, AlertChanges, AlertStorage } from "../live/alert_book.ts";
 import { LuaScript } from "./lua_script.ts";
 import type { FleetRedis } from "./redis_client.ts";
 
-// KEYS: hash, seq, ver, log. ARGV: id, JSON, seq, log entries kept, dropped ids...
+// KEYS: hash, seq, ver, log, fence. ARGV: id, JSON, seq, log entries kept, fencing token
+// ('' = unfenced), expected JSON ('' = unchecked), dropped ids...
 const SAVE = new LuaScript(
-  `local ver = redis.call('INCR', KEYS[3])
+  `if ARGV[5] ~= '' and tonumber(redis.call('GET', KEYS[5]) or '0') ~= tonumber(ARGV[5]) then
+  return 0
+end
+if ARGV[6] ~= '' and redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[6] then
+  return 0
+end
+local ver = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if tonumber(redis.call('GET', KEYS[2]) or '0') < tonumber(ARGV[3]) then
   redis.call('SET', KEYS[2], ARGV[3])
 end
 redis.call('ZADD', KEYS[4], ver, ARGV[1])
-for i = 5, #ARGV do
+for i = 7, #ARGV do
   redis.call('HDEL', KEYS[1], ARGV[i])
   redis.call('ZADD', KEYS[4], ver, ARGV[i])
 end
 redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -tonumber(ARGV[4]) - 1)
 return ver`,
-  4,
+  5,
 );
 
 const KEYS = ["alerts:a", "alerts:seq", "alerts:ver", "alerts:log"];
@@ -53,11 +66,21 @@ export function createRedisAlertStorage(
       version = Number(ver ?? 0);
       return { alerts: all.map((a) => JSON.parse(a) as Alert), seq: Number(seq ?? 0) };
     },
-    async save(alert, seq, dropped) {
-      await client.timed(
-        "alerts_save",
-        (r) => SAVE.run(r, KEYS, [alert.id, JSON.stringify(alert), seq, logLength, ...dropped]),
-      );
+    async save(alert, seq, dropped, guard) {
+      const fenceKey = `fence:${guard?.fence?.source ?? ""}`;
+      const args = [
+        alert.id,
+        JSON.stringify(alert),
+        seq,
+        logLength,
+        guard?.fence ? guard.fence.fence : "",
+        // The book's copy came from JSON.parse of the stored text (or is what this instance
+        // stored), and stringifying it again gives back the same text.
+        guard?.expected ? JSON.stringify(guard.expected) : "",
+        ...dropped,
+      ];
+      const ver = await client.timed("alerts_save", (r) => SAVE.run(r, [...KEYS, fenceKey], args));
+      return ver !== 0;
     },
     async allocateId() {
       return await client.timed("alerts_id", (r) => r.incr(KEYS[1]));

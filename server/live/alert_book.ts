@@ -65,12 +65,37 @@ export interface AlertChanges {
   dropped: number[];
 }
 
+/**
+ * Conditions a shared storage checks before it writes (the fleet); a storage with one writer
+ * ignores them.
+ */
+export interface AlertWriteGuard {
+  /**
+   * The writer's fencing token for a lease (an odds source, or the settlement lease): refused
+   * when a newer token was issued, so a leader paused past its lease writes nothing.
+   */
+  fence?: { source: string; fence: number };
+  /**
+   * The alert as the writer last knew it: refused when the stored one differs (another
+   * instance changed it first), which makes each change happen once fleet-wide.
+   */
+  expected?: Alert;
+}
+
 /** Where alerts persist. */
 export interface AlertStorage {
   /** Every stored alert and the last id handed out. */
   load(): Promise<{ alerts: Alert[]; seq: number }>;
-  /** Stores a new or changed alert, deletes `dropped`, records `seq`. */
-  save(alert: Alert, seq: number, dropped: number[]): Promise<void>;
+  /**
+   * Stores a new or changed alert, deletes `dropped`, records `seq`; resolves `false` when the
+   * guard refused the write (nothing was written).
+   */
+  save(
+    alert: Alert,
+    seq: number,
+    dropped: number[],
+    guard?: AlertWriteGuard,
+  ): Promise<boolean | void>;
   /** A new alert id unique across writers (the fleet). @default the book's own sequence */
   allocateId?(): Promise<number>;
   /** Alerts other writers changed since the last call (the fleet). @default none */
@@ -187,21 +212,31 @@ export class AlertBook {
     return false;
   }
 
-  /** Stores a new or changed alert, dropping the oldest beyond `maxAlerts`. */
-  async save(alert: Alert): Promise<void> {
+  /**
+   * Stores a new or changed alert, dropping the oldest beyond `maxAlerts`; returns false (and
+   * keeps the book as it was) when the storage's guard refused the write.
+   */
+  async save(alert: Alert, guard?: AlertWriteGuard): Promise<boolean> {
+    const before = this.#alerts.get(alert.id);
     const key = keyOf(alert);
     if (alert.status === "open") this.#open.set(key, alert.id);
     else if (this.#open.get(key) === alert.id) this.#open.delete(key);
     this.#alerts.set(alert.id, alert);
-    const dropped: number[] = [];
+    const dropped: Alert[] = [];
     while (this.#alerts.size > this.#options.maxAlerts) {
       const [oldest] = this.#alerts.keys();
       const old = this.#alerts.get(oldest)!;
       this.#alerts.delete(oldest);
       if (this.#open.get(keyOf(old)) === oldest) this.#open.delete(keyOf(old));
-      dropped.push(oldest);
+      dropped.push(old);
     }
-    await this.#options.storage?.save(alert, this.#seq, dropped);
+    const ids = dropped.map((a) => a.id);
+    if (await this.#options.storage?.save(alert, this.#seq, ids, guard) !== false) return true;
+    this.#alerts.delete(alert.id);
+    if (this.#open.get(key) === alert.id) this.#open.delete(key);
+    for (const old of [...dropped, ...(before ? [before] : [])]) this.#put(old);
+    this.#alerts = new Map([...this.#alerts].sort((a, b) => a[0] - b[0]));
+    return false;
   }
 
   /** Alerts in id order: after `since`, or the latest `limit` without it. */

@@ -15,6 +15,7 @@ import {
   AlertBook,
   type AlertQuery,
   type AlertStorage,
+  type AlertWriteGuard,
   kvAlertStorage,
 } from "./alert_book.ts";
 import { type AlertPerformance, summarise } from "./alert_performance.ts";
@@ -77,6 +78,11 @@ export interface AlertEngineOptions {
   storage?: AlertStorage;
   /** How often alerts stored by other instances are taken in (with `storage`). @default 500 */
   refreshMs?: number;
+  /**
+   * Fleet: the lease whose holder settles alerts; the other instances only take in its
+   * writes, which carry its fencing token. @default every engine settles the alerts it holds
+   */
+  settleLease?: { readonly source: string; readonly fence: number | null };
   /** Stops the settle loop and the broker subscription. */
   signal?: AbortSignal;
 }
@@ -92,6 +98,7 @@ export class AlertEngine {
   #graceMs: number;
   #chain = Promise.resolve();
   #stop = new AbortController();
+  #refused = 0;
   /** Which value bets become alerts. */
   readonly filter: Readonly<AlertFilter>;
 
@@ -147,6 +154,14 @@ export class AlertEngine {
     return this.#book.list(query);
   }
 
+  /**
+   * Writes the shared storage refused: a stale fencing token (this instance lost the lease) or
+   * an alert another instance had changed first.
+   */
+  get refusedWrites(): number {
+    return this.#refused;
+  }
+
   performance(): AlertPerformance {
     return summarise(this.#book.all());
   }
@@ -173,6 +188,12 @@ export class AlertEngine {
     return run;
   }
 
+  async #save(alert: Alert, guard?: AlertWriteGuard): Promise<boolean> {
+    const saved = await this.#book.save(alert, guard);
+    if (!saved) this.#refused++;
+    return saved;
+  }
+
   #passes(bet: { edge: number; odds: number; league: string }): boolean {
     const f = this.filter;
     return bet.edge >= f.minEdge && bet.odds >= f.minOdds && bet.odds <= f.maxOdds &&
@@ -189,14 +210,16 @@ export class AlertEngine {
       this.#book.all().findLast((a) =>
         a.match_id === bet.match_id && a.market === bet.market && a.selection === bet.selection
       );
+    const guard: AlertWriteGuard = event.fence ? { fence: event.fence } : {};
     if (current) {
       const next = alertAfter(current, bet.action, bet, at);
-      if (next) await this.#book.save(next);
+      // Not over a change another instance made meanwhile (the settlement at kick-off).
+      if (next) await this.#save(next, { ...guard, expected: current });
       return;
     }
     if (bet.action === "close") return;
     if (!this.#passes(bet) || Date.parse(bet.kickoff) <= event.published_at) return;
-    await this.#book.save({
+    const saved = await this.#save({
       id: await this.#book.nextId(),
       event_id: event.event_id,
       created_at: at,
@@ -230,8 +253,8 @@ export class AlertEngine {
       result: null,
       profit: null,
       settled_at: null,
-    });
-    await this.#prices.persist(bet.match_id);
+    }, guard);
+    if (saved) await this.#prices.persist(bet.match_id);
   }
 
   async #onOdds(event: PublishedEvent): Promise<void> {
@@ -269,6 +292,11 @@ export class AlertEngine {
   }
 
   async #settleOnce(): Promise<number> {
+    const lease = this.#options.settleLease;
+    const fence = lease?.fence ?? null;
+    if (lease && fence === null) return 0;
+    // Settle from the latest stored alerts: fewer writes refused as based on a stale copy.
+    if (lease) await this.#book.refresh();
     const t = this.#now();
     const at = new Date(t).toISOString();
     let changed = 0;
@@ -285,10 +313,9 @@ export class AlertEngine {
         const result = await this.#options.result(next.match_id);
         if (result) next = settled(next, result, at);
       }
-      if (next !== alert) {
-        changed++;
-        await this.#book.save(next);
-      }
+      const guard: AlertWriteGuard = { expected: alert };
+      if (lease) guard.fence = { source: lease.source, fence: fence! };
+      if (next !== alert && await this.#save(next, guard)) changed++;
       if (next.clv_status !== "pending") doneMatches.add(next.match_id);
     }
     for (const [matchId, last] of this.#prices.entries()) {
@@ -308,10 +335,7 @@ export class AlertEngine {
     for (const alert of this.#book.all()) {
       if (alert.match_id !== matchId || alert.result !== null) continue;
       const next = settled(alert, result, at);
-      if (next !== alert) {
-        changed++;
-        await this.#book.save(next);
-      }
+      if (next !== alert && await this.#save(next, { expected: alert })) changed++;
     }
     return changed;
   }

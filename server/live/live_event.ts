@@ -23,4 +23,9 @@ export interface PublishedEvent {
   json: string;
   /** Publication time (epoch ms). */
   published_at: number;
+  /**
+   * Fleet mode: the source and fencing token that guarded its publication; what is written
+   * because of the event (alerts) carries the same token. @default none (unfenced)
+   */
+  fence?: { source: string; fence: number };
 }

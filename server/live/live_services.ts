@@ -12,11 +12,17 @@ import { openKvEventLog, type ReplaySource } from "./event_log.ts";
 import { FleetBroker } from "../fleet/fleet_broker.ts";
 import type { FleetRedis } from "../fleet/redis_client.ts";
 import { matchSnapshots } from "./match_snapshots.ts";
+import type { MatchOdds } from "../domain/live_protocol.ts";
+import type { OddsStore } from "./odds_store.ts";
 import { createHub, type Hub } from "./hub.ts";
 import type { Config } from "../ops/config.ts";
 import { type OddsFeed, startOddsFeed } from "./odds_feed.ts";
 import type { SourceLeaders } from "../fleet/source_leaders.ts";
 import { createRedisAlertStorage } from "../fleet/redis_alert_store.ts";
+import { SourceLease } from "../fleet/source_lease.ts";
+
+/** The fleet lease whose holder settles alerts (`lease:` and `fence:` keys as a source's). */
+export const SETTLEMENT_LEASE = "~alert-settlement";
 
 /** Options of {@link openLiveServices}. */
 export interface LiveServicesOptions {
@@ -95,12 +101,20 @@ export async function openLiveServices(options: LiveServicesOptions): Promise<Li
     batchMs: options.batchMs ?? 25,
     snapshot: fleet ? matchSnapshots(() => started.store) : undefined,
   });
+  // In the fleet one instance at a time settles alerts (the holder of this lease), with the
+  // closing prices of the shared odds store: the others need not have seen them.
+  const settleLease = fleet
+    ? new SourceLease(fleet, SETTLEMENT_LEASE, { ttlMs: options.leaseTtlMs, signal })
+    : undefined;
+  void settleLease?.start();
   const alerts = await openAlertEngine({
     kv,
     // In the fleet every instance receives every event; alerts are made once, by the instance
     // that published the value bet (the leader of its source).
     broker: fleetBroker?.own() ?? broker,
     storage: fleet ? createRedisAlertStorage(fleet) : undefined,
+    settleLease,
+    closingOdds: fleet ? (id) => closingOddsOf(started.store, id) : undefined,
     signal,
     filter: { minEdge: options.alertMinEdge ?? 0.03 },
   });
@@ -129,15 +143,26 @@ export async function openLiveServices(options: LiveServicesOptions): Promise<Li
     alerts,
     log,
     fleetBroker,
-    releaseLeases: async () => await started.leaders?.close(),
+    releaseLeases: async () => {
+      await Promise.all([started.leaders?.close(), settleLease?.close()]);
+    },
     async close() {
       hub.close();
       // Released leases let a follower take over at once instead of after their TTL.
-      await started.leaders?.close();
+      await Promise.all([started.leaders?.close(), settleLease?.close()]);
       await started.pipeline.done;
       await started.demo?.close();
       await alerts.close();
       await log.close();
     },
   };
+}
+
+/** The last prices any source quoted for a match before its kick-off, from the odds store. */
+async function closingOddsOf(store: OddsStore | undefined, id: string): Promise<MatchOdds | null> {
+  const match = await store?.get(id);
+  if (!store || !match) return null;
+  const kickoff = match.kickoff;
+  const before = (await store.history(id)).filter((s) => Date.parse(s.at) <= Date.parse(kickoff));
+  return before.at(-1)?.odds ?? null;
 }

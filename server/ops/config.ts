@@ -170,6 +170,7 @@ const EnvSchema = z.object({
   REDIS_KEY_PREFIX: stringWithDefault("sabi:"),
   INSTANCE_ID: optionalString(),
   FLEET_LEASE_TTL_MS: int(10_000, 300, 600_000),
+  FLEET_INSTANCES_HINT: int(2, 1, 1000),
   LOG_LEVEL: optionalString().transform((v, ctx) => {
     if (v === undefined) return "info" as LogLevel;
     const s = v.toLowerCase();
@@ -227,6 +228,11 @@ export interface RedisConfig {
    * over within it. @default 10000
    */
   leaseTtlMs: number;
+  /**
+   * `FLEET_INSTANCES_HINT`: fleet size an instance assumes for its rate-limit share when it
+   * starts while Redis is down (before any heartbeat, and with none persisted). @default 2
+   */
+  instancesHint: number;
 }
 
 /** The parsed configuration of one service instance. */
@@ -372,6 +378,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         keyPrefix: e.REDIS_KEY_PREFIX,
         instanceId: e.INSTANCE_ID ?? defaultInstanceId(),
         leaseTtlMs: e.FLEET_LEASE_TTL_MS,
+        instancesHint: e.FLEET_INSTANCES_HINT,
       }
       : undefined,
     logLevel: e.LOG_LEVEL,

@@ -67,6 +67,7 @@ Deno.test("loadConfig: reads every variable", () => {
     keyPrefix: "fleet-a:",
     instanceId: "web-7",
     leaseTtlMs: 10_000,
+    instancesHint: 2,
   });
   assert.equal(c.logLevel, "warn");
 });

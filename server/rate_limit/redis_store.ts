@@ -18,6 +18,9 @@
  * the count returned is the local count times the number of live instances (last heartbeat):
  * the middleware compares it with its limit, so each instance then admits limit / instances per
  * client without the store knowing the limit. Once the client reconnects, hits go to Redis again.
+ * An instance that starts while Redis is already down has seen no heartbeat: it divides by the
+ * fleet size it saw last (persisted in its KV database) or else `FLEET_INSTANCES_HINT` (default
+ * 2, `render.yaml` sets it to its `numInstances`), never by 1 alone (`server/fleet/instances.ts`).
  * @module
  */
 import type { FleetRedis } from "../fleet/redis_client.ts";

@@ -127,7 +127,9 @@ export function createServices(options: ServicesOptions): Services {
     });
   const fleet = options.fleet;
   // The heartbeat's last list sizes the per-instance share of a limit while Redis is away.
-  const instances = fleet ? new InstanceRegistry(fleet) : undefined;
+  const instances = fleet
+    ? new InstanceRegistry(fleet, { kv, expected: config.redis?.instancesHint })
+    : undefined;
   void instances?.start();
   const rateLimitStore = options.rateLimitStore !== undefined
     ? options.rateLimitStore
