@@ -52,6 +52,8 @@ export interface FanoutResult {
   /** The part of {@link rssPerConnection} that is live JS heap (V8 `heapUsed`). */
   heapPerConnection: number;
   sendMsMedian: number;
+  /** CPU time (user + system) of the send loop, median over the broadcasts. */
+  sendCpuMsMedian: number;
   messageBytes: number;
 }
 
@@ -295,7 +297,10 @@ async function fanout(
       count: o.broadcasts,
       intervalMs: o.intervalMs,
     });
-    const done = await server.lines.next<{ send_ms: number[] }>("broadcast_done", 600_000);
+    const done = await server.lines.next<{ send_ms: number[]; cpu_ms: number[] }>(
+      "broadcast_done",
+      600_000,
+    );
     const expected = clients * o.broadcasts;
     const m = merge(await collect(workers, expected, 15_000));
     return {
@@ -313,6 +318,7 @@ async function fanout(
       rssPerConnection: (after.rss - fleet.rssBefore) / clients,
       heapPerConnection: (after.heap - fleet.heapBefore) / clients,
       sendMsMedian: quantile(done.send_ms, 0.5),
+      sendCpuMsMedian: quantile(done.cpu_ms, 0.5),
       messageBytes: fleet.messageBytes,
     };
   } finally {
@@ -386,12 +392,14 @@ function fanoutTable(results: FanoutResult[]): string {
         ? "hub, guarded upgrade"
         : "bare Deno (floor)"
     } | ${r.p50} / ${r.p99} ms | ${r.lastP50} / ${r.lastP99} ms | ` +
-    `${fmt(r.deliveries)} / ${fmt(r.expected)} | ${r.sendMsMedian.toFixed(1)} ms | ` +
+    `${fmt(r.deliveries)} / ${fmt(r.expected)} | ${r.sendMsMedian.toFixed(1)} ms (CPU ${
+      r.sendCpuMsMedian.toFixed(1)
+    } ms) | ` +
     `${mb(r.rssBefore)} -> ${mb(r.rssAfter)} MB | ${kb(r.rssPerConnection)} KB | ` +
     `${kb(r.heapPerConnection)} KB |`
   );
   return [
-    "| subscribed clients | server | delivery p50 / p99 | last receipt p50 / p99 | delivered / expected | publish (send loop) median | server RSS | RSS per connection | of which JS heap |",
+    "| subscribed clients | server | delivery p50 / p99 | last receipt p50 / p99 | delivered / expected | publish (send loop) median: wall (CPU) | server RSS | RSS per connection | of which JS heap |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
   ].join("\n");

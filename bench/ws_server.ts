@@ -19,6 +19,7 @@ import { createMemoryEngine } from "../server/predict/memory_engine.ts";
 import { loadConfig } from "../server/ops/config.ts";
 import { summarizePrediction } from "../server/live/upcoming_view.ts";
 import { createMemoryTrimmer, lastResortGc, type V8Gc } from "../server/ops/memory_trim.ts";
+import process from "node:process";
 import { emit, JsonLines } from "./ws_lines.ts";
 import { FleetBroker } from "../server/fleet/fleet_broker.ts";
 import { FleetRedis } from "../server/fleet/redis_client.ts";
@@ -166,17 +167,29 @@ for (;;) {
   } else if (cmd.cmd === "broadcast") {
     const first = log.lastId() + 1;
     const sendMs: number[] = [];
+    const cpuMs: number[] = [];
     for (let i = 0; i < Number(cmd.count); i++) {
       const match = nextMatch();
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       // publish() serialises and hands the frame to every socket synchronously; the promise
       // then waits for the KV write, which is not part of the send loop.
       const persisted = broker.publish({ type: "odds", match, previous: null });
       sendMs.push(performance.now() - t0);
+      // CPU time (user + system) barely depends on what else the machine runs, unlike the
+      // loop's wall time: it is the figure to compare changes of the send path by.
+      const cpu = process.cpuUsage(cpu0);
+      cpuMs.push((cpu.user + cpu.system) / 1000);
       await persisted;
       await sleep(Number(cmd.intervalMs));
     }
-    emit({ type: "broadcast_done", first_id: first, last_id: log.lastId(), send_ms: sendMs });
+    emit({
+      type: "broadcast_done",
+      first_id: first,
+      last_id: log.lastId(),
+      send_ms: sendMs,
+      cpu_ms: cpuMs,
+    });
   } else if (cmd.cmd === "sustain") {
     const rate = Number(cmd.rate);
     const durationMs = Number(cmd.durationMs);

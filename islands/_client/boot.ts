@@ -72,6 +72,19 @@ function nextTask(): Promise<void> {
 }
 
 /**
+ * Resolves once the page has painted: a module script can run before the first frame, and
+ * hydrating then would hold the first paint back by the whole hydration. The server's HTML is
+ * already the right picture, so it is shown first and made interactive next.
+ */
+function afterFirstPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+    // A page opened in a background tab gets no frames; it is still hydrated.
+    setTimeout(resolve, 500);
+  });
+}
+
+/**
  * Hydrates every outermost island found in the document, one per task so the page stays
  * responsive. Islands whose markers the browser moved apart are skipped with a console error.
  */
@@ -103,7 +116,10 @@ export async function start(): Promise<void> {
     islands: [name: string, url: string, exportName: string][];
     props: unknown;
   };
-  const modules = await Promise.all(state.islands.map(([, url]) => import(url)));
+  const [modules] = await Promise.all([
+    Promise.all(state.islands.map(([, url]) => import(url))),
+    afterFirstPaint(),
+  ]);
   const components: Record<string, ComponentType<Record<string, unknown>>> = {};
   state.islands.forEach(([name, , exportName], i) => {
     components[name] = modules[i][exportName];

@@ -48,6 +48,9 @@ export function createGuardedUpgrade(
 ): UpgradeHandler {
   const server = new WebSocketServer({
     noServer: true,
+    // The hub writes its frames straight to the socket (`FrameSink`): no extension may change
+    // what a frame looks like.
+    perMessageDeflate: false,
     maxPayload: options.maxMessageBytes ?? WS_LIMITS.maxMessageBytes,
   });
   const trustProxy = options.trustProxy ?? 0;
@@ -75,7 +78,7 @@ export function createGuardedUpgrade(
       // socket now stops reading the rest of the frame.
       ws.on("error", () => socket.destroy());
       keepAlive(ws, socket, heartbeatMs);
-      hub.attach(ws, admission);
+      hub.attach(ws, admission, socket);
     });
   };
 }

@@ -5,7 +5,8 @@ import type { ServerMessage } from "../domain/live_protocol.ts";
 import { createLocalBroker } from "./broker.ts";
 import { createMemoryEventLog } from "./event_log.ts";
 import { createGuardedUpgrade } from "./guarded_upgrade.ts";
-import { createHub } from "./hub.ts";
+import { createHub, type HubLimits } from "./hub.ts";
+import type { PublishedEvent } from "./live_event.ts";
 import {
   closeCode,
   frameHeader,
@@ -18,10 +19,15 @@ import {
 } from "./raw_ws_client.ts";
 
 /** A node:http server whose upgrades go through the guard to a real hub, on port 0. */
-async function startGuarded(maxMessageBytes: number, trustProxy = 0, heartbeatMs?: number) {
+async function startGuarded(
+  maxMessageBytes: number,
+  trustProxy = 0,
+  heartbeatMs?: number,
+  limits: Partial<HubLimits> = {},
+) {
   const log = createMemoryEventLog();
   const ac = new AbortController();
-  const hub = createHub({ log, broker: createLocalBroker(log), signal: ac.signal });
+  const hub = createHub({ log, broker: createLocalBroker(log), signal: ac.signal, limits });
   const server = http.createServer((_req, res) => res.end());
   server.on("upgrade", createGuardedUpgrade(hub, { maxMessageBytes, trustProxy, heartbeatMs }));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -171,6 +177,74 @@ Deno.test("guardedUpgrade: a client that answers pings stays open", async () => 
     const isPong = (f: RawFrame) => f.opcode === 0x1 && JSON.parse(frameText(f)).type === "pong";
     const after = await readPings(ws, true, (_, frames) => frames.some(isPong));
     assert.equal(after.ended, false);
+  } finally {
+    ws.close();
+    await s.close();
+  }
+});
+
+/** A published odds event whose JSON carries `padding` (the hub sends `json` as it is). */
+function paddedEvent(eventId: number, padding: string): PublishedEvent {
+  const json = JSON.stringify({ type: "odds", event_id: eventId, topic: "matches", padding });
+  return {
+    event_id: eventId,
+    topics: ["matches"],
+    event: { type: "value_bet", bet: {} } as PublishedEvent["event"],
+    json,
+    published_at: Date.now(),
+  };
+}
+
+async function subscribedClient(port: number): Promise<RawWebSocket> {
+  const ws = await rawConnect(port);
+  assert.equal(ws.status, 101);
+  await ws.sendText(JSON.stringify({ type: "subscribe", topics: ["matches"] }));
+  // welcome, subscribed; nothing else is sent before a broadcast, so no bytes are left over.
+  const r = await readPings(ws, true, (_, frames) => frames.length >= 2);
+  ws.leftover = new Uint8Array(0);
+  assert.equal(JSON.parse(frameText(r.frames[1])).type, "subscribed");
+  return ws;
+}
+
+Deno.test("guardedUpgrade: broadcast frames, built once for all sockets, reach each client whole", async () => {
+  const s = await startGuarded(4096);
+  const clients: RawWebSocket[] = [];
+  try {
+    for (let i = 0; i < 3; i++) clients.push(await subscribedClient(s.port));
+    // The three header lengths of RFC 6455 (7-bit, 16-bit, 64-bit), and multi-byte UTF-8.
+    const events = [
+      paddedEvent(1, "é"),
+      paddedEvent(2, "ü".repeat(200)),
+      paddedEvent(3, "€".repeat(30_000)),
+    ];
+    for (const event of events) s.hub.broadcast(event);
+    for (const ws of clients) {
+      const r = await readPings(ws, true, (_, frames) => frames.length >= 3);
+      assert.deepEqual(r.frames.map((f) => f.opcode), [1, 1, 1]);
+      assert.deepEqual(r.frames.map(frameText), events.map((e) => e.json));
+    }
+  } finally {
+    for (const ws of clients) ws.close();
+    await s.close();
+  }
+});
+
+Deno.test("guardedUpgrade: a client that stops reading is closed with 1013 once its buffer is full", async () => {
+  const s = await startGuarded(4096, 0, undefined, { maxBufferedBytes: 256 * 1024 });
+  const ws = await subscribedClient(s.port);
+  try {
+    // The client reads nothing more: the kernel's buffers fill, then the socket's own.
+    const padding = "x".repeat(100_000);
+    for (let id = 1; s.hub.metrics().slow_consumers_dropped === 0; id++) {
+      if (id > 2_000) throw new Error("The slow consumer was never dropped");
+      s.hub.broadcast(paddedEvent(id, padding));
+      if (id % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const { ended, frames } = await readPings(ws, false, () => false);
+    assert.equal(ended, true);
+    assert.equal(frames.at(-1)!.opcode, 0x8);
+    assert.equal(closeCode(frames.at(-1)!), 1013);
+    await waitFor(() => s.hub.metrics().connections === 0);
   } finally {
     ws.close();
     await s.close();

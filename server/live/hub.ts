@@ -22,6 +22,7 @@ import { type HubMetrics, registerHubMetrics } from "./hub_metrics.ts";
 import { Outbox } from "./hub_outbox.ts";
 import { Subscriptions } from "./hub_subscriptions.ts";
 import type { PublishedEvent } from "./live_event.ts";
+import type { FrameSink } from "./text_frame.ts";
 
 /** The limits a hub enforces (defaults: `WS_LIMITS`). */
 export interface HubLimits {
@@ -89,8 +90,10 @@ export interface Hub {
   /**
    * Takes a socket from `Deno.upgradeWebSocket(request, hub.upgradeOptions)`: the hub sends
    * `welcome` once it opens and serves it until it closes (then the admission is released).
+   * `frames`, the byte stream under a socket of npm `ws` without extensions, takes the hub's
+   * frames as bytes built once per message instead of `socket.send`.
    */
-  attach(socket: WebSocket, admission: Admission): void;
+  attach(socket: WebSocket, admission: Admission, frames?: FrameSink): void;
   /** Sends a published event to its subscribers (the broker listener calls this). */
   broadcast(event: PublishedEvent): void;
   /** Closes connections idle beyond `idleTimeoutMs`; returns how many. */
@@ -171,9 +174,10 @@ class LiveHub implements Hub, ConnectionEvents, ConnectionOwner {
     return this.#admission.admit(request);
   }
 
-  attach(socket: WebSocket, admission: Admission): void {
+  attach(socket: WebSocket, admission: Admission, frames?: FrameSink): void {
     const id = `${this.#idPrefix}-${++this.#connectionSeq}`;
     const conn = new Connection(id, admission, this, this.#now());
+    conn.frames = frames ?? null;
     // Four listener entries and no per-connection closures: the lightest wiring the runtime has.
     socket.addEventListener("open", conn, { once: true });
     socket.addEventListener("message", conn);

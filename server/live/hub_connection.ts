@@ -4,6 +4,7 @@
  */
 import type { Topic } from "../domain/live_protocol.ts";
 import type { PublishedEvent } from "./live_event.ts";
+import type { FrameSink } from "./text_frame.ts";
 
 /** A granted connection, counted against its address until the socket closes. */
 export interface Admission {
@@ -37,6 +38,8 @@ const RESOLVED = Promise.resolve();
  */
 export class Connection implements EventListenerObject {
   socket: WebSocket | null = null;
+  /** The byte stream under `socket` when frames can be written to it whole (npm `ws`). */
+  frames: FrameSink | null = null;
   /** topic -> every event on it with a larger id has been delivered (or is being replayed). */
   readonly topics = new Map<Topic, number>();
   /** Live events held back while a replay runs. */

@@ -7,6 +7,7 @@
 import type { ServerMessage } from "../domain/live_protocol.ts";
 import type { Connection, ConnectionOwner } from "./hub_connection.ts";
 import type { PublishedEvent } from "./live_event.ts";
+import { TextFrameCache } from "./text_frame.ts";
 
 const OPEN = 1;
 
@@ -39,6 +40,8 @@ export class Outbox {
   /** Connections with a batch waiting for the flush timer. */
   readonly #batched = new Set<Connection>();
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A broadcast's message is framed once for every connection with a `FrameSink`. */
+  readonly #frames = new TextFrameCache();
   readonly #counts: OutboxCounts = {
     messages_sent: 0,
     bytes_sent: 0,
@@ -63,7 +66,8 @@ export class Outbox {
       return false;
     }
     try {
-      socket.send(data);
+      if (conn.frames) conn.frames.write(this.#frames.frameOf(data));
+      else socket.send(data);
     } catch {
       this.#owner.forget(conn);
       return false;

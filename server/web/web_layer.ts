@@ -12,6 +12,7 @@ import type { AppEnv, ErrorPage } from "../http/app_env.ts";
 import { HttpError } from "../http/errors.ts";
 import { buildClient, type ClientBuild } from "./build.ts";
 import type { WebConfig } from "./config.ts";
+import { inlineStylesheets, readInlineStyles } from "./inline_styles.ts";
 import { type IslandInfo, loadIslands } from "./island_registry.ts";
 import type { AppProps, ErrorPageData, PageModule, PageProps } from "./page.ts";
 import { type PageData, pageDataFromServices } from "./page_data.ts";
@@ -90,6 +91,10 @@ export async function createWebLayer(options: WebLayerOptions = {}): Promise<Web
     await importOptional<ComponentType<PageProps<ErrorPageData>>>(`${routes}/_error.tsx`) ??
       DefaultError;
   const modelsDir = options.modelsDir ?? `${config.root}/models`;
+  // In dev mode stylesheets stay linked, so an edit shows on reload without a restart.
+  const styles = config.dev
+    ? new Map<string, string>()
+    : await readInlineStyles(`${config.root}/${config.staticDir}`);
   const pageData = options.pageData ??
     ((c: Context<AppEnv>) => pageDataFromServices(c.get("services")));
 
@@ -123,7 +128,10 @@ export async function createWebLayer(options: WebLayerOptions = {}): Promise<Web
     headers: Record<string, string> = {},
   ): Response {
     const Component = () => h(Page, props);
-    const html = renderDocument(h(App, { Component, url: props.url, title }), assets);
+    const html = inlineStylesheets(
+      renderDocument(h(App, { Component, url: props.url, title }), assets),
+      styles,
+    );
     return new Response(html, {
       status,
       headers: {

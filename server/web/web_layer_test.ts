@@ -39,6 +39,10 @@ Deno.test("web layer: pages render their empty states without the live services"
     assert.match(html, /No upcoming matches yet/);
     assert.match(html, /<!--frsh:island:LiveBoard:0:-->/);
     assert.equal((html.match(/<script type="module"/g) ?? []).length, 1);
+    // The stylesheet is in the head: no request holds the first paint back.
+    const css = await Deno.readTextFile(`${config.root}/${config.staticDir}/styles.css`);
+    assert.ok(html.includes(`<style>${css}</style>`), "stylesheet inlined");
+    assert.doesNotMatch(html, /<link rel="stylesheet"/);
     const feed = await (await get("/value-bets")).text();
     assert.match(feed, /No alerts yet/);
     const predict = await (await get("/predict")).text();
