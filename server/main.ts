@@ -21,7 +21,7 @@ import { createMemoryTrimmer, lastResortGc, type V8Gc } from "./ops/memory_trim.
 import { createOnnxEngine } from "./ml/onnx_engine.ts";
 import { createModelRegistry, type ModelRegistry } from "./ml/registry.ts";
 import { createMemoryEngine } from "./predict/memory_engine.ts";
-import { loadValuePolicy, ValuePolicyError } from "./predict/value_policy.ts";
+import { loadValuePolicy, overridePolicy, ValuePolicyError } from "./predict/value_policy.ts";
 import type { ValuePolicy } from "./domain/value_policy.ts";
 import { serveApp } from "./http/serve.ts";
 import { createGuardedUpgrade } from "./live/guarded_upgrade.ts";
@@ -139,7 +139,7 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
   const logger = createLogger({ level: config.logLevel });
   let policy: ValuePolicy;
   try {
-    policy = await loadValuePolicy(config.modelDir);
+    policy = overridePolicy(await loadValuePolicy(config.modelDir), config.valuePolicyOverride);
   } catch (e) {
     if (e instanceof ValuePolicyError) {
       console.error(e.message);
@@ -147,7 +147,11 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
     }
     throw e;
   }
-  logger.info("Value policy", { chosen: policy.chosen_on !== null, min_edge: policy.min_edge });
+  logger.info("Value policy", {
+    chosen: policy.chosen_on !== null,
+    min_edge: policy.min_edge,
+    close_edge: policy.close_edge,
+  });
 
   if (config.kvPath !== ":memory:") {
     await Deno.mkdir(parentDir(config.kvPath), { recursive: true });
@@ -174,6 +178,7 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
   try {
     live = await openLiveServices({
       predictions,
+      policy,
       kv,
       signal: liveAbort.signal,
       registry: metrics.registry,

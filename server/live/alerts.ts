@@ -10,6 +10,7 @@
 import type { MatchOdds } from "../domain/live_protocol.ts";
 import type { MarginMethod } from "../domain/margins.ts";
 import { closingLineValue } from "../domain/staking.ts";
+import { DEFAULT_VALUE_POLICY, type ValuePolicy } from "../domain/value_policy.ts";
 import {
   type Alert,
   AlertBook,
@@ -46,7 +47,11 @@ export interface AlertEngineOptions {
   kv?: Deno.Kv;
   /** When given, the engine listens to its `value_bet` and `odds` events. */
   broker?: Broker;
-  /** @default { minEdge: 0.03, minOdds: 1.3, maxOdds: 10, leagues: null } */
+  /**
+   * Narrows which value bets become alerts; unset fields follow the served policy, so alerts,
+   * badges and `/api/v1/value-bets` share one threshold.
+   * @default alertFilterOf(DEFAULT_VALUE_POLICY)
+   */
   filter?: Partial<AlertFilter>;
   /**
    * Closing prices of a match; when absent (or returning null) the last prices seen on the
@@ -87,7 +92,20 @@ export interface AlertEngineOptions {
   signal?: AbortSignal;
 }
 
-const DEFAULT_FILTER: AlertFilter = { minEdge: 0.03, minOdds: 1.3, maxOdds: 10, leagues: null };
+/**
+ * The alert filter of a value-bet policy: its edge and odds range, every league. A value bet the
+ * policy serves is then always an alert, and nothing the policy does not serve becomes one.
+ */
+export function alertFilterOf(policy: ValuePolicy): AlertFilter {
+  return {
+    minEdge: policy.min_edge,
+    minOdds: policy.min_odds,
+    maxOdds: policy.max_odds,
+    leagues: null,
+  };
+}
+
+const DEFAULT_FILTER: AlertFilter = alertFilterOf(DEFAULT_VALUE_POLICY);
 
 /** The alert engine; every change runs in order, one at a time. */
 export class AlertEngine {

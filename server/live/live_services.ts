@@ -6,7 +6,8 @@
  */
 import type { Registry } from "prom-client";
 import type { PredictionService } from "../predict/prediction_service.ts";
-import { type AlertEngine, openAlertEngine } from "./alerts.ts";
+import { type AlertEngine, alertFilterOf, openAlertEngine } from "./alerts.ts";
+import { DEFAULT_VALUE_POLICY, type ValuePolicy } from "../domain/value_policy.ts";
 import { type Broker, createLocalBroker } from "./broker.ts";
 import { openKvEventLog, type ReplaySource } from "./event_log.ts";
 import { FleetBroker } from "../fleet/fleet_broker.ts";
@@ -33,8 +34,12 @@ export interface LiveServicesOptions {
   signal: AbortSignal;
   /** prom-client registry for source and hub metrics. */
   registry?: Registry;
-  /** Minimum edge for a stored value-bet alert. @default 0.03 */
-  alertMinEdge?: number;
+  /**
+   * The served value-bet policy (the one the prediction engine was given): alerts open on its
+   * edge and odds range, as the answers' value bets and the board's badges do.
+   * @default DEFAULT_VALUE_POLICY
+   */
+  policy?: ValuePolicy;
   /**
    * The hub's coalescing window (see `HubOptions.batchMs`): events for a socket that still has
    * unsent data go out together as one `batch` frame. The browser client unpacks batches.
@@ -116,7 +121,7 @@ export async function openLiveServices(options: LiveServicesOptions): Promise<Li
     settleLease,
     closingOdds: fleet ? (id) => closingOddsOf(started.store, id) : undefined,
     signal,
-    filter: { minEdge: options.alertMinEdge ?? 0.03 },
+    filter: alertFilterOf(options.policy ?? DEFAULT_VALUE_POLICY),
   });
   const started: OddsFeed = await startOddsFeed({
     predictions: options.predictions,

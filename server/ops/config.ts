@@ -5,111 +5,18 @@
  */
 import { z } from "zod";
 import { defaultInstanceId } from "../fleet/instance_id.ts";
-
-const TRUE = new Set(["1", "true", "yes", "on"]);
-const FALSE = new Set(["0", "false", "no", "off", ""]);
-
-function bool(defaultValue: boolean) {
-  return z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined) return defaultValue;
-      const s = v.trim().toLowerCase();
-      if (TRUE.has(s)) return true;
-      if (FALSE.has(s)) return false;
-      ctx.addIssue({ code: "custom", message: `Expected true or false, got "${v}"` });
-      return z.NEVER;
-    });
-}
-
-function int(defaultValue: number, min: number, max: number) {
-  return z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === "") return defaultValue;
-      const n = Number(v.trim());
-      if (!Number.isInteger(n) || n < min || n > max) {
-        ctx.addIssue({
-          code: "custom",
-          message: `Expected an integer from ${min} to ${max}, got "${v}"`,
-        });
-        return z.NEVER;
-      }
-      return n;
-    });
-}
-
-function optionalString() {
-  return z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
-}
-
-function stringWithDefault(defaultValue: string) {
-  return z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined || v.trim() === "" ? defaultValue : v.trim()));
-}
-
-/** One of `values` (case-insensitive), `values[0]` when unset. */
-function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return optionalString().transform((v, ctx) => {
-    if (v === undefined) return values[0] as T[number];
-    const s = v.toLowerCase();
-    if ((values as readonly string[]).includes(s)) return s as T[number];
-    ctx.addIssue({ code: "custom", message: `Expected ${values.join(" or ")}, got "${v}"` });
-    return z.NEVER;
-  });
-}
-
-function url(protocols: readonly string[]) {
-  return optionalString().superRefine((v, ctx) => {
-    if (v === undefined) return;
-    let parsed: URL;
-    try {
-      parsed = new URL(v);
-    } catch {
-      ctx.addIssue({ code: "custom", message: `Expected a URL, got "${v}"` });
-      return;
-    }
-    if (!protocols.includes(parsed.protocol)) {
-      ctx.addIssue({
-        code: "custom",
-        message: `Expected a ${protocols.join(" or ")} URL, got "${v}"`,
-      });
-    }
-  });
-}
-
-/** `url` with its password replaced by `***`, for messages (a Redis URL may carry one). */
-function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
-}
-
-/** A `redis://` or `rediss://` URL; messages never repeat its password. */
-function redisUrl() {
-  return optionalString().superRefine((v, ctx) => {
-    if (v === undefined) return;
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(v);
-    } catch { /* reported below */ }
-    if (parsed?.protocol !== "redis:" && parsed?.protocol !== "rediss:") {
-      ctx.addIssue({
-        code: "custom",
-        message: `Expected a redis: or rediss: URL like "redis://:password@host:6379", got "${
-          redactUrl(v)
-        }"`,
-      });
-    } else if (parsed.hostname === "") {
-      ctx.addIssue({ code: "custom", message: `Expected a host in "${redactUrl(v)}"` });
-    }
-  });
-}
+import {
+  bool,
+  FALSE,
+  int,
+  oneOf,
+  optionalDecimal,
+  optionalString,
+  redisUrl,
+  stringWithDefault,
+  TRUE,
+  url,
+} from "./env_values.ts";
 
 const LOG_LEVELS = ["debug", "info", "warn", "error", "silent"] as const;
 
@@ -194,6 +101,8 @@ const EnvSchema = z.object({
   DEMO_SCRAPE_MS: int(2_000, 100, 86_400_000),
   DEMO_KICKOFF_EVERY_MS: int(3_600_000, 1_000, 86_400_000),
   ODDS_HISTORY_PER_SOURCE: int(200, 1, 1_000_000),
+  VALUE_MIN_EDGE: optionalDecimal(0, 10),
+  VALUE_CLOSE_EDGE: optionalDecimal(-1, 10),
 });
 
 /** Settings of the live odds side. */
@@ -322,6 +231,13 @@ export interface Config {
   memoryTrimIntervalSeconds: number;
   /** Live odds: demo bookmaker, extra sources, price history. */
   live: LiveConfig;
+  /**
+   * `VALUE_MIN_EDGE` and `VALUE_CLOSE_EDGE`: override the served policy's `min_edge` (a value
+   * bet, badge and alert opens at this edge) and `close_edge` (an open alert closes below it;
+   * at most the open edge). Answers, badges, `/api/v1/value-bets` and alerts all follow the
+   * overridden policy. @default the policy file's (`MODEL_DIR/value_policy.json`)
+   */
+  valuePolicyOverride: { minEdge?: number; closeEdge?: number };
 }
 
 /** Thrown by {@link loadConfig} when a variable is invalid; the message names each one. */
@@ -397,5 +313,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       demoKickoffEveryMs: e.DEMO_KICKOFF_EVERY_MS,
       historyPerSource: e.ODDS_HISTORY_PER_SOURCE,
     },
+    valuePolicyOverride: { minEdge: e.VALUE_MIN_EDGE, closeEdge: e.VALUE_CLOSE_EDGE },
   };
 }

@@ -111,3 +111,25 @@ export async function loadValuePolicy(modelDir: string): Promise<ValuePolicy> {
   }
   return parseValuePolicy(text, path);
 }
+
+/** Thresholds that replace a policy's own (`VALUE_MIN_EDGE`, `VALUE_CLOSE_EDGE`). */
+export interface PolicyOverride {
+  minEdge?: number;
+  closeEdge?: number;
+}
+
+/**
+ * The policy with its open and close edges overridden, checked as a policy file is (a close edge
+ * above the open one throws {@link ValuePolicyError}). With only `minEdge`, a close edge above
+ * it drops to it, so lowering the open edge alone never makes an invalid pair.
+ */
+export function overridePolicy(policy: ValuePolicy, override: PolicyOverride): ValuePolicy {
+  const { minEdge, closeEdge } = override;
+  if (minEdge === undefined && closeEdge === undefined) return policy;
+  const min_edge = minEdge ?? policy.min_edge;
+  const close_edge = closeEdge ?? Math.min(policy.close_edge, min_edge);
+  return parseValuePolicy(
+    JSON.stringify({ ...policy, min_edge, close_edge }),
+    "VALUE_MIN_EDGE / VALUE_CLOSE_EDGE",
+  );
+}
