@@ -12,7 +12,12 @@ import { bestPrice, type BookmakerPrices, booksPricing, MARKET_SELECTIONS } from
 import { fairProbabilities } from "./margins.ts";
 import type { BestPrice, ValueBet } from "./prediction.ts";
 import { kellyStake } from "./staking.ts";
-import { edgeBucket, type ValueMarket, type ValuePolicy } from "./value_policy.ts";
+import {
+  edgeBucket,
+  type PolicyMarginMethod,
+  type ValueMarket,
+  type ValuePolicy,
+} from "./value_policy.ts";
 
 /** The markets, in the order answers list them. */
 export const VALUE_MARKETS: readonly ValueMarket[] = ["1x2", "totals_2_5", "btts"];
@@ -29,7 +34,19 @@ export interface MarketFair {
   probabilities: number[];
 }
 
-const SHARP_BOOK = "pinnacle";
+/** The sharp book whose price is the fair reference where present. */
+export const SHARP_BOOK = "Pinnacle";
+
+/** Whether `name` is {@link SHARP_BOOK}, in any case and spacing a request may send. */
+export function isSharpBook(name: string): boolean {
+  return name.trim().toLowerCase() === SHARP_BOOK.toLowerCase();
+}
+
+/** One book's prices of one market, in selection order. */
+export interface NamedPrices {
+  name: string;
+  prices: readonly number[];
+}
 
 /**
  * Fair probabilities of `market` from the books that price all of it: Pinnacle's de-margined
@@ -41,10 +58,19 @@ export function marketFair(
   market: ValueMarket,
   policy: Pick<ValuePolicy, "fair">,
 ): MarketFair | undefined {
-  const pricing = booksPricing(books, market);
+  return pricesFair(booksPricing(books, market), policy.fair.margin_removal);
+}
+
+/**
+ * {@link marketFair} of books already reduced to one market's complete prices (the backtest's
+ * files give them so): the one implementation both serving and the backtest use.
+ */
+export function pricesFair(
+  pricing: readonly NamedPrices[],
+  method: PolicyMarginMethod,
+): MarketFair | undefined {
   if (pricing.length === 0) return undefined;
-  const method = policy.fair.margin_removal;
-  const sharp = pricing.find((b) => b.name.trim().toLowerCase() === SHARP_BOOK);
+  const sharp = pricing.find((b) => isSharpBook(b.name));
   if (sharp) {
     return {
       source: "pinnacle",
@@ -61,13 +87,17 @@ export function marketFair(
   return { source: "consensus", books: pricing.length, probabilities: mean.map((p) => p / total) };
 }
 
-/** `weight` x model + (1 - weight) x market, renormalised; the model alone without a market. */
+/**
+ * `weight` x model + (1 - weight) x market, renormalised; the model alone without a market, the
+ * market exactly at weight 0 (no renormalising rounding, as the backtest scored it).
+ */
 export function blendWithMarket(
   model: readonly number[],
   market: MarketFair | undefined,
   weight: number,
 ): number[] {
   if (!market) return [...model];
+  if (weight === 0) return [...market.probabilities];
   const blended = model.map((p, i) => weight * p + (1 - weight) * market.probabilities[i]);
   const total = blended.reduce((a, b) => a + b, 0);
   return blended.map((p) => p / total);

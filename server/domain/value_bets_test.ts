@@ -33,6 +33,10 @@ Deno.test("blendWithMarket: weight 1 is the model, 0 the market", () => {
   const market = { source: "consensus" as const, books: 1, probabilities: [0.5, 0.3, 0.2] };
   assert.deepEqual(blendWithMarket([0.2, 0.3, 0.5], market, 1), [0.2, 0.3, 0.5]);
   assert.deepEqual(blendWithMarket([0.2, 0.3, 0.5], market, 0), [0.5, 0.3, 0.2]);
+  // Weight 0 is the market to the last bit, as the backtest scores it, not renormalised.
+  // (0.6 + 0.3 + 0.1 is 0.9999999999999999 in floating point.)
+  const unrounded = { ...market, probabilities: [0.6, 0.3, 0.1] };
+  assert.deepEqual(blendWithMarket([0.2, 0.3, 0.5], unrounded, 0), [0.6, 0.3, 0.1]);
   const half = blendWithMarket([0.2, 0.3, 0.5], market, 0.5);
   half.forEach((p, i) => assert.ok(Math.abs(p - [0.35, 0.3, 0.35][i]) < 1e-12));
 });

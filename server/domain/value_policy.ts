@@ -8,8 +8,11 @@
 /** Markets a value bet can be on. */
 export type ValueMarket = "1x2" | "totals_2_5" | "btts";
 
-/** Margin removal methods a policy may choose (`margins.ts`). */
-export type PolicyMarginMethod = "shin" | "power" | "normalise";
+/** Margin removal methods a policy may choose (`margins.ts`), in the backtest's order of trial. */
+export const POLICY_MARGIN_METHODS = ["shin", "power", "normalise"] as const;
+
+/** A margin removal method a policy may choose. */
+export type PolicyMarginMethod = typeof POLICY_MARGIN_METHODS[number];
 
 /** One edge bucket of the backtest: picks with edge in [edge_from, edge_to). */
 export interface EdgeBucket {

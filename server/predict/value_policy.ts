@@ -4,7 +4,11 @@
  * @module
  */
 import { z } from "zod";
-import { DEFAULT_VALUE_POLICY, type ValuePolicy } from "../domain/value_policy.ts";
+import {
+  DEFAULT_VALUE_POLICY,
+  POLICY_MARGIN_METHODS,
+  type ValuePolicy,
+} from "../domain/value_policy.ts";
 
 /** The file the policy is read from, inside the model directory. */
 export const VALUE_POLICY_FILE = "value_policy.json";
@@ -21,7 +25,7 @@ export const ValuePolicySchema = z
     version: z.literal(1),
     fair: z.strictObject({
       method: z.literal("pinnacle_or_consensus"),
-      margin_removal: z.enum(["shin", "power", "normalise"]),
+      margin_removal: z.enum(POLICY_MARGIN_METHODS),
       model_weight: unit,
     }),
     min_edge: z.number().min(0).max(10),
@@ -77,6 +81,18 @@ export class ValuePolicyError extends Error {
   override name = "ValuePolicyError";
 }
 
+const issueList = (error: z.ZodError) =>
+  error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+
+/**
+ * What the service refuses in a parsed policy file, one "field: reason" per bad field; empty
+ * when it would serve it. The backtest checks a policy with this before writing it.
+ */
+export function valuePolicyIssues(json: unknown): string[] {
+  const parsed = ValuePolicySchema.safeParse(json);
+  return parsed.success ? [] : issueList(parsed.error);
+}
+
 /** Parses policy text; throws {@link ValuePolicyError} naming the file and every bad field. */
 export function parseValuePolicy(text: string, source: string): ValuePolicy {
   let json: unknown;
@@ -89,8 +105,8 @@ export function parseValuePolicy(text: string, source: string): ValuePolicy {
   }
   const parsed = ValuePolicySchema.safeParse(json);
   if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new ValuePolicyError(`Cannot load value policy "${source}": ${fields.join("; ")}`);
+    const fields = issueList(parsed.error).join("; ");
+    throw new ValuePolicyError(`Cannot load value policy "${source}": ${fields}`);
   }
   const { _comment: _, ...policy } = parsed.data;
   return policy as ValuePolicy;

@@ -7,8 +7,10 @@
  */
 import { fairProbabilities } from "../../server/domain/margins.ts";
 import { closingLineValue, edge } from "../../server/domain/staking.ts";
+import { blendWithMarket } from "../../server/domain/value_bets.ts";
+import type { PolicyMarginMethod } from "../../server/domain/value_policy.ts";
 import type { BookmakerMatch, BookPrice } from "../data/bookmaker_prices.ts";
-import { blendFair, type MarginRemoval, marketFair } from "./fair.ts";
+import { booksFair } from "./fair.ts";
 
 /** Markets a policy may bet. The files hold no both-teams-to-score prices. */
 export const MARKETS = ["1x2", "totals_2_5"] as const;
@@ -48,7 +50,7 @@ export interface Candidate {
 
 /** How candidates are priced. */
 export interface CandidateOptions {
-  marginRemoval: MarginRemoval;
+  marginRemoval: PolicyMarginMethod;
   /** Our forecast of the match (1X2 and over 2.5 probabilities), if any. */
   model?: { x12?: readonly number[]; over25?: number };
   /** Weight of `model` in the fair probability. @default {0} */
@@ -95,8 +97,8 @@ export function matchCandidates(m: BookmakerMatch, options: CandidateOptions): C
   const day = m.match.kickoff.toISOString().slice(0, 10);
   for (const mk of markets) {
     if (!mk.close || mk.books.length === 0) continue;
-    const market = marketFair(mk.books, marginRemoval)!.probs;
-    const fair = mk.model && modelWeight > 0 ? blendFair(market, mk.model, modelWeight) : market;
+    const market = booksFair(mk.books, marginRemoval)!;
+    const fair = mk.model ? blendWithMarket(mk.model, market, modelWeight) : market.probabilities;
     const fairClose = fairProbabilities(mk.close, marginRemoval);
     SELECTIONS[mk.market].forEach((selection, k) => {
       const { price, book } = best(mk.books, k);

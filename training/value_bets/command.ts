@@ -15,13 +15,14 @@
  */
 import { parseArgs } from "node:util";
 import type { MatchRecord } from "../../server/domain/types.ts";
+import { parseValuePolicy } from "../../server/predict/value_policy.ts";
 import type { EnsemblePrediction } from "../ensemble/walk_forward.ts";
 import { type BookmakerMatch, loadBookmakerMatches } from "../data/bookmaker_prices.ts";
 import { sharedDataDir } from "../data/data_dir.ts";
 import { DIVISIONS } from "../data/football_data_format.ts";
 import { type Progress, progressBar } from "../progress.ts";
 import { clvBucketsSvg } from "./clv_svg.ts";
-import { readValuePolicy } from "./policy_file.ts";
+import { valuePolicyText } from "./policy_writer.ts";
 import type { Interval } from "./bootstrap.ts";
 import type { PolicyFigures } from "./policy.ts";
 import {
@@ -196,7 +197,10 @@ export async function valueBetsMain(
   if (criterion !== "z" && criterion !== "lower_bound") {
     throw new RangeError(`Invalid --criterion "${criterion}": use z or lower_bound`);
   }
-  const policy = values.policy ? await readValuePolicy(values.policy) : undefined;
+  // Read as the service reads it: a policy it would refuse is refused here too.
+  const policy = values.policy
+    ? parseValuePolicy(await Deno.readTextFile(values.policy), values.policy)
+    : undefined;
   const chooseSeasons = policy ? [] : parseSeasons(values["choose-seasons"] ?? DEFAULT_CHOOSE);
   if (policy && values["choose-seasons"]) {
     throw new RangeError(
@@ -241,6 +245,10 @@ export async function valueBetsMain(
     },
   });
   console.log(formatValueReport(report));
+  // Checked before any file is written, so a refused policy leaves nothing behind.
+  const policyText = values["write-policy"]
+    ? valuePolicyText(report.policy_file, values["write-policy"])
+    : undefined;
   console.error(
     `Value-bet backtest done in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
@@ -261,11 +269,8 @@ export async function valueBetsMain(
     await Deno.writeTextFile(values.json, JSON.stringify(report, null, 2) + "\n");
     console.log(`Report written to ${values.json}`);
   }
-  if (values["write-policy"]) {
-    await Deno.writeTextFile(
-      values["write-policy"],
-      JSON.stringify(report.policy_file, null, 2) + "\n",
-    );
+  if (policyText !== undefined) {
+    await Deno.writeTextFile(values["write-policy"]!, policyText);
     console.log(`Policy written to ${values["write-policy"]}`);
   }
   return 0;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { parseSeasons } from "./command.ts";
-import { valuePolicySchema } from "./policy_file.ts";
+import { loadValuePolicy } from "../../server/predict/value_policy.ts";
 import { writeSyntheticSeasons } from "./synthetic_market.ts";
 
 const BACKTEST = fileURLToPath(new URL("../backtest.ts", import.meta.url));
@@ -76,30 +76,52 @@ Deno.test("backtest --value-bets: reports on stdout, writes files only where fla
       "min_edge",
       "min_odds",
     ]);
-    const policy = valuePolicySchema.parse(
-      JSON.parse(await Deno.readTextFile(`${dir}/policy.json`)),
-    );
+    // The written policy is one the service starts with, loaded by the service's own loader.
+    const served = await Deno.makeTempDir({ dir });
+    await Deno.copyFile(`${dir}/policy.json`, `${served}/value_policy.json`);
+    const policy = await loadValuePolicy(served);
+    assert.deepEqual(policy, report.policy_file);
     assert.equal(policy.evaluated_on!.picks, v.count);
     assert.ok(policy.close_edge <= policy.min_edge);
     assert.ok(await exists(`${dir}/svg/value-bets-clv-by-edge.svg`));
 
     // The committed policy scored on other seasons, nothing chosen again.
-    const later = await backtest([
-      "--bookmakers-dir",
-      `${dir}/data`,
-      "--policy",
-      `${dir}/policy.json`,
-      "--evaluate-seasons",
-      "2019-20..2020-21",
-      "--resamples",
-      "200",
-      "--json",
-      `${dir}/later.json`,
-    ]);
+    const scorePolicy = (file: string, ...more: string[]) =>
+      backtest([
+        "--bookmakers-dir",
+        `${dir}/data`,
+        "--policy",
+        file,
+        "--evaluate-seasons",
+        "2019-20..2020-21",
+        "--resamples",
+        "200",
+        ...more,
+      ]);
+    const later = await scorePolicy(`${dir}/policy.json`, "--json", `${dir}/later.json`);
     assert.equal(later.code, 0, later.stderr);
     const laterReport = JSON.parse(await Deno.readTextFile(`${dir}/later.json`));
     assert.deepEqual(laterReport.policy, v.policy);
     assert.equal(laterReport.criterion, "fixed");
+
+    // A policy the service would refuse is refused here too, reading and writing.
+    const strict = { ...policy, min_edge: 9.5 };
+    await Deno.writeTextFile(`${dir}/strict.json`, JSON.stringify(strict));
+    const none = await scorePolicy(`${dir}/strict.json`, "--write-policy", `${dir}/none.json`);
+    assert.notEqual(none.code, 0);
+    assert.match(
+      none.stderr,
+      /Cannot write value policy ".*none\.json": the service would refuse it: /,
+    );
+    assert.match(none.stderr, /evaluated_on\.mean_clv: /);
+    assert.equal(await exists(`${dir}/none.json`), false);
+    await Deno.writeTextFile(`${dir}/flap.json`, JSON.stringify({ ...policy, close_edge: 0.5 }));
+    const flap = await scorePolicy(`${dir}/flap.json`);
+    assert.notEqual(flap.code, 0);
+    assert.match(
+      flap.stderr,
+      /Cannot load value policy ".*flap\.json": close_edge: Must be at most min_edge/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

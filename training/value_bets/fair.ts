@@ -1,54 +1,22 @@
 /**
- * The market's fair probability of a match: Pinnacle's opening price with the margin removed,
- * else the consensus of the other books (the mean of their de-margined probabilities), optionally
- * blended with our own forecast.
+ * The market's fair probability of a football-data.co.uk match, by the service's own
+ * implementation (`pricesFair` in `server/domain/value_bets.ts`: Pinnacle's opening price with the
+ * margin removed, else the consensus of the books), so the backtest scores what is served. The
+ * files name books by code; Pinnacle's `PS` goes by the name the service recognises.
  * @module
  */
-import { fairProbabilities } from "../../server/domain/margins.ts";
+import { type MarketFair, pricesFair, SHARP_BOOK } from "../../server/domain/value_bets.ts";
+import type { PolicyMarginMethod } from "../../server/domain/value_policy.ts";
 import { type BookPrice, PINNACLE } from "../data/bookmaker_prices.ts";
 
-/** Margin-removal methods compared by the backtest. */
-export const MARGIN_REMOVALS = ["shin", "power", "normalise"] as const;
-
-/** A margin-removal method the policy may name. */
-export type MarginRemoval = typeof MARGIN_REMOVALS[number];
-
-/** A fair probability and where it came from. */
-export interface MarketFair {
-  probs: number[];
-  source: "pinnacle" | "consensus";
-}
-
-/**
- * Fair probabilities of one market from its opening books: Pinnacle's price de-margined when
- * Pinnacle quoted it (the sharpest book: Buchdahl), else the mean of every book's de-margined
- * probabilities; undefined without any book.
- */
-export function marketFair(
+/** The fair probabilities of one market from its opening books; undefined without any book. */
+export function booksFair(
   books: readonly BookPrice[],
-  method: MarginRemoval,
+  method: PolicyMarginMethod,
 ): MarketFair | undefined {
-  const pinnacle = books.find((b) => b.book === PINNACLE);
-  if (pinnacle) return { probs: fairProbabilities(pinnacle.prices, method), source: "pinnacle" };
-  if (books.length === 0) return undefined;
-  const sum = books[0].prices.map(() => 0);
-  for (const b of books) {
-    fairProbabilities(b.prices, method).forEach((p, i) => sum[i] += p);
-  }
-  return { probs: sum.map((s) => s / books.length), source: "consensus" };
-}
-
-/** `(1 - weight) * market + weight * model`, outcome by outcome (both sum to 1, so does this). */
-export function blendFair(
-  market: readonly number[],
-  model: readonly number[],
-  weight: number,
-): number[] {
-  if (!(weight >= 0 && weight <= 1)) {
-    throw new RangeError(`Model weight must be in [0, 1], got "${weight}"`);
-  }
-  if (model.length !== market.length) {
-    throw new RangeError(`Model has ${model.length} outcomes, the market ${market.length}`);
-  }
-  return market.map((p, i) => (1 - weight) * p + weight * model[i]);
+  const named = books.map((b) => ({
+    name: b.book === PINNACLE ? SHARP_BOOK : b.book,
+    prices: b.prices,
+  }));
+  return pricesFair(named, method);
 }

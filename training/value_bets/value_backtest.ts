@@ -7,11 +7,17 @@
 import { fairProbabilities } from "../../server/domain/margins.ts";
 import { closingLineValue } from "../../server/domain/staking.ts";
 import type { Outcome, Probs1x2 } from "../../server/domain/types.ts";
-import type { BookmakerMatch } from "../data/bookmaker_prices.ts";
+import { blendWithMarket } from "../../server/domain/value_bets.ts";
+import {
+  POLICY_MARGIN_METHODS,
+  type PolicyMarginMethod,
+  type ValuePolicy,
+} from "../../server/domain/value_policy.ts";
+import { type BookmakerMatch, PINNACLE } from "../data/bookmaker_prices.ts";
 import { logLoss, rps } from "../eval/metrics.ts";
 import { bootstrapMeans, type BootstrapOptions, type Interval } from "./bootstrap.ts";
 import { type Candidate, matchCandidates } from "./candidates.ts";
-import { blendFair, MARGIN_REMOVALS, type MarginRemoval, marketFair } from "./fair.ts";
+import { booksFair } from "./fair.ts";
 import {
   bets,
   type ChooseCriterion,
@@ -23,7 +29,6 @@ import {
   type PolicyGrid,
   type RankedPolicy,
 } from "./policy.ts";
-import type { ValuePolicyFile } from "./policy_file.ts";
 
 /** Our forecast of one match, keyed by match id in {@link ValueBacktestOptions.model}. */
 export interface ModelForecast {
@@ -38,7 +43,7 @@ export interface ValueBacktestOptions extends BootstrapOptions {
   /** Seasons the chosen policy is scored on. */
   evaluateSeasons: readonly string[];
   /** Score this policy instead of choosing one (for seasons after the committed policy's). */
-  policy?: ValuePolicyFile;
+  policy?: ValuePolicy;
   grid?: PolicyGrid;
   /** How the chooser ranks policies. @default {"z"} */
   criterion?: ChooseCriterion;
@@ -93,7 +98,10 @@ export interface ValueBacktestReport {
   matches: { choice: number; evaluation: number };
   resampling: { unit: "match-day"; resamples: number; seed: number };
   criterion: ChooseCriterion | "fixed";
-  margin_removal: { chosen: MarginRemoval; choice_scores: Record<MarginRemoval, ForecastScores> };
+  margin_removal: {
+    chosen: PolicyMarginMethod;
+    choice_scores: Record<PolicyMarginMethod, ForecastScores>;
+  };
   model_weight: { chosen: number; choice_log_loss: Record<string, number> };
   policy: Policy;
   close_edge: number;
@@ -117,7 +125,7 @@ export interface ValueBacktestReport {
     roi_ci95: Interval;
     kelly_roi: number;
   };
-  policy_file: ValuePolicyFile;
+  policy_file: ValuePolicy;
 }
 
 /** Edge buckets reported with the policy, lower bounds; the last is open-ended. */
@@ -169,13 +177,13 @@ export function assertWalkForward(
 /** 1X2 scores of the market's fair opening probability by each margin-removal method. */
 export function marginRemovalScores(
   matches: readonly BookmakerMatch[],
-): Record<MarginRemoval, ForecastScores> {
-  const out = {} as Record<MarginRemoval, ForecastScores>;
-  for (const method of MARGIN_REMOVALS) {
+): Record<PolicyMarginMethod, ForecastScores> {
+  const out = {} as Record<PolicyMarginMethod, ForecastScores>;
+  for (const method of POLICY_MARGIN_METHODS) {
     const forecasts = [];
     for (const m of matches) {
-      const fair = marketFair(m.x12, method);
-      if (fair) forecasts.push({ probs: fair.probs, outcome: outcomeOf(m) });
+      const fair = booksFair(m.x12, method);
+      if (fair) forecasts.push({ probs: fair.probabilities, outcome: outcomeOf(m) });
     }
     out[method] = scores(forecasts);
   }
@@ -184,7 +192,7 @@ export function marginRemovalScores(
 
 function everyOutcomeClv(
   matches: readonly BookmakerMatch[],
-  method: MarginRemoval,
+  method: PolicyMarginMethod,
   price: (m: BookmakerMatch) => number[] | undefined,
   options: BootstrapOptions,
 ) {
@@ -206,12 +214,12 @@ function everyOutcomeClv(
 /** The market's own figures on some matches. */
 export function marketFigures(
   matches: readonly BookmakerMatch[],
-  method: MarginRemoval,
+  method: PolicyMarginMethod,
   options: BootstrapOptions = {},
 ): MarketFigures {
   const open = [], close = [];
   for (const m of matches) {
-    const o = m.x12.find((b) => b.book === "PS"), c = m.pinnacleClose.x12;
+    const o = m.x12.find((b) => b.book === PINNACLE), c = m.pinnacleClose.x12;
     if (!o || !c) continue;
     open.push({ probs: fairProbabilities(o.prices, method), outcome: outcomeOf(m) });
     close.push({ probs: fairProbabilities(c, method), outcome: outcomeOf(m) });
@@ -234,15 +242,15 @@ export function marketFigures(
 
 function modelWeightLogLoss(
   matches: readonly BookmakerMatch[],
-  method: MarginRemoval,
+  method: PolicyMarginMethod,
   model: ReadonlyMap<string, ModelForecast>,
   weight: number,
 ): number {
   const forecasts = [];
   for (const m of matches) {
-    const fair = marketFair(m.x12, method), f = model.get(m.match.id)?.x12;
+    const fair = booksFair(m.x12, method), f = model.get(m.match.id)?.x12;
     if (!fair || !f) continue;
-    forecasts.push({ probs: blendFair(fair.probs, f, weight), outcome: outcomeOf(m) });
+    forecasts.push({ probs: blendWithMarket(f, fair, weight), outcome: outcomeOf(m) });
   }
   return scores(forecasts).log_loss;
 }
@@ -310,7 +318,7 @@ function groupFigures(
 
 function candidatesOf(
   matches: readonly BookmakerMatch[],
-  method: MarginRemoval,
+  method: PolicyMarginMethod,
   options: ValueBacktestOptions,
   weight: number,
 ): Candidate[] {
@@ -349,8 +357,10 @@ export function runValueBacktest(
   // Everything below up to the evaluation sees `choice` only.
   onProgress?.("margin removal", 0, 1);
   const marginScores = marginRemovalScores(choice);
-  const method: MarginRemoval = fixed?.fair.margin_removal ??
-    MARGIN_REMOVALS.reduce((a, b) => marginScores[b].log_loss < marginScores[a].log_loss ? b : a);
+  const method: PolicyMarginMethod = fixed?.fair.margin_removal ??
+    POLICY_MARGIN_METHODS.reduce((a, b) =>
+      marginScores[b].log_loss < marginScores[a].log_loss ? b : a
+    );
   onProgress?.("margin removal", 1, 1);
 
   const weights = options.model ? options.modelWeights ?? [0, 0.1, 0.2, 0.3, 0.5] : [0];
@@ -400,7 +410,7 @@ export function runValueBacktest(
   );
   const evalFigures = policyFigures(evalPicks, figures);
   const leagues = [...new Set(matches.map((m) => m.match.league))].sort();
-  const policyFile: ValuePolicyFile = {
+  const policyFile: ValuePolicy = {
     version: 1,
     fair: { method: "pinnacle_or_consensus", margin_removal: method, model_weight: weight },
     min_edge: policy.min_edge,
