@@ -1,11 +1,15 @@
 /**
  * `deno task bench demo-market [--minutes 10] [--kickoff-every-ms 30000] [--tick-ms 1000]
- * [--scrape-ms 1000] [--poll-ms 2000] [--threshold 0.03]`: runs the service (`server/main.ts`, demo
+ * [--scrape-ms 1000] [--poll-ms 2000] [--threshold <close edge>]`: runs the service (`server/main.ts`, demo
  * market on, shortened intervals) as a child process, polls its value bets, alerts and the demo
- * books' boards, and prints: alerts against the distinct selections that ever had an edge, and
- * how many value bets were on matches where the demo books disagree. A match's books disagree
- * when some selection's best price across the books beats the sharp book's fair price (margin
- * removed by normalising) by more than the threshold: best x p_sharp - 1 > threshold.
+ * books' boards, and prints two checks with their figures: alerts <= 2 x the distinct selections
+ * that ever had an edge, and every value bet on a match whose demo books disagree. A match's
+ * books disagree when some book's price beats another book's fair price (its margin removed by
+ * normalising) by more than the threshold: price_a x p_b - 1 > threshold. Books that agree on
+ * the probabilities and differ only in their margins never do. The default threshold is the
+ * served policy's close edge, the least edge an open value bet keeps: a fair price made from the
+ * books cannot give a larger edge than their largest disagreement, so a value bet elsewhere would
+ * be the service's own invention. It exits with 1 when a check fails.
  * @module
  */
 import { normalise } from "../server/domain/margins.ts";
@@ -13,6 +17,7 @@ import type { MatchOdds } from "../server/domain/live_protocol.ts";
 import { parseHtmlTable } from "../server/live/parsers/html_table.ts";
 import { validateRows } from "../server/live/validate.ts";
 import { DEMO_BOOKS } from "../server/live/demo_market.ts";
+import { loadValuePolicy } from "../server/predict/value_policy.ts";
 
 interface Args {
   minutes: number;
@@ -23,19 +28,19 @@ interface Args {
   threshold: number;
 }
 
-function parseArgs(args: string[]): Args {
+function parseArgs(args: string[], closeEdge: number): Args {
   const out: Args = {
     minutes: 10,
     kickoffEveryMs: 30_000,
     tickMs: 1_000,
     scrapeMs: 1_000,
     pollMs: 2_000,
-    threshold: 0.03,
+    threshold: closeEdge,
   };
   for (let i = 0; i < args.length; i += 2) {
     const key = args[i].replace(/^--/, "").replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
     const value = Number(args[i + 1]);
-    if (!(key in out) || !Number.isFinite(value) || value <= 0) {
+    if (!(key in out) || !Number.isFinite(value) || (value <= 0 && key !== "threshold")) {
       throw new Error(`Cannot read argument "${args[i]} ${args[i + 1] ?? ""}"`);
     }
     (out as unknown as Record<string, number>)[key] = value;
@@ -49,23 +54,31 @@ const SELECTIONS: Record<string, [string, (o: MatchOdds) => (number | undefined)
   "btts": ["yes no", (o) => [o.btts_yes, o.btts_no]],
 };
 
-/** Largest best-price-over-sharp-fair edge of a match's selections across its books. */
-export function disagreement(books: Map<string, MatchOdds>, sharp: string): number {
-  const ref = books.get(sharp);
-  if (!ref) return -Infinity;
+/**
+ * How far the books of a match disagree: the largest price_a x p_b - 1 over selections and
+ * pairs of books, p_b being book b's probability with its margin removed by normalising (with
+ * `reference`, p_b is that book's only).
+ */
+export function disagreement(books: Map<string, MatchOdds>, reference?: MatchOdds): number {
   let most = -Infinity;
   for (const [, read] of Object.values(SELECTIONS)) {
-    const fairPrices = read(ref);
-    if (fairPrices.some((p) => p === undefined)) continue;
-    const fair = normalise(fairPrices as number[]);
-    fair.forEach((p, i) => {
-      for (const o of books.values()) {
-        const price = read(o)[i];
-        if (price !== undefined) most = Math.max(most, price * p - 1);
+    const whole = (ps: (number | undefined)[]) => ps.every((p) => p !== undefined);
+    const priced = [...books.values()].map(read).filter(whole) as number[][];
+    const references = reference ? [read(reference)].filter(whole) as number[][] : priced;
+    for (const ref of references) {
+      const fair = normalise(ref);
+      for (const prices of priced) {
+        prices.forEach((price, i) => most = Math.max(most, price * fair[i] - 1));
       }
-    });
+    }
   }
   return most;
+}
+
+/** Largest best-price edge over the sharp book's fair price alone (margin normalised away). */
+export function overSharp(books: Map<string, MatchOdds>, sharp: string): number {
+  const ref = books.get(sharp);
+  return ref ? disagreement(books, ref) : -Infinity;
 }
 
 function freePort(): number {
@@ -77,7 +90,8 @@ function freePort(): number {
 
 /** Runs the measurement and prints its figures. */
 export async function benchDemoMarket(argv: string[]): Promise<void> {
-  const args = parseArgs(argv);
+  const policy = await loadValuePolicy("models");
+  const args = parseArgs(argv, policy.close_edge);
   const port = freePort();
   const dir = await Deno.makeTempDir();
   const child = new Deno.Command(Deno.execPath(), {
@@ -111,8 +125,13 @@ export async function benchDemoMarket(argv: string[]): Promise<void> {
     const alerts = new Map<number, { key: string }>();
     let since = 0;
     let observations = 0, onDisagreeing = 0, unmatched = 0;
-    let largest = -Infinity;
+    let largest = -Infinity, smallest = Infinity;
+    // Board snapshots of matches, and the matches whose books ever disagreed or had a value bet.
+    let boardMatches = 0, boardDisagreeing = 0, boardDiffering = 0;
+    const matchesSeen = new Set<string>(), matchesDisagreeing = new Set<string>();
+    const matchesWithValue = new Set<string>();
     const distinctOn = new Set<string>(), distinctOff = new Set<string>();
+    const distinctOverSharp = new Set<string>();
     const end = Date.now() + args.minutes * 60_000;
     while (Date.now() < end) {
       await new Promise((r) => setTimeout(r, args.pollMs));
@@ -123,6 +142,16 @@ export async function benchDemoMarket(argv: string[]): Promise<void> {
           const k = `${m.league}|${m.kickoff}|${m.home_team}|${m.away_team}`;
           if (!boards.has(k)) boards.set(k, new Map());
           boards.get(k)!.set(b.name, m.odds);
+        }
+      }
+      for (const [k, books] of boards) {
+        boardMatches++;
+        matchesSeen.add(k);
+        const gap = disagreement(books);
+        if (gap > 0) boardDiffering++;
+        if (gap > args.threshold) {
+          boardDisagreeing++;
+          matchesDisagreeing.add(k);
         }
       }
       const res = await fetch(`${base}/api/v1/value-bets?limit=1000`);
@@ -141,10 +170,16 @@ export async function benchDemoMarket(argv: string[]): Promise<void> {
         const key = `${v.match_id}|${v.market}|${v.selection}`;
         everEdge.add(key);
         observations++;
-        const books = boards.get(`${v.league}|${v.kickoff}|${v.home_team}|${v.away_team}`);
+        const match = `${v.league}|${v.kickoff}|${v.home_team}|${v.away_team}`;
+        matchesWithValue.add(match);
+        const books = boards.get(match);
         if (!books) unmatched++;
-        const gap = books ? disagreement(books, DEMO_BOOKS[0].name) : -Infinity;
+        const gap = books ? disagreement(books) : -Infinity;
         largest = Math.max(largest, gap);
+        smallest = Math.min(smallest, gap);
+        if (books && overSharp(books, DEMO_BOOKS[0].name) > args.threshold) {
+          distinctOverSharp.add(key);
+        }
         const on = gap > args.threshold;
         if (on) onDisagreeing++;
         (on ? distinctOn : distinctOff).add(key);
@@ -164,25 +199,52 @@ export async function benchDemoMarket(argv: string[]): Promise<void> {
     }
     for (const a of alerts.values()) everEdge.add(a.key);
     const distinct = everEdge.size;
+    const pct = (n: number, of: number) => of ? `${(100 * n / of).toFixed(1)} %` : "n/a";
     console.log(
-      `demo market, ${args.minutes} min, kick-off slot ${args.kickoffEveryMs} ms, tick ${args.tickMs} ms, scrape ${args.scrapeMs} ms, threshold ${args.threshold}`,
+      `demo market, ${args.minutes} min, kick-off slot ${args.kickoffEveryMs} ms, tick ${args.tickMs} ms, scrape ${args.scrapeMs} ms, disagreement threshold ${args.threshold} (policy: open edge ${policy.min_edge}, close edge ${policy.close_edge})`,
     );
     console.log(`alerts: ${alerts.size}`);
     console.log(`distinct selections that ever had an edge: ${distinct}`);
     console.log(`alerts / distinct: ${distinct ? (alerts.size / distinct).toFixed(2) : "n/a"}`);
     console.log(
-      `value-bet observations: ${observations}, on matches whose books disagree: ${onDisagreeing} (${
-        observations ? (100 * onDisagreeing / observations).toFixed(1) : "n/a"
-      } %)`,
+      `matches on the boards: ${matchesSeen.size}, whose books ever disagreed: ${matchesDisagreeing.size}, with a value bet: ${matchesWithValue.size}`,
     );
     console.log(
-      `value bets not found on the boards: ${unmatched}; largest disagreement ${
-        largest.toFixed(3)
-      }`,
+      `board snapshots of a match: ${boardMatches}, books disagreeing: ${boardDisagreeing} (${
+        pct(boardDisagreeing, boardMatches)
+      }; by any amount: ${pct(boardDiffering, boardMatches)})`,
+    );
+    console.log(
+      `value-bet observations: ${observations}, on matches whose books disagree: ${onDisagreeing} (${
+        pct(onDisagreeing, observations)
+      })`,
+    );
+    console.log(
+      `value bets not found on the boards: ${unmatched}; disagreement under a value bet: ${
+        smallest.toFixed(3)
+      } to ${largest.toFixed(3)}`,
     );
     console.log(
       `distinct value bets on disagreeing matches: ${distinctOn.size}, elsewhere: ${distinctOff.size}`,
     );
+    console.log(
+      `distinct value bets whose best price also beats the sharp book's own fair price by the threshold: ${distinctOverSharp.size} of ${
+        distinctOn.size + distinctOff.size
+      }`,
+    );
+    const flapOk = alerts.size <= 2 * distinct;
+    const agreeOk = distinctOff.size === 0 && unmatched === 0;
+    console.log(
+      `check alerts <= 2 x distinct selections with an edge (${alerts.size} <= ${2 * distinct}): ${
+        flapOk ? "PASS" : "FAIL"
+      }`,
+    );
+    console.log(
+      `check value bets only on matches whose books disagree (${distinctOff.size} elsewhere, ${unmatched} unmatched): ${
+        agreeOk ? "PASS" : "FAIL"
+      }`,
+    );
+    if (!flapOk || !agreeOk) Deno.exitCode = 1;
   } finally {
     child.kill("SIGTERM");
     await child.status;

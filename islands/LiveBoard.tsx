@@ -1,15 +1,19 @@
 /**
- * The live board: upcoming matches grouped by league with kick-off, current 1X2 prices (a change
- * flashes and shows an arrow up or down), the model's 1X2 as a bar and value-bet badges. Updates
- * over the WebSocket; the league filter is kept in the URL (`?league=`).
+ * The live board: upcoming matches grouped by league with kick-off, the best 1X2 price across
+ * the books with the book offering it (a change flashes and shows an arrow up or down), every
+ * book's prices on demand, the forecast's 1X2 as a bar and value-bet badges naming their book and
+ * forecast. Updates over the WebSocket; the league filter is kept in the URL (`?league=`).
  * @module
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import type { MatchOdds } from "../server/domain/live_protocol.ts";
 import { type BoardMatch, toBoardMatch } from "./_client/board_match.ts";
+import { bestOffers, booksOfMatch, offeredBy, PRICE_MARKETS } from "./_client/book_prices.ts";
+import { BestPriceLegend, BookPricesTable } from "./_client/book_prices_table.tsx";
 import { ProbabilityBar } from "./_client/charts.tsx";
 import { ConnectionPill } from "./_client/connection_status.tsx";
 import {
+  bookLabel,
+  forecastLabel,
   formatKickoff,
   formatOdds,
   formatSignedPercent,
@@ -35,6 +39,7 @@ export interface LiveBoardProps {
 
 type Side = "home" | "draw" | "away";
 type Moves = Partial<Record<Side, "up" | "down">>;
+type SidePrices = Partial<Record<Side, number>>;
 
 const SIDES: { side: Side; short: string; name: string }[] = [
   { side: "home", short: "1", name: "Home" },
@@ -44,15 +49,21 @@ const SIDES: { side: Side; short: string; name: string }[] = [
 
 const FLASH_MS = 2500;
 
-function movesBetween(
-  before: Pick<MatchOdds, "x12"> | null | undefined,
-  after: Pick<MatchOdds, "x12">,
-): Moves {
+/** The best 1X2 price of each side across the match's books. */
+function bestSides(m: BoardMatch): SidePrices {
+  const best = bestOffers(booksOfMatch(m));
+  return { home: best.home?.odds, draw: best.draw?.odds, away: best.away?.odds };
+}
+
+/** How the best prices moved (a row shows the best price, so that is what flashes). */
+function movesBetween(before: SidePrices | undefined, after: SidePrices): Moves {
   const moves: Moves = {};
   if (!before) return moves;
   for (const { side } of SIDES) {
-    if (after.x12[side] > before.x12[side]) moves[side] = "up";
-    else if (after.x12[side] < before.x12[side]) moves[side] = "down";
+    const [b, a] = [before[side], after[side]];
+    if (b === undefined || a === undefined) continue;
+    if (a > b) moves[side] = "up";
+    else if (a < b) moves[side] = "down";
   }
   return moves;
 }
@@ -81,8 +92,8 @@ export default function LiveBoard(props: LiveBoardProps) {
         if (message.type !== "odds") return;
         const match = toBoardMatch(message.match);
         setMatches((current) => {
-          const before = message.previous ?? current[match.id]?.odds;
-          const change = movesBetween(before, match.odds);
+          const before = current[match.id];
+          const change = movesBetween(before && bestSides(before), bestSides(match));
           if (Object.keys(change).length > 0) {
             setMoves((m) => ({ ...m, [match.id]: change }));
             setFlashing((f) => ({ ...f, [match.id]: true }));
@@ -177,6 +188,8 @@ interface MatchRowProps {
 
 function MatchRow({ match: m, moves, flashing }: MatchRowProps) {
   const p = m.prediction?.probabilities;
+  const books = booksOfMatch(m);
+  const best = bestOffers(books);
   return (
     <li class="match card" data-match-id={m.id}>
       <div class="match-head">
@@ -185,9 +198,10 @@ function MatchRow({ match: m, moves, flashing }: MatchRowProps) {
           <span>{m.home_team}</span> <span class="vs">v</span> <span>{m.away_team}</span>
         </a>
       </div>
-      <div class="prices" aria-label="Current prices">
+      <div class="prices" aria-label="Best prices across the bookmakers">
         {SIDES.map(({ side, short, name }) => {
           const move = moves[side];
+          const offer = best[side];
           return (
             <span
               key={side}
@@ -198,7 +212,7 @@ function MatchRow({ match: m, moves, flashing }: MatchRowProps) {
             >
               <span class="price-label" title={name}>{short}</span>
               <span class="price-value" data-testid={`price-${side}`}>
-                {formatOdds(m.odds.x12[side])}
+                {formatOdds(offer?.odds)}
               </span>
               {move && (
                 <span class="move">
@@ -206,19 +220,38 @@ function MatchRow({ match: m, moves, flashing }: MatchRowProps) {
                   <span class="sr-only">{move === "up" ? "drifted out" : "shortened"}</span>
                 </span>
               )}
+              {offer && (
+                <span class="price-book" data-testid={`book-${side}`}>
+                  <span class="sr-only">best at</span> {offeredBy(offer)}
+                </span>
+              )}
             </span>
           );
         })}
       </div>
+      {books.length > 1 && (
+        <details class="book-prices">
+          <summary>{`Prices at ${books.length} bookmakers`}</summary>
+          <BookPricesTable market={PRICE_MARKETS[0]} books={books} best={best} />
+          <BestPriceLegend />
+        </details>
+      )}
       {p
         ? <ProbabilityBar home={p.home_win} draw={p.draw} away={p.away_win} />
         : <p class="muted small">No model prediction for this league yet.</p>}
       {m.value_bets.length > 0 && (
         <ul class="badges" aria-label="Value bets">
           {m.value_bets.map((b) => (
-            <li key={`${b.market}:${b.selection}`} class="badge badge-value">
-              <span aria-hidden="true">★</span> {selectionLabel(b.market, b.selection)} @{" "}
-              {formatOdds(b.odds)} <span class="edge">{formatSignedPercent(b.edge)}</span>
+            <li
+              key={`${b.market}:${b.selection}`}
+              class="badge badge-value"
+              data-testid="value-badge"
+            >
+              <span aria-hidden="true">★</span> {selectionLabel(b.market, b.selection)}{" "}
+              {formatOdds(b.odds)} at {bookLabel(b.bookmaker)}{" "}
+              <span class="edge">{formatSignedPercent(b.edge)}</span> vs {forecastLabel(b.forecast)}
+              {" "}
+              {formatOdds(b.fair_odds)}
             </li>
           ))}
         </ul>

@@ -1,12 +1,15 @@
 /**
- * The live value-bet feed: alerts as they open, update and close, filtered by league, minimum
- * edge and odds range, with optional browser notifications for new alerts.
+ * The live value-bet feed: alerts as they open, update and close, each naming the book of its
+ * price, the forecast it compares and the closing line value its edge bucket had in the backtest,
+ * filtered by league, minimum edge and odds range, with optional browser notifications.
  * @module
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ValueBetEvent } from "../server/domain/live_protocol.ts";
 import { ConnectionPill } from "./_client/connection_status.tsx";
 import {
+  bookLabel,
+  forecastLabel,
   formatKickoff,
   formatOdds,
   formatPercent,
@@ -64,9 +67,9 @@ export default function ValueBetFeed(props: ValueBetFeedProps) {
         );
         if (bet.action === "open" && filters.current.notify === "on" && matches(bet)) {
           new Notification(`Value bet: ${bet.home_team} v ${bet.away_team}`, {
-            body: `${selectionLabel(bet.market, bet.selection)} @ ${formatOdds(bet.odds)} (edge ${
-              formatSignedPercent(bet.edge)
-            })`,
+            body: `${selectionLabel(bet.market, bet.selection)} @ ${formatOdds(bet.odds)} at ${
+              bookLabel(bet.bookmaker)
+            } (edge ${formatSignedPercent(bet.edge)} vs ${forecastLabel(bet.forecast)})`,
             tag: alertKey(bet),
           });
         }
@@ -184,12 +187,22 @@ export default function ValueBetFeed(props: ValueBetFeedProps) {
                     <dd>{selectionLabel(a.market, a.selection)}</dd>
                   </div>
                   <div>
-                    <dt>Odds</dt>
-                    <dd>{formatOdds(a.odds)}</dd>
+                    <dt>Best price</dt>
+                    <dd>
+                      {formatOdds(a.odds)}{" "}
+                      <span class="offered-by" data-testid="alert-book">
+                        at {bookLabel(a.bookmaker)}
+                      </span>
+                    </dd>
                   </div>
                   <div>
-                    <dt>Model</dt>
-                    <dd>{formatPercent(a.probability, 1)}</dd>
+                    <dt>Forecast</dt>
+                    <dd>
+                      {formatPercent(a.probability, 1)}{" "}
+                      <span class="offered-by" data-testid="alert-forecast">
+                        {`${forecastLabel(a.forecast)}, fair ${formatOdds(a.fair_odds)}`}
+                      </span>
+                    </dd>
                   </div>
                   <div>
                     <dt>Edge</dt>
@@ -199,6 +212,14 @@ export default function ValueBetFeed(props: ValueBetFeedProps) {
                     <dt>Kelly</dt>
                     <dd>{formatPercent(a.kelly_fraction, 1)}</dd>
                   </div>
+                  {a.expected_clv !== null && (
+                    <div>
+                      <dt>Expected CLV</dt>
+                      <dd data-testid="alert-expected-clv">
+                        {formatSignedPercent(a.expected_clv)}
+                      </dd>
+                    </div>
+                  )}
                 </dl>
               </li>
             ))}

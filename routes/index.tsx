@@ -35,7 +35,7 @@ export default function Board({ data }: PageProps<BoardData>) {
         <p class="muted">
           {`${data.matches.length} upcoming ${data.matches.length === 1 ? "match" : "matches"}`}
           {valueCount > 0 && ` · ${valueCount} value ${valueCount === 1 ? "bet" : "bets"}`}
-          {demo && " · prices from the built-in demo bookmaker"}
+          {demo && " · prices from the books of the built-in demo market (demo data)"}
         </p>
       </div>
       <LiveBoard

@@ -108,8 +108,10 @@ export default function ValueBets({ data }: PageProps<ValueBetsData>) {
       <div class="page-head">
         <h1>Value bets</h1>
         <p class="muted">
-          Prices the model rates higher than the bookmaker does, as they appear. Edge = model
-          probability × odds − 1.
+          The best price across the bookmakers against the answer's forecast (the market's fair
+          price, from the sharpest book or the books' consensus), as they appear. Edge = forecast
+          probability × best price − 1; each alert names its book and its forecast, and the closing
+          line value its edge bucket had in the backtest (expected CLV).
         </p>
       </div>
       <ValueBetFeed

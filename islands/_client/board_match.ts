@@ -1,6 +1,7 @@
 /**
  * The slim match the live board keeps: what a board row shows and nothing more (no score
- * matrix, no opening or totals prices), so the page stays small however many matches it lists.
+ * matrix, no opening or totals prices, only each book's 1X2 prices), so the page stays small
+ * however many matches it lists.
  * @module
  */
 import type {
@@ -8,6 +9,7 @@ import type {
   PredictionSummary,
   UpcomingMatch,
 } from "../../server/domain/live_protocol.ts";
+import type { ShownBook } from "./book_prices.ts";
 
 /** A match as the board shows it. */
 export type BoardMatch =
@@ -17,6 +19,8 @@ export type BoardMatch =
   >
   & {
     odds: Pick<MatchOdds, "x12">;
+    /** Every book's 1X2 prices (the board shows no other market). */
+    bookmakers?: ShownBook[];
     prediction?: Pick<PredictionSummary, "probabilities">;
   };
 
@@ -32,6 +36,14 @@ export function toBoardMatch(m: UpcomingMatch | BoardMatch): BoardMatch {
     odds: { x12: m.odds.x12 },
     value_bets: m.value_bets,
   };
+  if (m.bookmakers) {
+    slim.bookmakers = m.bookmakers.map((b) => ({
+      name: b.name,
+      home: b.home,
+      draw: b.draw,
+      away: b.away,
+    }));
+  }
   if (m.prediction) slim.prediction = { probabilities: m.prediction.probabilities };
   return slim;
 }

@@ -68,3 +68,15 @@ export function selectionLabel(market: string, selection: string): string {
   };
   return labels[selection] ?? `${market} ${selection}`;
 }
+
+/** What a value bet's probability comes from, in words (`forecast.name` of the answer). */
+export function forecastLabel(forecast: string): string {
+  if (forecast === "fair") return "fair price";
+  if (forecast === "model") return "model";
+  return forecast;
+}
+
+/** A value bet's book in words: the request's unnamed `odds` book is the price the user gave. */
+export function bookLabel(bookmaker: string): string {
+  return bookmaker === "odds" || bookmaker === "" ? "your price" : bookmaker;
+}

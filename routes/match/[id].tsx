@@ -1,6 +1,7 @@
 /**
- * `/match/:id`: everything about one upcoming match: the full prediction, the correct-score
- * heat-map, the odds-movement chart, fair vs offered odds and value bets with Kelly stakes.
+ * `/match/:id`: everything about one upcoming match: every book's prices with the best of each
+ * selection marked, the full prediction, the correct-score heat-map, the odds-movement chart,
+ * fair vs best offered odds and value bets naming their book and forecast, with Kelly stakes.
  * @module
  */
 import type { Context } from "hono";
@@ -10,6 +11,15 @@ import { HttpError } from "../../server/http/errors.ts";
 import { isDemoSource } from "../../server/live/sources.ts";
 import type { MatchInsight } from "../../server/web/page_data.ts";
 import type { PageLoadContext, PageProps } from "../../server/web/page.ts";
+import {
+  type BestOffer,
+  bestOffers,
+  booksOfMatch,
+  offeredBy,
+  pricedMarkets,
+  type PriceField,
+} from "../../islands/_client/book_prices.ts";
+import { BestPriceLegend, BookPricesTable } from "../../islands/_client/book_prices_table.tsx";
 import { LineChart, type LineSeries } from "../../islands/_client/charts.tsx";
 import { formatKickoff, formatOdds, formatTime } from "../../islands/_client/format.ts";
 import { PredictionView } from "../../islands/_client/prediction_view.tsx";
@@ -58,6 +68,15 @@ export default function MatchPage({ data }: PageProps<MatchInsight>) {
   const m = data.match;
   const league = findLeague(m.league)?.name ?? m.league;
   const series = oddsSeries(data);
+  const books = booksOfMatch(m);
+  const best = bestOffers(books);
+  const offered: Partial<Record<PriceField, number>> = {};
+  const by: Partial<Record<PriceField, string>> = {};
+  for (const [field, offer] of Object.entries(best) as [PriceField, BestOffer][]) {
+    offered[field] = offer.odds;
+    by[field] = offeredBy(offer);
+  }
+  const demo = books.some((b) => isDemoSource(b.name));
   const moves: [string, number, number][] = [
     ["Home", m.opening_odds.x12.home, m.odds.x12.home],
     ["Draw", m.opening_odds.x12.draw, m.odds.x12.draw],
@@ -74,12 +93,21 @@ export default function MatchPage({ data }: PageProps<MatchInsight>) {
         </h1>
         <p class="muted">
           {league} · <time datetime={m.kickoff}>{formatKickoff(m.kickoff)}</time> · prices from{" "}
-          {isDemoSource(m.source) ? `the demo bookmaker ${m.source}` : m.source}, updated{" "}
-          {formatTime(m.updated_at)} UTC
+          {books.length === 1 ? "1 bookmaker" : `${books.length} bookmakers`}
+          {demo ? " of the demo market (demo data)" : ""}, updated {formatTime(m.updated_at)} UTC
         </p>
       </div>
+      <section class="card" aria-labelledby="book-prices-title" data-testid="book-prices">
+        <h2 id="book-prices-title">Prices by bookmaker</h2>
+        <div class="book-tables">
+          {pricedMarkets(books).map((market) => (
+            <BookPricesTable key={market.key} market={market} books={books} best={best} />
+          ))}
+        </div>
+        <BestPriceLegend />
+      </section>
       <section class="card">
-        <h2>Odds movement</h2>
+        <h2>Odds movement at {m.source}</h2>
         <table class="table compact-table">
           <caption class="sr-only">Opening and current 1X2 prices</caption>
           <thead>
@@ -114,7 +142,7 @@ export default function MatchPage({ data }: PageProps<MatchInsight>) {
         />
       </section>
       {m.prediction
-        ? <PredictionView prediction={m.prediction} offered={{ ...m.odds.x12, ...m.odds }} />
+        ? <PredictionView prediction={m.prediction} offered={offered} offeredBy={by} />
         : (
           <section class="card">
             <h2>Prediction</h2>

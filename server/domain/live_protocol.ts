@@ -3,7 +3,7 @@
  * per direction. Pure types and constants: imported by the server and by `islands/`.
  * @module
  */
-import type { Prediction, ValueBet } from "./prediction.ts";
+import type { Prediction, RequestOdds, ValueBet } from "./prediction.ts";
 import type { Prices1x2 } from "./types.ts";
 
 /** Topics a client may subscribe to: `matches`, `league:<key>`, `match:<id>`, `value-bets`. */
@@ -16,6 +16,12 @@ export interface MatchOdds {
   under_2_5?: number;
   btts_yes?: number;
   btts_no?: number;
+}
+
+/** One bookmaker's current prices of a match: each source is one book, named by the source. */
+export interface BookQuote extends RequestOdds {
+  name: string;
+  updated_at: string;
 }
 
 /**
@@ -48,6 +54,11 @@ export interface UpcomingMatch<P extends PredictionSummary = PredictionSummary> 
   odds: MatchOdds;
   opening_odds: MatchOdds;
   updated_at: string;
+  /**
+   * Every book's current prices, most recently updated first (`source`'s among them): the
+   * prediction and its value bets see all of them. Absent from events of older servers.
+   */
+  bookmakers?: BookQuote[];
   prediction?: P;
   /** The prediction's value bets at these prices (empty without a prediction). */
   value_bets: ValueBet[];

@@ -148,7 +148,8 @@ function livePaths(): JsonObject {
         responses: {
           "200": described(
             "`{matches: [{id, league, home_team, away_team, kickoff, source, odds, opening_odds, " +
-              "updated_at, prediction, value_bets}], count, demo}`",
+              "updated_at, bookmakers: [{name, home, draw, away, over_2_5?, under_2_5?, " +
+              "btts_yes?, btts_no?, updated_at}], prediction, value_bets}], count, demo}`",
           ),
           ...liveErrors,
         },

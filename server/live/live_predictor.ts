@@ -5,18 +5,12 @@
  * apply to them.
  * @module
  */
-import type { Prediction, PredictionRequest, RequestOdds } from "../domain/prediction.ts";
+import type { Prediction, PredictionRequest } from "../domain/prediction.ts";
 import type { PredictionService } from "../predict/prediction_service.ts";
 import type { StoredMatch } from "./odds_store.ts";
-import { pickQuote, requestOdds } from "./upcoming_view.ts";
+import { matchBookmakers, pickQuote } from "./upcoming_view.ts";
 
-/** One source's prices as a named book of a prediction request. */
-export type NamedBook = RequestOdds & { name: string };
-
-/** Every quote of a match as a named book (the source's name), most recently updated first. */
-export function matchBookmakers(match: StoredMatch): NamedBook[] {
-  return match.quotes.map((q) => ({ name: q.source, ...requestOdds(q) }));
-}
+export { matchBookmakers, type NamedBook } from "./upcoming_view.ts";
 
 /** Options of {@link LivePredictor}. */
 export interface LivePredictorOptions {

@@ -2,7 +2,7 @@
  * Turns a stored match into the `UpcomingMatch` clients see (REST and WebSocket).
  * @module
  */
-import type { PredictionSummary, UpcomingMatch } from "../domain/live_protocol.ts";
+import type { BookQuote, PredictionSummary, UpcomingMatch } from "../domain/live_protocol.ts";
 import type { Prediction, RequestOdds } from "../domain/prediction.ts";
 import type { SourceQuote, StoredMatch } from "./odds_store.ts";
 
@@ -23,6 +23,19 @@ export function requestOdds(quote: SourceQuote): RequestOdds {
   };
 }
 
+/** One source's prices as a named book of a prediction request. */
+export type NamedBook = RequestOdds & { name: string };
+
+/** Every quote of a match as a named book (the source's name), most recently updated first. */
+export function matchBookmakers(match: StoredMatch): NamedBook[] {
+  return match.quotes.map((q) => ({ name: q.source, ...requestOdds(q) }));
+}
+
+/** Every quote of a match as clients see it: {@link matchBookmakers} with their update times. */
+export function bookQuotes(match: StoredMatch): BookQuote[] {
+  return match.quotes.map((q) => ({ name: q.source, ...requestOdds(q), updated_at: q.updated_at }));
+}
+
 /** The client view of a stored match at one source (default: the latest updated), with the full prediction. */
 export function toUpcomingMatch(
   match: StoredMatch,
@@ -40,6 +53,7 @@ export function toUpcomingMatch(
     odds: quote.odds,
     opening_odds: quote.opening_odds,
     updated_at: quote.updated_at,
+    bookmakers: bookQuotes(match),
     ...(options.prediction ? { prediction: options.prediction } : {}),
     value_bets: options.prediction?.value_bets ?? [],
   };

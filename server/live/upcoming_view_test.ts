@@ -53,3 +53,41 @@ Deno.test("toMatchSummary: a match without a prediction stays without one", () =
   assert.deepEqual(event.value_bets, []);
   assert.equal(toUpcomingMatch({ ...stored, quotes: [] }), undefined);
 });
+
+Deno.test("toUpcomingMatch: carries every source's prices as a named book, latest first", () => {
+  const later = { x12: { home: 2.7, draw: 3.3, away: 2.6 }, btts_yes: 1.8, btts_no: 2.0 };
+  const two: StoredMatch = {
+    ...stored,
+    quotes: [
+      {
+        ...stored.quotes[0],
+        source: "book-b",
+        odds: later,
+        updated_at: "2029-12-31T13:00:00.000Z",
+      },
+      stored.quotes[0],
+    ],
+  };
+  const view = toUpcomingMatch(two)!;
+  assert.equal(view.source, "book-b");
+  assert.deepEqual(view.bookmakers, [
+    {
+      name: "book-b",
+      home: 2.7,
+      draw: 3.3,
+      away: 2.6,
+      btts_yes: 1.8,
+      btts_no: 2.0,
+      updated_at: "2029-12-31T13:00:00.000Z",
+    },
+    {
+      name: "demo",
+      home: 2.6,
+      draw: 3.4,
+      away: 2.7,
+      over_2_5: 1.9,
+      updated_at: "2029-12-31T12:00:00.000Z",
+    },
+  ]);
+  assert.deepEqual(toMatchSummary(view).bookmakers, view.bookmakers, "events carry them too");
+});

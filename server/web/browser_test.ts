@@ -202,6 +202,99 @@ Deno.test({
         await page.close();
       });
 
+      await t.step(
+        "prices per bookmaker, the best marked, and value bets naming book and forecast at 390 px",
+        async () => {
+          const fixture = app.demo.fixtures().find((f) =>
+            f.home_team === first.home_team && f.away_team === first.away_team
+          )!;
+          // The soft book alone has the best home price, every book the same draw price and the
+          // sharp book the best away price.
+          const prices: Record<string, { home: number; draw: number; away: number }> = {
+            "demo-sharp": { home: 2.0, draw: 3.4, away: 3.8 },
+            "demo-slow-a": { home: 2.05, draw: 3.4, away: 3.5 },
+            "demo-slow-b": { home: 2.02, draw: 3.4, away: 3.5 },
+            "demo-soft": { home: 2.6, draw: 3.4, away: 3.5 },
+          };
+          for (const [book, x12] of Object.entries(prices)) {
+            app.demo.setPrice(fixture.id, { x12 }, book);
+          }
+          await app.scrape();
+          const names = Object.keys(prices);
+          const fits = async (page: Page, what: string) => {
+            const width = await page.evaluate(() => document.documentElement.scrollWidth);
+            assert.ok(width <= VIEWPORTS.phone.width, `${what} overflows: ${width}px wide`);
+            assert.deepEqual(describeViolations(await axeRun(page)), [], `axe on ${what}`);
+          };
+
+          const page = await context.newPage();
+          const errors = watchErrors(page);
+          await page.setViewportSize(VIEWPORTS.phone);
+          await page.goto(`${app.url}/`);
+          await page.locator('[data-status="live"]').waitFor();
+          const row = page.locator(`li[data-match-id="${first.id}"]`);
+          assert.equal(await row.locator('[data-testid="price-home"]').innerText(), "2.60");
+          assert.match(await row.locator('[data-testid="book-home"]').innerText(), /demo-soft$/);
+          assert.match(await row.locator('[data-testid="book-draw"]').innerText(), /\+3$/);
+          assert.match(await row.locator('[data-testid="book-away"]').innerText(), /demo-sharp$/);
+          await row.locator("details.book-prices summary").click();
+          const table = row.locator('table[data-market="1x2"]');
+          await table.waitFor();
+          assert.deepEqual(
+            (await table.locator("tbody tr").evaluateAll((rows) =>
+              rows.map((r) => r.getAttribute("data-book"))
+            )).sort(),
+            [...names].sort(),
+            "one row per book",
+          );
+          const bestOf = (field: string) =>
+            table.locator(`td.best[data-field="${field}"]`).evaluateAll((cells) =>
+              cells.map((c) => [c.closest("tr")!.getAttribute("data-book"), c.textContent])
+            );
+          assert.deepEqual(await bestOf("home"), [["demo-soft", "✓2.60(best price)"]]);
+          assert.equal((await bestOf("draw")).length, 4, "a tie marks every book");
+          assert.deepEqual(await bestOf("away"), [["demo-sharp", "✓3.80(best price)"]]);
+          const badges = await row.locator('[data-testid="value-badge"]').allInnerTexts();
+          assert.ok(badges.length > 0, "the soft home price is a value bet");
+          for (const b of badges) {
+            assert.match(b, /\d\.\d\d at demo-\S+ [+-]\d+\.\d% vs (fair price|model) \d/);
+          }
+          assert.ok(badges.some((b) => /^★ Home win 2\.60 at demo-soft /.test(b)), badges.join());
+          await fits(page, "the board with a book table open");
+
+          await page.goto(`${app.url}/match/${encodeURIComponent(first.id)}`);
+          const card = page.locator('[data-testid="book-prices"]');
+          await card.waitFor();
+          assert.equal(await card.locator('table[data-market="1x2"] tbody tr').count(), 4);
+          assert.equal(
+            await card.locator('tr[data-book="demo-soft"] td[data-field="home"].best').count(),
+            1,
+          );
+          assert.equal(await page.getByRole("columnheader", { name: "Best offered" }).count(), 1);
+          const valueBooks = await page.locator('[data-testid="value-book"]').allInnerTexts();
+          assert.ok(
+            valueBooks.length > 0 && valueBooks.every((b) => /^(at\s+)?demo-/.test(b.trim())),
+            `value bets name their book: ${JSON.stringify(valueBooks)}`,
+          );
+          await fits(page, "the match page");
+
+          await page.goto(`${app.url}/value-bets`);
+          await page.locator('[data-status="live"]').waitFor();
+          const home = page.locator(`li[data-alert="${first.id}|1x2|home"]`);
+          const more = page.locator("button.more");
+          while (await home.count() === 0 && await more.count() > 0) await more.click();
+          await home.waitFor();
+          assert.match(await home.locator('[data-testid="alert-book"]').innerText(), /demo-soft/);
+          assert.match(
+            await home.locator('[data-testid="alert-forecast"]').innerText(),
+            /^(fair price|model), fair \d+\.\d\d$/,
+          );
+          await fits(page, "the value-bet feed");
+          assert.deepEqual(errors, []);
+          await page.close();
+        },
+      );
+
       await t.step("/docs renders code spans and passes axe's WCAG 2.2 AA rules", async () => {
         for (const viewport of Object.values(VIEWPORTS)) {
           const page = await context.newPage();

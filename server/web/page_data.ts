@@ -35,8 +35,14 @@ export interface PageData {
   alertPerformance(): Promise<{ summary: AlertPerformance; alerts: Alert[] } | null>;
 }
 
-/** An alert as the feed shows it. */
+/**
+ * An alert as the feed shows it: at its latest price, book and edge (the probability they imply,
+ * so edge = probability x odds - 1 still holds), as its last `update` event showed it.
+ */
 export function alertToEvent(a: Alert): ValueBetEvent {
+  const odds = a.latest_odds ?? a.odds;
+  const edge = a.latest_edge ?? a.edge;
+  const probability = a.latest_edge === undefined ? a.probability : (1 + edge) / odds;
   return {
     action: a.status === "open" ? "open" : "close",
     match_id: a.match_id,
@@ -46,14 +52,14 @@ export function alertToEvent(a: Alert): ValueBetEvent {
     kickoff: a.kickoff,
     market: a.market,
     selection: a.selection,
-    odds: a.latest_odds ?? a.odds,
+    odds,
     // Alerts stored before bets named their book and forecast lack these.
-    bookmaker: a.bookmaker ?? "",
+    bookmaker: a.latest_bookmaker ?? a.bookmaker ?? "",
     books: a.books ?? 1,
     forecast: a.forecast ?? "model",
-    probability: a.probability,
-    fair_odds: a.fair_odds ?? 1 / a.probability,
-    edge: a.edge,
+    probability,
+    fair_odds: 1 / probability,
+    edge,
     kelly_fraction: a.kelly_fraction,
     expected_clv: a.expected_clv ?? null,
     expected_clv_ci95: a.expected_clv_ci95 ?? null,
