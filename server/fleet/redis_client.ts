@@ -7,10 +7,11 @@
  * @module
  */
 import { Redis } from "ioredis";
-import { redisUnavailableError } from "../http/errors.ts";
 import { defaultInstanceId } from "./instance_id.ts";
+import { RedisUnavailableError } from "./redis_unavailable.ts";
+import { redactPassword, redisUrlProblem } from "./redis_url.ts";
 
-export { defaultInstanceId };
+export { defaultInstanceId, RedisUnavailableError };
 
 /** The part of the service's logger the client writes to. */
 export interface StatusLogger {
@@ -88,6 +89,8 @@ export class FleetRedis {
   readonly #redis: Redis;
   readonly #address: string;
   readonly #password: string;
+  /** Kept to redact its password from error messages. */
+  readonly #url: string;
   readonly #logger: StatusLogger;
   readonly #fallback: string;
   readonly #hooks: RedisClientHooks;
@@ -101,12 +104,10 @@ export class FleetRedis {
   #closed = false;
 
   constructor(options: FleetRedisOptions) {
+    const problem = redisUrlProblem(options.url);
+    if (problem) throw new Error(`Cannot use the Redis URL: ${problem}`);
     const url = new URL(options.url);
-    if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
-      throw new Error(
-        `Cannot use Redis URL with scheme "${url.protocol}": expected redis: or rediss:`,
-      );
-    }
+    this.#url = options.url;
     const port = Number(url.port || 6379);
     this.#address = `${url.hostname}:${port}`;
     this.#password = decodeURIComponent(url.password);
@@ -206,8 +207,8 @@ export class FleetRedis {
 
   /**
    * Runs `command` on Redis, timing it for the latency hook; a failure marks Redis degraded. A
-   * command that did not reach Redis fails with the 503 `redis_unavailable`, so a route reading
-   * Redis answers that rather than a 500.
+   * command that did not reach Redis fails with {@link RedisUnavailableError} (a route reading
+   * Redis then answers the 503 `redis_unavailable` rather than a 500).
    */
   async timed<T>(name: string, command: (redis: Redis) => Promise<T>): Promise<T> {
     const t0 = performance.now();
@@ -215,7 +216,7 @@ export class FleetRedis {
       return await command(this.#redis);
     } catch (error) {
       this.#commandFailed(error);
-      throw isConnectionError(error) ? redisUnavailableError(error) : error;
+      throw isConnectionError(error) ? new RedisUnavailableError(error) : error;
     } finally {
       this.#hooks.onCommand?.(name, (performance.now() - t0) / 1000);
     }
@@ -259,7 +260,10 @@ export class FleetRedis {
 
   #down(error: unknown): void {
     if (this.#closed) return;
-    this.#lastError = this.#redact(error instanceof Error ? error.message : String(error));
+    this.#lastError = redactPassword(
+      error instanceof Error ? error.message : String(error),
+      this.#url,
+    );
     const wasUp = this.#state === "up";
     this.#state = "degraded";
     if (wasUp) this.#hooks.onUp?.(false);
@@ -284,10 +288,6 @@ export class FleetRedis {
         instance_id: this.instanceId,
       });
     }
-  }
-
-  #redact(message: string): string {
-    return this.#password ? message.replaceAll(this.#password, "***") : message;
   }
 }
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FleetRedis, type StatusLogger } from "./redis_client.ts";
+import { FleetRedis, RedisUnavailableError, type StatusLogger } from "./redis_client.ts";
 import { PrivateRedis, REDIS_SERVER, SHARED_REDIS, SHARED_REDIS_URL, until } from "./test_redis.ts";
 
 class RecordingLogger implements StatusLogger {
@@ -48,7 +48,13 @@ Deno.test({
 Deno.test({
   name: "FleetRedis: rejects a URL that is not redis: or rediss:",
   fn() {
-    assert.throws(() => new FleetRedis({ url: "http://127.0.0.1:6379" }), /scheme "http:"/);
+    assert.throws(
+      () => new FleetRedis({ url: "http://:hunter22@127.0.0.1:6379" }),
+      (e: unknown) =>
+        e instanceof Error &&
+        e.message ===
+          'Cannot use the Redis URL: Expected a redis: or rediss: URL like "redis://:password@host:6379", got "http://:***@127.0.0.1:6379"',
+    );
   },
 });
 
@@ -99,6 +105,13 @@ Deno.test({
       for (let i = 0; i < 20; i++) {
         await client.timed("get", (r) => r.get("k")).catch(() => {});
       }
+      // What callers get says Redis, not HTTP, and keeps the client's own error.
+      await assert.rejects(
+        client.timed("get", (r) => r.get("k")),
+        (e: unknown) =>
+          e instanceof RedisUnavailableError && e.cause instanceof Error &&
+          e.message === `Cannot reach Redis: ${e.cause.message}`,
+      );
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(logger.lines.length, 1);
       assert.equal(logger.lines[0].level, "warn");

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { RedisUnavailableError } from "../fleet/redis_unavailable.ts";
 import { HttpError } from "./errors.ts";
 import { createTestApp, loadRouteFiles, SERVICE_ROUTE_FILES } from "../testing/test_app.ts";
 import type { RouteEntry } from "../web/router.ts";
@@ -20,6 +21,9 @@ async function withBoom(): Promise<RouteEntry[]> {
           },
           PUT: () => {
             throw new HttpError(503, 'No model for "x"', { code: "model_unavailable" });
+          },
+          DELETE: () => {
+            throw new RedisUnavailableError(new Error("Connection is closed."));
           },
         },
       },
@@ -72,6 +76,27 @@ Deno.test("createApp: a 503 without Retry-After gets a default one", async () =>
     const { error } = await res.json();
     assert.equal(error.code, "model_unavailable");
     assert.equal(error.retry_after_seconds, 5);
+  } finally {
+    await t.close();
+  }
+});
+
+Deno.test("createApp: Redis out of reach is the 503 redis_unavailable, not logged per request", async () => {
+  const t = await createTestApp({ routes: await withBoom() });
+  try {
+    const res = await t.app.request("/boom", { method: "DELETE" });
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get("retry-after"), "5");
+    const { error } = await res.json();
+    assert.deepEqual({ ...error, request_id: "-" }, {
+      code: "redis_unavailable",
+      message:
+        "Live odds are temporarily unavailable (the fleet's shared store is unreachable); retry shortly",
+      request_id: "-",
+      retry_after_seconds: 5,
+    });
+    // Only the access line: the Redis client logs the outage once, not the handler per request.
+    assert.deepEqual(t.logger.lines.map((l) => l.msg), ["request"]);
   } finally {
     await t.close();
   }

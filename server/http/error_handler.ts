@@ -9,7 +9,8 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { AppEnv } from "./app_env.ts";
-import { defaultErrorCode, HttpError, REDIS_UNAVAILABLE } from "./errors.ts";
+import { RedisUnavailableError } from "../fleet/redis_unavailable.ts";
+import { defaultErrorCode, HttpError, REDIS_UNAVAILABLE, redisUnavailableError } from "./errors.ts";
 import { fieldErrors } from "./schemas.ts";
 
 /** The JSON error body. */
@@ -66,6 +67,9 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
     });
   } else if (err instanceof HTTPException) {
     e = fromHonoException(err);
+  } else if (err instanceof RedisUnavailableError) {
+    // A route whose data lives only in the fleet's Redis: the client retries shortly.
+    e = redisUnavailableError(err);
   } else {
     logger?.error("Unhandled error", {
       request_id: requestId,

@@ -124,8 +124,9 @@ const REDIS_RETRY_AFTER_SECONDS = "5";
 
 /**
  * HttpError 503 `redis_unavailable` with `Retry-After`: the answer of a route whose data lives
- * only in the fleet's Redis (odds, match pages) while Redis is unreachable. The outage itself is
- * logged once by the Redis client, so the error handler does not log these per request.
+ * only in the fleet's Redis (odds, match pages) while Redis is unreachable; the error handler
+ * gives it for a `RedisUnavailableError`. The outage itself is logged once by the Redis client,
+ * so the error handler does not log these per request.
  */
 export function redisUnavailableError(cause?: unknown): HttpError {
   return new HttpError(

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Prediction } from "../domain/prediction.ts";
+import { RedisUnavailableError } from "../fleet/redis_unavailable.ts";
 import type { LiveEvent, PublishOrigin } from "./broker.ts";
 import type { LivePredictor } from "./live_predictor.ts";
 import type { OddsStore, StoredMatch } from "./odds_store.ts";
@@ -88,7 +89,12 @@ export class OddsChanges {
       await this.#options.broker.publish(event, origin);
       return true;
     } catch (error) {
-      this.#options.log(`Cannot publish a live "${event.type}" event: ${(error as Error).message}`);
+      // The Redis client logs an outage once; a line per event would repeat it.
+      if (!(error instanceof RedisUnavailableError)) {
+        this.#options.log(
+          `Cannot publish a live "${event.type}" event: ${(error as Error).message}`,
+        );
+      }
       return false;
     }
   }

@@ -8,6 +8,8 @@ import { createMemoryOddsStore } from "./odds_store.ts";
 import { createLivePipeline } from "./pipeline.ts";
 import { createSourceMetrics } from "./source_metrics.ts";
 import { demoSources, type SourceConfig } from "./sources.ts";
+import { createRedisOddsStore } from "../fleet/redis_odds_store.ts";
+import { REDIS_SERVER, until, withPrivateRedis } from "../fleet/test_redis.ts";
 
 const T0 = new Date("2026-12-01T12:00:00Z");
 /** The demo book these tests scrape. */
@@ -229,4 +231,49 @@ Deno.test("pipeline: the live prediction request carries every demo book of a ma
     await pipeline.done;
     await close();
   }
+});
+
+Deno.test({
+  name: "pipeline: a Redis outage is the store failing, counted apart, never the source",
+  ignore: !REDIS_SERVER,
+  fn: () =>
+    withPrivateRedis(async (server, redis) => {
+      const { demo, close } = await demoWithKnownTeams();
+      const controller = new AbortController();
+      const lines: string[] = [];
+      const metrics = createSourceMetrics();
+      const pipeline = createLivePipeline({
+        sources: demoSources(demo),
+        store: createRedisOddsStore(redis),
+        predictions: createPredictionService(createMemoryEngine()),
+        signal: controller.signal,
+        metrics,
+        canonicalTeam,
+        now: () => T0,
+        start: false,
+        log: (m) => lines.push(m),
+      });
+      try {
+        assert.equal((await pipeline.scrapeOnce(SHARP)).changed, 3);
+        await server.stop();
+        await until(() => redis.state === "degraded");
+        const away = await pipeline.scrapeOnce(SHARP);
+        assert.equal(away.ok, true, "the source answered");
+        assert.equal(away.error, undefined);
+        assert.match(away.store_error ?? "", /^Cannot reach Redis: /);
+        assert.equal(metrics.snapshot()[SHARP].store_failures, 1);
+        assert.equal(metrics.snapshot()[SHARP].failures, 0);
+        await server.start();
+        await until(() => redis.isUp);
+        const back = await pipeline.scrapeOnce(SHARP);
+        assert.equal(back.store_error, undefined);
+        // Redis came back empty: every match is new again.
+        assert.equal(back.changed, 3);
+        assert.deepEqual(lines, [], "neither failing nor recovered");
+      } finally {
+        controller.abort();
+        await pipeline.done;
+        await close();
+      }
+    }, { maxBackoffMs: 50 }),
 });

@@ -1,9 +1,12 @@
 /**
  * The scrape loops of the live pipeline: one per source, each fetching, parsing and validating
  * the source's page on its interval and handing the accepted matches on; a failing source is
- * logged when it fails and when it recovers, never once per scrape.
+ * logged when it fails and when it recovers, never once per scrape. A store that cannot be
+ * reached (the fleet's Redis away) is not the source failing: it is counted apart, and logged
+ * once by the Redis client.
  * @module
  */
+import { RedisUnavailableError } from "../fleet/redis_unavailable.ts";
 import type { MatchChange } from "./change_detection.ts";
 import { parseFootballDataCsv } from "./parsers/football_data_csv.ts";
 import { abortableSleep, createScraper, type Scraper } from "./scraper.ts";
@@ -15,8 +18,11 @@ import { type RawOddsRow, type ScrapedMatch, validateRows } from "./validate.ts"
 export interface ScrapeReport {
   source: string;
   at: string;
+  /** The source answered with a readable page. */
   ok: boolean;
   error?: string;
+  /** Why the accepted matches could not be stored (the source itself was fine). */
+  store_error?: string;
   rows: number;
   accepted: number;
   rejected: number;
@@ -139,11 +145,18 @@ export class ScrapeLoop {
         accepted: v.matches.length,
         rejected: v.rejected.length,
       });
-      for (const m of v.matches) {
-        if (signal.aborted) break;
-        const r = await this.#options.onMatch(m, at);
-        report.changed += Number(r.changed);
-        report.published += r.published;
+      try {
+        for (const m of v.matches) {
+          if (signal.aborted) break;
+          const r = await this.#options.onMatch(m, at);
+          report.changed += Number(r.changed);
+          report.published += r.published;
+        }
+      } catch (error) {
+        // The source answered: the store out of reach is no failure of it.
+        if (!(error instanceof RedisUnavailableError)) throw error;
+        report.store_error = error.message;
+        metrics?.storeFailure(name);
       }
       report.ok = true;
       if (this.#failing.delete(name)) log(`Odds source "${name}" recovered`);

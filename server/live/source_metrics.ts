@@ -1,5 +1,6 @@
 /**
- * Per-source scrape metrics: requests, successes, failures, retries, rows rejected, breaker state
+ * Per-source scrape metrics: requests, successes, failures, retries, rows rejected, scrapes whose
+ * matches the store could not take, breaker state
  * (gauge: 0 closed, 1 half-open, 2 open) and last success time. Registered on the prom-client
  * registry given (for `/metrics`), and kept as plain numbers for `snapshot()` (for `/health`).
  * @module
@@ -19,6 +20,8 @@ export interface SourceStats {
   retries: number;
   rows_accepted: number;
   rows_rejected: number;
+  /** Scrapes whose matches could not be stored (the store, not the source, failed). */
+  store_failures: number;
   breaker: BreakerState;
   /** ISO time of the last successful request, or null. */
   last_success_at: string | null;
@@ -33,6 +36,8 @@ export interface SourceMetrics {
   failure(source: string, error: unknown): void;
   retry(source: string): void;
   rows(source: string, accepted: number, rejected: Record<string, number>): void;
+  /** A scrape's matches could not be stored. */
+  storeFailure(source: string): void;
   breaker(source: string, state: BreakerState): void;
   /** Current figures per source name. */
   snapshot(): Record<string, SourceStats>;
@@ -61,6 +66,10 @@ export function createSourceMetrics(options: SourceMetricsOptions = {}): SourceM
     "source",
     "reason",
   ]);
+  const storeFailures = counter(
+    "store_failures_total",
+    "Scrapes whose matches the odds store could not take (the store was unreachable)",
+  );
   const breakerGauge = new Gauge({
     name: p + "breaker_state",
     help: "Circuit breaker state: 0 closed, 1 half-open, 2 open",
@@ -84,6 +93,7 @@ export function createSourceMetrics(options: SourceMetricsOptions = {}): SourceM
         retries: 0,
         rows_accepted: 0,
         rows_rejected: 0,
+        store_failures: 0,
         breaker: "closed",
         last_success_at: null,
         last_error: null,
@@ -123,6 +133,10 @@ export function createSourceMetrics(options: SourceMetricsOptions = {}): SourceM
         s.rows_rejected += count;
         if (count > 0) rejected.inc({ source, reason }, count);
       }
+    },
+    storeFailure(source) {
+      of(source).store_failures++;
+      storeFailures.inc({ source });
     },
     breaker(source, state) {
       of(source).breaker = state;

@@ -3,6 +3,7 @@
  * with defaults, one of a set, URLs (a Redis URL's password never appears in a message).
  * @module
  */
+import { redisUrlProblem } from "../fleet/redis_url.ts";
 import { z } from "zod";
 
 export const TRUE = new Set(["1", "true", "yes", "on"]);
@@ -84,29 +85,11 @@ export function url(protocols: readonly string[]) {
   });
 }
 
-/** `url` with its password replaced by `***`, for messages (a Redis URL may carry one). */
-function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, "$1***@");
-}
-
 /** A `redis://` or `rediss://` URL; messages never repeat its password. */
 export function redisUrl() {
   return optionalString().superRefine((v, ctx) => {
-    if (v === undefined) return;
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(v);
-    } catch { /* reported below */ }
-    if (parsed?.protocol !== "redis:" && parsed?.protocol !== "rediss:") {
-      ctx.addIssue({
-        code: "custom",
-        message: `Expected a redis: or rediss: URL like "redis://:password@host:6379", got "${
-          redactUrl(v)
-        }"`,
-      });
-    } else if (parsed.hostname === "") {
-      ctx.addIssue({ code: "custom", message: `Expected a host in "${redactUrl(v)}"` });
-    }
+    const problem = v === undefined ? null : redisUrlProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 }
 
