@@ -77,6 +77,7 @@ Deno.test({
       const first = await store.put(scraped(2.0), new Date("2029-12-01T10:00:00Z"));
       assert.deepEqual(commands.splice(0), ["odds_get", "odds_put"]);
       assert.deepEqual(first.match, await store.get(first.match.id));
+      commands.length = 0;
       const same = await store.put(scraped(2.001), new Date("2029-12-01T10:01:00Z"));
       assert.deepEqual(commands.splice(0), ["odds_get"]);
       assert.equal(same.changed, false);

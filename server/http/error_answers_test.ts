@@ -122,11 +122,17 @@ Deno.test({
         assert.ok(res.status >= 500, `${path}: a server failure, got ${res.status}`);
         assertNoInternals(body, path);
         for (const [name, value] of res.headers) assertNoInternals(value, `${path} header ${name}`);
+        assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+        if (init.headers && "accept" in init.headers) {
+          // A page's failure is a page: the same status and request id, as HTML.
+          assert.equal(res.headers.get("content-type"), "text/html; charset=utf-8", path);
+          assert.ok(body.includes(res.headers.get("x-request-id")!), path);
+          continue;
+        }
         const parsed = JSON.parse(body);
         assert.deepEqual(Object.keys(parsed), ["error"], path);
         assert.equal(typeof parsed.error.code, "string", path);
         assert.equal(parsed.error.request_id, res.headers.get("x-request-id"), path);
-        assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
       }
       // The details are not lost: the log has them, under the request id.
       assert.ok(t.logger.lines.some((l) => JSON.stringify(l).includes("models/epl/model.onnx")));
