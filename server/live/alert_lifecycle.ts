@@ -48,17 +48,6 @@ export function stateAfter(state: LifecycleState, step: LifecycleStep): Lifecycl
   return state;
 }
 
-/** Checks a pair of thresholds (a close above the open threshold would flap on every move). */
-export function checkThresholds(thresholds: EdgeThresholds): EdgeThresholds {
-  const { openEdge, closeEdge } = thresholds;
-  if (!Number.isFinite(openEdge) || !Number.isFinite(closeEdge) || closeEdge > openEdge) {
-    throw new RangeError(
-      `Alert thresholds are invalid: close edge "${closeEdge}" must be at most open edge "${openEdge}"`,
-    );
-  }
-  return thresholds;
-}
-
 /** The parts of a stored alert a lifecycle step changes. */
 export interface AlertLike {
   status: "open" | "closed";
