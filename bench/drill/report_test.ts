@@ -5,6 +5,7 @@ import {
   deliveryOf,
   type DrillObservations,
   percentile,
+  percentileBounds,
   type PhaseRecord,
   type RequestSample,
   type ResourceSample,
@@ -114,6 +115,14 @@ Deno.test("percentile: nearest rank", () => {
   assert.equal(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 99), 99);
 });
 
+Deno.test("percentileBounds: the order statistics around the p99 rank", () => {
+  const values = Array.from({ length: 500 }, (_, i) => i + 1);
+  // 500 x 0.99 = 495 +- 1.645 x sqrt(4.95) = 3.66: ranks 491 and 499.
+  assert.deepEqual(percentileBounds(values, 99), { low: 491, high: 499 });
+  assert.deepEqual(percentileBounds([], 99), { low: 0, high: 0 });
+  assert.deepEqual(percentileBounds([7], 99), { low: 7, high: 7 });
+});
+
 Deno.test("deliveryOf: owes each viewer the ledger events on its topics after its baseline", () => {
   const d = deliveryOf(cleanRun().accounts, ledger(), 6);
   assert.equal(d.expected, 6 + 3 + 2);
@@ -191,6 +200,18 @@ Deno.test("buildReport: p99 over twice the steady state's (and over the floor) f
   assert.deepEqual(failing(o), [], "34 ms is within 10 ms + the 25 ms floor");
   o.requests.push(...requests(15_000, 5, 200));
   assert.deepEqual(failing(o), ["p99 within budget"]);
+});
+
+Deno.test("buildReport: a pause that slows a handful of ~500 requests is noise, a slow tail is not", () => {
+  const run = (slow: number) => {
+    const o = cleanRun();
+    o.requests = o.requests.filter((r) => r.client !== "normal" || r.t >= 20_000);
+    o.requests.push(...requests(0, 480, 10), ...requests(10_000, 480 - slow, 12));
+    o.requests.push(...requests(15_000, slow, 80));
+    return failing(o);
+  };
+  assert.deepEqual(run(5), [], "5 of 480 at 80 ms: the p99's low bound is still 12 ms");
+  assert.deepEqual(run(15), ["p99 within budget"], "15 of 480 at 80 ms is a slow tail");
 });
 
 Deno.test("rssGrowth: judged only over a minute or more, after the warm-up fifth", () => {
