@@ -230,6 +230,8 @@ export class AlertEngine {
       );
     const guard: AlertWriteGuard = event.fence ? { fence: event.fence } : {};
     if (current) {
+      // Reopening is opening: the same filter applies (an open alert follows its bet below it).
+      if (current.status === "closed" && !this.#passes(bet)) return;
       const next = alertAfter(current, bet.action, bet, at);
       // Not over a change another instance made meanwhile (the settlement at kick-off).
       if (next) await this.#save(next, { ...guard, expected: current });

@@ -157,3 +157,21 @@ Deno.test("alerts: alerts and last prices persist in KV across a reopen", async 
 Deno.test("alerts: rejects an impossible odds filter", async () => {
   await assert.rejects(() => openAlertEngine({ filter: { minOdds: 3, maxOdds: 2 } }), RangeError);
 });
+
+Deno.test("alerts: a closed alert reopens only on a value bet that passes the filter", async () => {
+  const t = setup({ filter: { minEdge: 0.05, minOdds: 1.5, maxOdds: 5, leagues: null } });
+  const engine = await t.open();
+  await t.publish(valueBetEvent({ selection: "home", odds: 2.2, edge: 0.1 }));
+  await t.publish(valueBetEvent({ selection: "home", action: "close", odds: 2, edge: 0 }));
+  // Opens again at a price outside the odds range, then with too small an edge: no reopening.
+  await t.publish(valueBetEvent({ selection: "home", action: "open", odds: 5.5, edge: 0.1 }));
+  await t.publish(valueBetEvent({ selection: "home", action: "open", odds: 2.1, edge: 0.01 }));
+  await engine.settle(); // waits for the events before it (nothing kicked off)
+  assert.equal(engine.list().alerts[0].status, "closed");
+  await t.publish(valueBetEvent({ selection: "home", action: "open", odds: 2.4, edge: 0.12 }));
+  await engine.close();
+  const { alerts } = engine.list();
+  assert.equal(alerts.length, 1);
+  assert.equal(alerts[0].status, "open");
+  assert.equal(alerts[0].latest_odds, 2.4);
+});
