@@ -5,6 +5,7 @@
  * @module
  */
 /// <reference lib="deno.unstable" />
+import type { ValueBetEvent } from "../domain/live_protocol.ts";
 import type { ValueBet } from "../domain/prediction.ts";
 
 /**
@@ -40,6 +41,49 @@ export interface Alert extends ValueBet {
   /** Flat one-unit stake: odds - 1 if won, -1 if lost. */
   profit: number | null;
   settled_at: string | null;
+}
+
+/** A new open alert of a value bet, raised by event `event_id` at `at` (ISO date-time). */
+export function openedAlert(
+  bet: Omit<ValueBetEvent, "action">,
+  raised: { id: number; event_id: number; at: string },
+): Alert {
+  const { at } = raised;
+  return {
+    id: raised.id,
+    event_id: raised.event_id,
+    created_at: at,
+    match_id: bet.match_id,
+    league: bet.league,
+    home_team: bet.home_team,
+    away_team: bet.away_team,
+    kickoff: bet.kickoff,
+    market: bet.market,
+    selection: bet.selection,
+    odds: bet.odds,
+    bookmaker: bet.bookmaker,
+    books: bet.books,
+    forecast: bet.forecast,
+    probability: bet.probability,
+    fair_odds: bet.fair_odds,
+    edge: bet.edge,
+    kelly_fraction: bet.kelly_fraction,
+    expected_clv: bet.expected_clv,
+    expected_clv_ci95: bet.expected_clv_ci95,
+    status: "open",
+    latest_odds: bet.odds,
+    latest_bookmaker: bet.bookmaker,
+    latest_edge: bet.edge,
+    updated_at: at,
+    closed_at: null,
+    closing_odds: null,
+    closing_fair_probability: null,
+    clv: null,
+    clv_status: "pending",
+    result: null,
+    profit: null,
+    settled_at: null,
+  };
 }
 
 /** Query of {@link AlertBook.list}. */
@@ -137,6 +181,8 @@ export class AlertBook {
   #alerts = new Map<number, Alert>();
   /** The open alert's id per bet. */
   #open = new Map<string, number>();
+  /** The newest alert's id per bet, open or closed (what a reopening finds). */
+  #latest = new Map<string, number>();
   #seq = 0;
 
   private constructor(options: AlertBookOptions) {
@@ -161,8 +207,7 @@ export class AlertBook {
     for (const id of changes.dropped) {
       const old = this.#alerts.get(id);
       if (!old) continue;
-      this.#alerts.delete(id);
-      if (this.#open.get(keyOf(old)) === id) this.#open.delete(keyOf(old));
+      this.#forget(old);
     }
     for (const alert of changes.alerts) {
       this.#put(alert);
@@ -181,6 +226,15 @@ export class AlertBook {
     const key = keyOf(alert);
     if (alert.status === "open") this.#open.set(key, alert.id);
     else if (this.#open.get(key) === alert.id) this.#open.delete(key);
+    if (!(alert.id < (this.#latest.get(key) ?? -Infinity))) this.#latest.set(key, alert.id);
+  }
+
+  /** Removes an alert; alerts drop oldest first, so an older one of its bet is gone too. */
+  #forget(alert: Alert): void {
+    const key = keyOf(alert);
+    this.#alerts.delete(alert.id);
+    if (this.#open.get(key) === alert.id) this.#open.delete(key);
+    if (this.#latest.get(key) === alert.id) this.#latest.delete(key);
   }
 
   /** Every alert, in id order. */
@@ -191,6 +245,12 @@ export class AlertBook {
   /** The open alert of a bet. */
   openFor(bet: BetKey): Alert | undefined {
     const id = this.#open.get(keyOf(bet));
+    return id === undefined ? undefined : this.#alerts.get(id);
+  }
+
+  /** The newest alert of a bet, open or closed. */
+  latestFor(bet: BetKey): Alert | undefined {
+    const id = this.#latest.get(keyOf(bet));
     return id === undefined ? undefined : this.#alerts.get(id);
   }
 
@@ -219,21 +279,20 @@ export class AlertBook {
   async save(alert: Alert, guard?: AlertWriteGuard): Promise<boolean> {
     const before = this.#alerts.get(alert.id);
     const key = keyOf(alert);
-    if (alert.status === "open") this.#open.set(key, alert.id);
-    else if (this.#open.get(key) === alert.id) this.#open.delete(key);
-    this.#alerts.set(alert.id, alert);
+    const latestBefore = this.#latest.get(key);
+    const seq = this.#seq;
+    this.#put(alert);
+    this.#seq = seq;
     const dropped: Alert[] = [];
     while (this.#alerts.size > this.#options.maxAlerts) {
-      const [oldest] = this.#alerts.keys();
-      const old = this.#alerts.get(oldest)!;
-      this.#alerts.delete(oldest);
-      if (this.#open.get(keyOf(old)) === oldest) this.#open.delete(keyOf(old));
-      dropped.push(old);
+      const [oldest] = this.#alerts.values();
+      this.#forget(oldest);
+      dropped.push(oldest);
     }
     const ids = dropped.map((a) => a.id);
     if (await this.#options.storage?.save(alert, this.#seq, ids, guard) !== false) return true;
-    this.#alerts.delete(alert.id);
-    if (this.#open.get(key) === alert.id) this.#open.delete(key);
+    this.#forget(alert);
+    if (latestBefore !== undefined) this.#latest.set(key, latestBefore);
     for (const old of [...dropped, ...(before ? [before] : [])]) this.#put(old);
     this.#alerts = new Map([...this.#alerts].sort((a, b) => a[0] - b[0]));
     return false;

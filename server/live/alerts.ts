@@ -18,6 +18,7 @@ import {
   type AlertStorage,
   type AlertWriteGuard,
   kvAlertStorage,
+  openedAlert,
 } from "./alert_book.ts";
 import { type AlertPerformance, summarise } from "./alert_performance.ts";
 import { alertAfter } from "./alert_lifecycle.ts";
@@ -224,10 +225,7 @@ export class AlertEngine {
     // Event time, not handling time: handling runs a little after publication.
     const at = new Date(event.published_at).toISOString();
     // One alert per match, market and selection: a closed one reopens instead of a new one.
-    const current = this.#book.openFor(bet) ??
-      this.#book.all().findLast((a) =>
-        a.match_id === bet.match_id && a.market === bet.market && a.selection === bet.selection
-      );
+    const current = this.#book.openFor(bet) ?? this.#book.latestFor(bet);
     const guard: AlertWriteGuard = event.fence ? { fence: event.fence } : {};
     if (current) {
       // Reopening is opening: the same filter applies (an open alert follows its bet below it).
@@ -239,41 +237,8 @@ export class AlertEngine {
     }
     if (bet.action === "close") return;
     if (!this.#passes(bet) || Date.parse(bet.kickoff) <= event.published_at) return;
-    const saved = await this.#save({
-      id: await this.#book.nextId(),
-      event_id: event.event_id,
-      created_at: at,
-      match_id: bet.match_id,
-      league: bet.league,
-      home_team: bet.home_team,
-      away_team: bet.away_team,
-      kickoff: bet.kickoff,
-      market: bet.market,
-      selection: bet.selection,
-      odds: bet.odds,
-      bookmaker: bet.bookmaker,
-      books: bet.books,
-      forecast: bet.forecast,
-      probability: bet.probability,
-      fair_odds: bet.fair_odds,
-      edge: bet.edge,
-      kelly_fraction: bet.kelly_fraction,
-      expected_clv: bet.expected_clv,
-      expected_clv_ci95: bet.expected_clv_ci95,
-      status: "open",
-      latest_odds: bet.odds,
-      latest_bookmaker: bet.bookmaker,
-      latest_edge: bet.edge,
-      updated_at: at,
-      closed_at: null,
-      closing_odds: null,
-      closing_fair_probability: null,
-      clv: null,
-      clv_status: "pending",
-      result: null,
-      profit: null,
-      settled_at: null,
-    }, guard);
+    const id = await this.#book.nextId();
+    const saved = await this.#save(openedAlert(bet, { id, event_id: event.event_id, at }), guard);
     if (saved) await this.#prices.persist(bet.match_id);
   }
 
