@@ -184,6 +184,11 @@ export class AlertBook {
   /** The newest alert's id per bet, open or closed (what a reopening finds). */
   #latest = new Map<string, number>();
   #seq = 0;
+  /**
+   * At least the highest id held (it stays up after a refused write is undone): a new alert
+   * below it would be out of order.
+   */
+  #highestId = 0;
 
   private constructor(options: AlertBookOptions) {
     this.#options = options;
@@ -209,19 +214,25 @@ export class AlertBook {
       if (!old) continue;
       this.#forget(old);
     }
-    for (const alert of changes.alerts) {
+    // A changed alert keeps its place in the map and a new one goes last: the book stays in id
+    // order unless a new alert arrives below one already held (another writer was slower).
+    let inOrder = true;
+    for (const alert of [...changes.alerts].sort((a, b) => a.id - b.id)) {
+      if (!this.#alerts.has(alert.id) && alert.id < this.#highestId) inOrder = false;
       this.#put(alert);
       this.#seq = Math.max(this.#seq, alert.id);
     }
-    // Alerts of other writers can arrive out of id order.
-    if (changes.alerts.length > 0) {
-      this.#alerts = new Map([...this.#alerts].sort((a, b) => a[0] - b[0]));
-    }
+    if (!inOrder) this.#sort();
     return changes.alerts.length + changes.dropped.length;
+  }
+
+  #sort(): void {
+    this.#alerts = new Map([...this.#alerts].sort((a, b) => a[0] - b[0]));
   }
 
   #put(alert: Alert): void {
     this.#alerts.set(alert.id, alert);
+    this.#highestId = Math.max(this.#highestId, alert.id);
     this.#seq = Math.max(this.#seq, alert.id);
     const key = keyOf(alert);
     if (alert.status === "open") this.#open.set(key, alert.id);
@@ -294,7 +305,7 @@ export class AlertBook {
     this.#forget(alert);
     if (latestBefore !== undefined) this.#latest.set(key, latestBefore);
     for (const old of [...dropped, ...(before ? [before] : [])]) this.#put(old);
-    this.#alerts = new Map([...this.#alerts].sort((a, b) => a[0] - b[0]));
+    this.#sort();
     return false;
   }
 

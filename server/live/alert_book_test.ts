@@ -71,3 +71,27 @@ Deno.test("AlertBook: latestFor finds the newest alert of a bet, open or closed"
     assert.equal(book.latestFor(alert(0)), undefined);
   });
 });
+
+Deno.test("AlertBook: alerts of other writers keep the book in id order", async () => {
+  const s = storage([alert(1), alert(2, { match_id: "m2" })]);
+  const book = await AlertBook.open({ maxAlerts: 10, storage: s });
+  const ids = () => book.all().map((a) => a.id);
+  // Updates keep their place, new alerts come in any order within a refresh.
+  s.pending.alerts.push(alert(5, { match_id: "m5" }), alert(1, { latest_odds: 2.4 }));
+  s.pending.alerts.push(alert(4, { match_id: "m4" }));
+  await book.refresh();
+  assert.deepEqual(ids(), [1, 2, 4, 5]);
+  assert.equal(book.all()[0].latest_odds, 2.4);
+  // A slower writer's alert below the newest one held.
+  s.pending.alerts.push(alert(3, { match_id: "m3" }), alert(6, { match_id: "m6" }));
+  await book.refresh();
+  assert.deepEqual(ids(), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(book.list({ since: 2, limit: 2 }).alerts.map((a) => a.id), [3, 4]);
+  // A refused write is undone without leaving the book out of order.
+  s.refuse = true;
+  assert.equal(await book.save(alert(7, { match_id: "m7" })), false);
+  s.refuse = false;
+  s.pending.alerts.push(alert(8, { match_id: "m8" }));
+  await book.refresh();
+  assert.deepEqual(ids(), [1, 2, 3, 4, 5, 6, 8]);
+});
