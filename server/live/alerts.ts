@@ -118,6 +118,8 @@ export class AlertEngine {
   #chain = Promise.resolve();
   #stop = new AbortController();
   #refused = 0;
+  /** A periodic refresh is in flight. */
+  #refreshing = false;
   /** Which value bets become alerts. */
   readonly filter: Readonly<AlertFilter>;
 
@@ -138,9 +140,13 @@ export class AlertEngine {
     let refresher: ReturnType<typeof setInterval> | null = null;
     if (options.storage?.changes) {
       refresher = setInterval(() => {
+        // One refresh at a time: behind a slow Redis, each period would queue one more (and
+        // the live events behind them all).
+        if (this.#refreshing) return;
+        this.#refreshing = true;
         this.refresh().catch(() => {
           // Redis away: the next refresh takes in what was missed.
-        });
+        }).finally(() => this.#refreshing = false);
       }, options.refreshMs ?? 500);
     }
     if (options.signal) {

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
+import type { AlertStorage } from "./alert_book.ts";
 import { createLocalBroker, type LiveEvent } from "./broker.ts";
 import { createMemoryEventLog } from "./event_log.ts";
 import { type AlertEngineOptions, openAlertEngine } from "./alerts.ts";
@@ -174,4 +176,31 @@ Deno.test("alerts: a closed alert reopens only on a value bet that passes the fi
   assert.equal(alerts.length, 1);
   assert.equal(alerts[0].status, "open");
   assert.equal(alerts[0].latest_odds, 2.4);
+});
+
+Deno.test("alerts: a refresh waiting on a slow store is not queued again behind itself", async () => {
+  const clock = FakeTimers.install({ toFake: ["setInterval", "clearInterval"] });
+  try {
+    let calls = 0;
+    let release = () => {};
+    const slow = new Promise<void>((resolve) => release = resolve);
+    const storage: AlertStorage = {
+      load: () => Promise.resolve({ alerts: [], seq: 0 }),
+      save: () => Promise.resolve(true),
+      async changes() {
+        calls++;
+        await slow;
+        return { alerts: [], dropped: [] };
+      },
+    };
+    const engine = await openAlertEngine({ storage, refreshMs: 10 });
+    // Ten refresh periods pass while the first refresh waits on the store.
+    await clock.tickAsync(100);
+    assert.equal(calls, 1);
+    release();
+    await engine.close();
+    assert.equal(calls, 1);
+  } finally {
+    clock.uninstall();
+  }
 });
