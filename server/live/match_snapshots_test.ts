@@ -71,3 +71,17 @@ Deno.test("matchSnapshots: calls made while a load is in flight share it", async
 Deno.test("matchSnapshots: nothing before the store exists", async () => {
   assert.deepEqual(await matchSnapshots(() => undefined)(["matches"]), []);
 });
+
+Deno.test("matchSnapshots: a league's matches are not cut off by the other leagues' matches", async () => {
+  const store = createMemoryOddsStore({ now: () => NOW });
+  for (let i = 0; i < 501; i++) {
+    const kickoff = new Date(NOW.getTime() + (i + 1) * 60_000).toISOString();
+    await store.put(scraped(`epl:${i}`, "epl", kickoff), NOW);
+  }
+  await store.put(scraped("liga:late", "liga", "2029-12-09T20:00:00.000Z"), NOW);
+  const snapshotOf = matchSnapshots(() => store);
+  assert.deepEqual((await snapshotOf(["league:liga"])).map((m) => m.id), ["liga:late"]);
+  const both = await snapshotOf(["league:epl", "league:liga"]);
+  assert.equal(both.length, 501);
+  assert.ok(both.some((m) => m.id === "liga:late"));
+});
