@@ -14,6 +14,7 @@ import { type Replay, type ReplaySource, serialiseEvent } from "../live/event_lo
 import type { LiveEvent, PublishedEvent } from "../live/live_event.ts";
 import { type FleetEvent, FleetEventStream, type StreamPosition } from "./event_stream.ts";
 import { FleetEventSubscriber } from "./event_subscriber.ts";
+import { NotLeaderError } from "./not_leader.ts";
 import type { FleetRedis } from "./redis_client.ts";
 
 /** What the stream stores of an event: the wire form is rebuilt with the offset as its id. */
@@ -29,14 +30,6 @@ export interface StoredFleetEvent {
   /** Source and fencing token that guarded the write, when fenced. */
   src?: string;
   fence?: number;
-}
-
-/** Thrown by `publish` when this instance does not (or no longer) lead the event's source. */
-export class NotLeaderError extends Error {
-  constructor(source: string) {
-    super(`Cannot publish for source "${source}": this instance does not hold its lease`);
-    this.name = "NotLeaderError";
-  }
 }
 
 /** Options of {@link FleetBroker.open}. */

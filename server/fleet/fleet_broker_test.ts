@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { LiveEvent, PublishedEvent } from "../live/live_event.ts";
-import { FleetBroker, NotLeaderError } from "./fleet_broker.ts";
+import { FleetBroker } from "./fleet_broker.ts";
+import { NotLeaderError } from "./not_leader.ts";
 import type { FleetRedis } from "./redis_client.ts";
 import { SourceLease } from "./source_lease.ts";
 import {

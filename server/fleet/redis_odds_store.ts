@@ -22,7 +22,7 @@ import {
 } from "../live/odds_store.ts";
 import type { ChainableCommander } from "ioredis";
 import type { ScrapedMatch } from "../live/validate.ts";
-import { NotLeaderError } from "./fleet_broker.ts";
+import { NotLeaderError } from "./not_leader.ts";
 import { LuaScript } from "./lua_script.ts";
 import type { FleetRedis } from "./redis_client.ts";
 

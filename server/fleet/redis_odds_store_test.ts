@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { ScrapedMatch } from "../live/validate.ts";
-import { NotLeaderError } from "./fleet_broker.ts";
+import { NotLeaderError } from "./not_leader.ts";
 import { createRedisOddsStore } from "./redis_odds_store.ts";
 import { SourceLease } from "./source_lease.ts";
 import {

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Prediction } from "../domain/prediction.ts";
+import { NotLeaderError } from "../fleet/not_leader.ts";
 import { RedisUnavailableError } from "../fleet/redis_unavailable.ts";
 import type { LiveEvent, PublishOrigin } from "./broker.ts";
 import type { LivePredictor } from "./live_predictor.ts";
@@ -89,8 +90,9 @@ export class OddsChanges {
       await this.#options.broker.publish(event, origin);
       return true;
     } catch (error) {
-      // The Redis client logs an outage once; a line per event would repeat it.
-      if (!(error instanceof RedisUnavailableError)) {
+      // The Redis client logs an outage once; a line per event would repeat it. A lease lost
+      // mid-scrape is the new leader's to publish, not an error.
+      if (!(error instanceof RedisUnavailableError) && !(error instanceof NotLeaderError)) {
         this.#options.log(
           `Cannot publish a live "${event.type}" event: ${(error as Error).message}`,
         );

@@ -6,6 +6,7 @@
  * once by the Redis client.
  * @module
  */
+import { NotLeaderError } from "../fleet/not_leader.ts";
 import { RedisUnavailableError } from "../fleet/redis_unavailable.ts";
 import type { MatchChange } from "./change_detection.ts";
 import { parseFootballDataCsv } from "./parsers/football_data_csv.ts";
@@ -23,6 +24,11 @@ export interface ScrapeReport {
   error?: string;
   /** Why the accepted matches could not be stored (the source itself was fine). */
   store_error?: string;
+  /**
+   * This instance lost the source's lease during the scrape (fleet): the rest of its matches
+   * are the new leader's to publish; the source itself was fine.
+   */
+  lost_lease?: boolean;
   rows: number;
   accepted: number;
   rejected: number;
@@ -153,10 +159,13 @@ export class ScrapeLoop {
           report.published += r.published;
         }
       } catch (error) {
-        // The source answered: the store out of reach is no failure of it.
-        if (!(error instanceof RedisUnavailableError)) throw error;
-        report.store_error = error.message;
-        metrics?.storeFailure(name);
+        // The source answered: the store out of reach, or a lease lost to another instance, is
+        // no failure of it.
+        if (error instanceof NotLeaderError) report.lost_lease = true;
+        else if (error instanceof RedisUnavailableError) {
+          report.store_error = error.message;
+          metrics?.storeFailure(name);
+        } else throw error;
       }
       report.ok = true;
       if (this.#failing.delete(name)) log(`Odds source "${name}" recovered`);
