@@ -37,9 +37,20 @@ export interface MarketFair {
 /** The sharp book whose price is the fair reference where present. */
 export const SHARP_BOOK = "Pinnacle";
 
-/** Whether `name` is {@link SHARP_BOOK}, in any case and spacing a request may send. */
+/**
+ * The embedded demo market's sharp book (low margin, moves first): it plays Pinnacle's part
+ * there, so the demo's fair prices come from it as real ones come from Pinnacle.
+ */
+export const DEMO_SHARP_BOOK = "demo-sharp";
+
+const SHARP_NAMES: readonly string[] = [SHARP_BOOK, DEMO_SHARP_BOOK].map((n) => n.toLowerCase());
+
+/**
+ * Whether `name` is {@link SHARP_BOOK} (or the demo's {@link DEMO_SHARP_BOOK}), in any case and
+ * spacing a request may send.
+ */
 export function isSharpBook(name: string): boolean {
-  return name.trim().toLowerCase() === SHARP_BOOK.toLowerCase();
+  return SHARP_NAMES.includes(name.trim().toLowerCase());
 }
 
 /** One book's prices of one market, in selection order. */

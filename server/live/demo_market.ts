@@ -9,6 +9,7 @@
  * @module
  */
 import type { MatchOdds } from "../domain/live_protocol.ts";
+import { DEMO_SHARP_BOOK } from "../domain/value_bets.ts";
 import type { FairSnapshot, MarketMove } from "./demo_replay.ts";
 
 /** One demo bookmaker. */
@@ -34,7 +35,7 @@ export interface DemoBook {
  * margins that follow late, and one soft book leaning to home sides and overs.
  */
 export const DEMO_BOOKS: readonly DemoBook[] = [
-  { name: "demo-sharp", margin: 0.025, lag: 0, step: 0, noise: 0 },
+  { name: DEMO_SHARP_BOOK, margin: 0.025, lag: 0, step: 0, noise: 0 },
   { name: "demo-slow-a", margin: 0.055, lag: 0.15, step: 0.1, noise: 0.02 },
   { name: "demo-slow-b", margin: 0.065, lag: 0.3, step: 0.2, noise: 0.02 },
   {

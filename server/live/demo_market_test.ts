@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { normalise } from "../domain/margins.ts";
+import { fairProbabilities, normalise } from "../domain/margins.ts";
+import { marketFair } from "../domain/value_bets.ts";
+import { DEFAULT_VALUE_POLICY } from "../domain/value_policy.ts";
 import { mulberry32 } from "./demo_bookmaker.ts";
 import {
   bookOffsets,
@@ -83,4 +85,21 @@ Deno.test("demo market: the soft book leans to the home side and overs", () => {
   assert.ok(shs[0] > shp[0] + 0.02, "home shorter than the sharp book's");
   assert.ok(s.x12.away > p.x12.away, "so the away price is longer");
   assert.ok(s.under_2_5! > p.under_2_5!, "and the under price too");
+});
+
+Deno.test("demo market: fair prices come from the sharp book, as real ones from Pinnacle", () => {
+  // Mid-life, after the jump: the slow books still show the opening, the sharp one the closing.
+  const books = DEMO_BOOKS.map((b) => ({
+    name: b.name,
+    ...bookQuote(b, ONE_JUMP, bookOffsets(b, mulberry32(3)), 0.35).x12,
+  }));
+  const fair = marketFair(books, "1x2", DEFAULT_VALUE_POLICY)!;
+  assert.equal(fair.source, "pinnacle");
+  assert.equal(fair.books, DEMO_BOOKS.length);
+  const sharp = books.find((b) => b.name === book("demo-sharp").name)!;
+  const method = DEFAULT_VALUE_POLICY.fair.margin_removal;
+  assert.deepEqual(
+    fair.probabilities,
+    fairProbabilities([sharp.home, sharp.draw, sharp.away], method),
+  );
 });
