@@ -111,6 +111,34 @@ async function predictArsenalChelsea(page: Page) {
   await page.locator('[data-testid="prediction"]').waitFor();
 }
 
+/** Screenshots of every page of the app at `url` (the match page of `matchId`). */
+async function pageShots(shots: string, context: BrowserContext, url: string, matchId: string) {
+  await screenshots(shots, context, `${url}/`, "board", '[data-status="live"]');
+  await screenshots(
+    shots,
+    context,
+    `${url}/match/${encodeURIComponent(matchId)}`,
+    "match",
+    'svg[data-chart="heatmap"]',
+  );
+  await screenshots(
+    shots,
+    context,
+    `${url}/value-bets`,
+    "value-bets",
+    '[data-status="live"]',
+  );
+  await screenshots(
+    shots,
+    context,
+    `${url}/predict?league=england-premier-league`,
+    "predict",
+    'select[name="home"]',
+    predictArsenalChelsea,
+  );
+  await screenshots(shots, context, `${url}/model`, "model", "main h1");
+}
+
 Deno.test({
   name: "pages: work in Chromium against the full app",
   ignore: skipBrowserTests,
@@ -473,35 +501,22 @@ Deno.test({
       );
 
       await t.step("screenshots of every page at phone and desktop widths", async () => {
-        // Settle two matches so the performance chart has something to show.
-        const alerts = app.services.alerts!;
-        await alerts.recordResult(upcoming.matches[0].id, { home_goals: 2, away_goals: 1 });
-        await alerts.recordResult(upcoming.matches[1].id, { home_goals: 0, away_goals: 0 });
-        await alerts.recordResult(upcoming.matches[2].id, { home_goals: 1, away_goals: 3 });
-        await screenshots(shots, context, `${app.url}/`, "board", '[data-status="live"]');
-        await screenshots(
-          shots,
-          context,
-          `${app.url}/match/${encodeURIComponent(first.id)}`,
-          "match",
-          'svg[data-chart="heatmap"]',
-        );
-        await screenshots(
-          shots,
-          context,
-          `${app.url}/value-bets`,
-          "value-bets",
-          '[data-status="live"]',
-        );
-        await screenshots(
-          shots,
-          context,
-          `${app.url}/predict?league=england-premier-league`,
-          "predict",
-          'select[name="home"]',
-          predictArsenalChelsea,
-        );
-        await screenshots(shots, context, `${app.url}/model`, "model", "main h1");
+        // From an app of its own: the steps above leave test prices on the board (every book of
+        // the first match at 9.00), which the pictures in the docs should not show.
+        const shown = await startDemoApp({ modelsDir: modelsDir() });
+        try {
+          const listed = await (await fetch(`${shown.url}/api/v1/matches/upcoming`)).json() as {
+            matches: { id: string }[];
+          };
+          // Settle three matches so the performance chart has something to show.
+          const alerts = shown.services.alerts!;
+          await alerts.recordResult(listed.matches[0].id, { home_goals: 2, away_goals: 1 });
+          await alerts.recordResult(listed.matches[1].id, { home_goals: 0, away_goals: 0 });
+          await alerts.recordResult(listed.matches[2].id, { home_goals: 1, away_goals: 3 });
+          await pageShots(shots, context, shown.url, listed.matches[0].id);
+        } finally {
+          await shown.close();
+        }
       });
     } finally {
       await browser.close();
