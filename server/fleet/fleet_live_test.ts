@@ -111,8 +111,9 @@ async function openClients(cluster: FleetCluster): Promise<Client[]> {
 async function withFleet(
   fn: (cluster: FleetCluster, redis: Redis) => Promise<void>,
   redisUrl = SHARED_REDIS_URL,
+  env: Record<string, string> = ENV,
 ): Promise<void> {
-  const cluster = await FleetCluster.start({ instances: 3, env: ENV, redisUrl });
+  const cluster = await FleetCluster.start({ instances: 3, env, redisUrl });
   const redis = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1 });
   redis.on("error", () => {});
   try {
@@ -211,6 +212,77 @@ Deno.test({
         await Promise.all(clients.map((c) => c.close()));
       }
     }),
+});
+
+/** An odds page in the demo board's layout: one match whose home price is far above fair. */
+function generousBoard(kickoff: string): string {
+  return `<table class="odds-board"><tbody><tr class="match" data-league="EPL">
+<td class="home">Arsenal</td><td class="away">Burnley</td>
+<td class="kickoff"><time datetime="${kickoff}"></time></td>
+<td class="price-home">6.5</td><td class="price-draw">3.6</td><td class="price-away">4.2</td>
+</tr></tbody></table>`;
+}
+
+Deno.test({
+  name: "fleet live: every instance answers the leader's open value bets, from Redis",
+  ignore: !SHARED_REDIS,
+  async fn() {
+    const kickoff = new Date(Date.now() + 86_400_000).toISOString();
+    const board = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      () => new Response(generousBoard(kickoff), { headers: { "content-type": "text/html" } }),
+    );
+    const dir = await Deno.makeTempDir();
+    const sourcesFile = `${dir}/sources.json`;
+    await Deno.writeTextFile(
+      sourcesFile,
+      JSON.stringify([{
+        name: "generous",
+        url: `http://127.0.0.1:${(board.addr as Deno.NetAddr).port}/`,
+        interval_ms: 1000,
+        parser: "html",
+      }]),
+    );
+    try {
+      await withFleet(
+        async (cluster, redis) => {
+          const bets = await waitFor("the same open value bets on every instance", async () => {
+            await new Promise((r) => setTimeout(r, 200));
+            const answers = await Promise.all(
+              cluster.instances.map((i) =>
+                i.json<{ value_bets: { match_id: string }[] }>("/api/v1/value-bets")
+              ),
+            );
+            for (const a of answers) {
+              assert.equal(a.status, 200, JSON.stringify(a.body));
+            }
+            const lists = answers.map((a) => JSON.stringify(a.body.value_bets));
+            return lists.every((l) => l === lists[0]) && answers[0].body.value_bets.length > 0
+              ? answers.map((a) => a.body.value_bets)
+              : undefined;
+          }, 30_000);
+          assert.deepEqual(bets[1], bets[0]);
+          assert.deepEqual(bets[2], bets[0]);
+          // One instance scraped the source and published the bet; the others answer it from
+          // Redis, not from a scrape of their own.
+          const stored = await streamEvents(redis, cluster.keyPrefix);
+          const published = stored.filter((e) => e.stored.e.type === "value_bet");
+          assert.ok(published.length > 0);
+          assert.equal(new Set(stored.map((e) => e.stored.by)).size, 1);
+        },
+        SHARED_REDIS_URL,
+        {
+          ...ENV,
+          DEMO_BOOKMAKER: "false",
+          ODDS_SOURCES: sourcesFile,
+          ENABLE_RATE_LIMITING: "false",
+        },
+      );
+    } finally {
+      await board.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
 
 Deno.test({

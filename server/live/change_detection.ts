@@ -12,12 +12,32 @@ import type { LivePredictor } from "./live_predictor.ts";
 import type { OddsStore, StoredMatch } from "./odds_store.ts";
 import { toMatchSummary, toUpcomingMatch } from "./upcoming_view.ts";
 import type { ScrapedMatch } from "./validate.ts";
-import { type CurrentValueBet, ValueBetTracker } from "./value_bet_tracker.ts";
+import {
+  type CurrentValueBet,
+  currentValueBets,
+  type OpenMatchBets,
+  ValueBetTracker,
+} from "./value_bet_tracker.ts";
 
 /** Where the pipeline sends its events (the broker of `server/live/broker.ts` fits). */
 export interface EventPublisher {
   /** `origin`: the source whose scrape produced the event. */
   publish(event: LiveEvent, origin?: PublishOrigin): Promise<void>;
+}
+
+/**
+ * Where the open value bets live when they are shared (the fleet's Redis): the tracker then
+ * starts each match from the stored bets and writes back what changed.
+ */
+export interface ValueBetStore {
+  /** The stored open bets of a match, null when none. */
+  get(matchId: string): Promise<OpenMatchBets | null>;
+  /** Stores a match's open bets (null: none). False when the write was refused (fenced out). */
+  put(matchId: string, open: OpenMatchBets | null, source: string): Promise<boolean>;
+  /** Every stored match's open bets. */
+  all(): Promise<OpenMatchBets[]>;
+  /** Drops the bets of matches that kicked off before `cutoff` (ISO date-time). */
+  prune(cutoff: string): Promise<void>;
 }
 
 /** What one match's prices did. */
@@ -34,6 +54,10 @@ export interface OddsChangesOptions {
   predictor: LivePredictor;
   /** @default none: changes are only stored */
   broker?: EventPublisher;
+  /** Shared open value bets. @default none: they are kept in this instance's memory */
+  valueBets?: ValueBetStore;
+  /** Called when the store refused a value-bet write (this instance no longer leads). */
+  onFenced?: (source: string) => void;
   /** Logs events that cannot be published. */
   log: (message: string) => void;
 }
@@ -59,7 +83,18 @@ export class OddsChanges {
       await this.#publish({ type: "odds", match: view, previous: r.previous }, origin),
     );
     if (prediction) {
-      for (const e of this.#bets.update(view, prediction)) {
+      const shared = this.#options.valueBets;
+      if (shared) this.#bets.restore(view.id, await shared.get(view.id));
+      const events = this.#bets.update(view, prediction);
+      if (
+        shared && events.length > 0 &&
+        !(await shared.put(view.id, this.#bets.openOf(view.id), m.source))
+      ) {
+        // Fenced out: the new leader announces these bets, from its own prices.
+        this.#options.onFenced?.(m.source);
+        return { changed: true, published };
+      }
+      for (const e of events) {
         published += Number(await this.#publish(e, origin));
       }
     }
@@ -72,8 +107,10 @@ export class OddsChanges {
   }
 
   /** Value bets currently open, per match and source. */
-  valueBets(now: Date): CurrentValueBet[] {
-    return this.#bets.current(now.toISOString());
+  async valueBets(now: Date): Promise<CurrentValueBet[]> {
+    const shared = this.#options.valueBets;
+    if (!shared) return this.#bets.current(now.toISOString());
+    return currentValueBets(await shared.all(), now.toISOString());
   }
 
   /** Drops matches that kicked off from the store, the predictions and the open bets. */
@@ -82,6 +119,7 @@ export class OddsChanges {
     const cutoff = now().toISOString();
     this.#options.predictor.prune(cutoff);
     this.#bets.prune(cutoff);
+    await this.#options.valueBets?.prune(cutoff);
   }
 
   async #publish(event: LiveEvent, origin: PublishOrigin): Promise<boolean> {

@@ -16,6 +16,7 @@ import { createSourceMetrics, type SourceMetrics } from "./source_metrics.ts";
 import { demoSources, isDemoSource, loadSourcesFile, type SourceConfig } from "./sources.ts";
 import type { FleetRedis } from "../fleet/redis_client.ts";
 import { createRedisOddsStore } from "../fleet/redis_odds_store.ts";
+import { createRedisValueBets } from "../fleet/redis_value_bets.ts";
 import { SourceLeaders } from "../fleet/source_leaders.ts";
 
 /** What routes use of the live side (`c.get("services").live`). */
@@ -132,6 +133,9 @@ export async function startOddsFeed(options: OddsFeedOptions): Promise<OddsFeed>
     canonicalTeam,
     log: options.log,
     leads: leaders ? (s) => leaders.leads(s) : undefined,
+    valueBets: fleet
+      ? createRedisValueBets(fleet.redis, { fenceOf: (s) => leaders!.fenceOf(s) })
+      : undefined,
   });
   return { store, pipeline, metrics, sources, demo, leaders };
 }

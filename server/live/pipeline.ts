@@ -6,7 +6,7 @@
  */
 import type { Prediction } from "../domain/prediction.ts";
 import type { PredictionService } from "../predict/prediction_service.ts";
-import { type EventPublisher, OddsChanges } from "./change_detection.ts";
+import { type EventPublisher, OddsChanges, type ValueBetStore } from "./change_detection.ts";
 import { LivePredictor } from "./live_predictor.ts";
 import type { OddsStore, StoredMatch } from "./odds_store.ts";
 import { abortableSleep } from "./scraper.ts";
@@ -32,6 +32,10 @@ export interface LivePipelineOptions extends Omit<ScrapeLoopOptions, "onMatch" |
   predictions: PredictionService;
   /** Receives `odds` and `value_bet` events. @default none: changes are only stored */
   broker?: EventPublisher;
+  /** Shared open value bets (fleet mode). @default this instance's memory */
+  valueBets?: ValueBetStore;
+  /** Called when the shared store refused a value-bet write (fenced out). */
+  onFenced?: (source: string) => void;
   /** Start the loops at once; false leaves scraping to `scrapeOnce`. @default true */
   start?: boolean;
   /** Time between two store cleanups. @default 600000 */
@@ -61,6 +65,8 @@ export class LivePipeline {
       store: options.store,
       predictor,
       broker: options.broker,
+      valueBets: options.valueBets,
+      onFenced: options.onFenced,
       log,
     });
     const scrapes = this.#scrapes = new ScrapeLoop({
@@ -96,7 +102,7 @@ export class LivePipeline {
   }
 
   /** Value bets currently open, per match and source. */
-  valueBets(): CurrentValueBet[] {
+  valueBets(): Promise<CurrentValueBet[]> {
     return this.#changes.valueBets(this.#now());
   }
 

@@ -106,7 +106,9 @@ Deno.test("pipeline: publishes odds on a price change, nothing when unchanged, v
     assert.ok(open.bet.edge > 0.5);
     assert.equal(open.bet.match_id, oddsEvent.match.id);
     assert.ok(
-      pipeline.valueBets().some((b) => b.match_id === open.bet.match_id && b.selection === "home"),
+      (await pipeline.valueBets()).some((b) =>
+        b.match_id === open.bet.match_id && b.selection === "home"
+      ),
     );
 
     broker.events.length = 0;
@@ -116,7 +118,9 @@ Deno.test("pipeline: publishes odds on a price change, nothing when unchanged, v
     assert.ok(closed && closed.type === "value_bet");
     assert.equal(closed.bet.action, "close");
     assert.ok(
-      !pipeline.valueBets().some((b) => b.match_id === open.bet.match_id && b.selection === "home"),
+      !(await pipeline.valueBets()).some((b) =>
+        b.match_id === open.bet.match_id && b.selection === "home"
+      ),
     );
 
     const stats = metrics.snapshot()[SHARP];

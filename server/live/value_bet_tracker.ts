@@ -20,6 +20,12 @@ interface OpenBets {
   bets: Map<string, ValueBet>;
 }
 
+/** The open bets of one match as stored outside the tracker (the fleet keeps them in Redis). */
+export interface OpenMatchBets {
+  match: UpcomingMatch;
+  bets: ValueBet[];
+}
+
 function betKey(b: { market: string; selection: string }): string {
   return `${b.market}/${b.selection}`;
 }
@@ -93,18 +99,44 @@ export class ValueBetTracker {
 
   /** Value bets of matches not kicked off at `now` (ISO date-time), best edge first. */
   current(now: string): CurrentValueBet[] {
-    const out: CurrentValueBet[] = [];
-    for (const { match, bets } of this.#open.values()) {
-      if (match.kickoff < now) continue;
-      for (const bet of bets.values()) {
-        out.push({ ...bet, ...matchFields(match), source: match.source });
-      }
+    return currentValueBets([...this.#open.keys()].map((k) => this.openOf(k)!), now);
+  }
+
+  /** The open bets of a match, null when none is open. */
+  openOf(matchId: string): OpenMatchBets | null {
+    const open = this.#open.get(matchId);
+    return open ? { match: open.match, bets: [...open.bets.values()] } : null;
+  }
+
+  /**
+   * Replaces what the tracker knows of a match with stored open bets (null: none open), so an
+   * instance taking over a source continues from them instead of announcing them again.
+   */
+  restore(matchId: string, open: OpenMatchBets | null): void {
+    if (!open || open.bets.length === 0) this.#open.delete(matchId);
+    else {
+      this.#open.set(matchId, {
+        match: open.match,
+        bets: new Map(open.bets.map((b) => [betKey(b), b])),
+      });
     }
-    return out.sort((a, b) => b.edge - a.edge);
   }
 
   /** Forgets bets of matches that kicked off before `cutoff` (ISO date-time). */
   prune(cutoff: string): void {
     for (const [k, b] of this.#open) if (b.match.kickoff < cutoff) this.#open.delete(k);
   }
+}
+
+/** The value bets of matches not kicked off at `now` (ISO date-time), best edge first. */
+export function currentValueBets(
+  open: Iterable<OpenMatchBets>,
+  now: string,
+): CurrentValueBet[] {
+  const out: CurrentValueBet[] = [];
+  for (const { match, bets } of open) {
+    if (match.kickoff < now) continue;
+    for (const bet of bets) out.push({ ...bet, ...matchFields(match), source: match.source });
+  }
+  return out.sort((a, b) => b.edge - a.edge);
 }

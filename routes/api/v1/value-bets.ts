@@ -9,10 +9,10 @@ import type { Handlers } from "../../../server/web/router.ts";
 import { jsonAnswer } from "../../../server/http/json_answer.ts";
 
 export const handler: Handlers = {
-  GET(c) {
+  async GET(c) {
     const live = requireLive(c);
     const q = parseQuery(c, ValueBetsQuerySchema);
-    const bets = live.pipeline.valueBets().filter((b) =>
+    const bets = (await live.pipeline.valueBets()).filter((b) =>
       (!q.league || b.league === q.league) &&
       (q.min_edge === undefined || b.edge >= q.min_edge) &&
       (q.min_odds === undefined || b.odds >= q.min_odds) &&
