@@ -298,7 +298,7 @@ export class FleetRedis {
 export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error) || isReplyError(error)) return false;
   return error.name === "MaxRetriesPerRequestError" ||
-    /connection is closed|stream isn't writeable|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|connect timeout|command timed out/i
+    /connection is closed|command aborted due to connection close|stream isn't writeable|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|connect timeout|command timed out/i
       .test(error.message);
 }
 

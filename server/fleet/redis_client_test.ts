@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { FleetRedis, RedisUnavailableError, type StatusLogger } from "./redis_client.ts";
+import {
+  FleetRedis,
+  isConnectionError,
+  RedisUnavailableError,
+  type StatusLogger,
+} from "./redis_client.ts";
 import { PrivateRedis, REDIS_SERVER, SHARED_REDIS, SHARED_REDIS_URL, until } from "./test_redis.ts";
 
 class RecordingLogger implements StatusLogger {
@@ -148,4 +153,15 @@ Deno.test({
       await client.close();
     }
   },
+});
+
+Deno.test("isConnectionError: a command aborted by a connection reset is Redis being unreachable, a reply error is not", () => {
+  // ioredis rejects in-flight commands with this message when the link resets under them
+  // (the drill's fault proxy does this); it must become a 503, not a 500.
+  assert.equal(isConnectionError(new Error("Command aborted due to connection close")), true);
+  assert.equal(isConnectionError(new Error("Connection is closed.")), true);
+  const reply = new Error("Command aborted due to connection close");
+  reply.name = "ReplyError";
+  assert.equal(isConnectionError(reply), false);
+  assert.equal(isConnectionError(new TypeError("x is undefined")), false);
 });
