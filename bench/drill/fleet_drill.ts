@@ -26,6 +26,7 @@ import {
   viewerAddress,
   viewerTopics,
   waitFor,
+  waitQuiet,
 } from "./harness.ts";
 
 const INSTANCES = 3;
@@ -217,7 +218,8 @@ export async function runFleetDrill(options: DrillOptions): Promise<DrillResult>
     await restLoad.stop();
     const last = await lastEventId(upServices()[0].port);
     await waitFor(() => ledger.maxId >= last, 15_000);
-    await sleep(1000);
+    // Count only once deliveries have stopped: a replay still arriving is not a lost event.
+    await waitQuiet(() => viewers.deliveries, 2_000, 20_000);
     await sampler.stop();
     const phases = timeline.phases;
     const report = buildReport({
