@@ -5,7 +5,15 @@ import {
   RedisUnavailableError,
   type StatusLogger,
 } from "./redis_client.ts";
-import { PrivateRedis, REDIS_SERVER, SHARED_REDIS, SHARED_REDIS_URL, until } from "./test_redis.ts";
+import {
+  connectedClient,
+  PrivateRedis,
+  REDIS_SERVER,
+  SHARED_REDIS,
+  SHARED_REDIS_URL,
+  until,
+  withPrivateRedis,
+} from "./test_redis.ts";
 
 class RecordingLogger implements StatusLogger {
   lines: { level: string; msg: string }[] = [];
@@ -164,4 +172,30 @@ Deno.test("isConnectionError: a command aborted by a connection reset is Redis b
   reply.name = "ReplyError";
   assert.equal(isConnectionError(reply), false);
   assert.equal(isConnectionError(new TypeError("x is undefined")), false);
+});
+
+Deno.test({
+  name: "FleetRedis: a command Redis does not answer in time fails as Redis unavailable",
+  ignore: !REDIS_SERVER,
+  async fn() {
+    await withPrivateRedis(async (server) => {
+      const client = await connectedClient(server.url, { commandTimeoutMs: 200 });
+      const pauser = await connectedClient(server.url);
+      try {
+        // Redis holds every client's commands for 3 s, as a link that stopped carrying replies.
+        await pauser.timed("pause", (r) => r.call("CLIENT", "PAUSE", "3000", "ALL"));
+        const t0 = performance.now();
+        await assert.rejects(
+          client.timed("get", (r) => r.get("k")),
+          (e: unknown) => e instanceof RedisUnavailableError,
+        );
+        const waited = performance.now() - t0;
+        assert.ok(waited < 2000, `waited ${waited.toFixed(0)} ms`);
+      } finally {
+        await pauser.timed("unpause", (r) => r.call("CLIENT", "UNPAUSE")).catch(() => {});
+        await pauser.close();
+        await client.close();
+      }
+    });
+  },
 });
