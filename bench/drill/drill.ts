@@ -21,10 +21,12 @@ import {
   startBoards,
   startTraffic,
   STEADY_SOURCE,
+  timedFetch,
   upcoming,
   viewerAddress,
   viewerTopics,
   waitFor,
+  waitQuiet,
 } from "./harness.ts";
 
 /** Options of {@link runDrill}. */
@@ -225,7 +227,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       // A restart must land inside the rate-limit window it is checked against.
       if (left < 45_000) await sleep(left + 500);
       const probe = async () => {
-        const res = await fetch(`${service.url}/api/v1/leagues`, {
+        const res = await timedFetch(`${service.url}/api/v1/leagues`, {
           headers: { "x-forwarded-for": "192.0.2.10" },
         });
         await res.body?.cancel();
@@ -237,14 +239,14 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       const matchA = [...brokenIds][0];
       const matchB = [...steadyIds][0];
       const historyLength = async (id: string) => {
-        const res = await fetch(`${service.url}/api/v1/matches/${encodeURIComponent(id)}`, {
+        const res = await timedFetch(`${service.url}/api/v1/matches/${encodeURIComponent(id)}`, {
           headers: { "x-forwarded-for": "192.0.2.11" },
         });
         return res.ok ? (await res.json()).history.length as number : -1;
       };
       const alertIds = async (since?: number) => {
         const query = since === undefined ? "limit=100" : `limit=500&since=${since}`;
-        const res = await fetch(`${service.url}/api/v1/alerts?${query}`, {
+        const res = await timedFetch(`${service.url}/api/v1/alerts?${query}`, {
           headers: { "x-forwarded-for": "192.0.2.12" },
         });
         return res.ok ? (await res.json()).alerts.map((a: { id: number }) => a.id) as number[] : [];
@@ -310,7 +312,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     await restLoad.stop();
     const last = await lastEventId(port);
     await waitFor(() => ledger.maxId >= last, 15_000);
-    await sleep(1000);
+    // Count only once deliveries have stopped: a replay still arriving is not a lost event.
+    await waitQuiet(() => viewers.deliveries, 2_000, 20_000);
     await sampler.stop();
     const phases = timeline.phases;
     const report = buildReport({

@@ -50,10 +50,55 @@ export async function trainedLeagues(): Promise<string[]> {
   return out;
 }
 
-/** The service's last event id: the `welcome` of a fresh connection. */
-export async function lastEventId(port: number): Promise<number> {
-  const raw = await rawConnect(port, { headers: { "x-forwarded-for": "192.0.2.200" } });
+/**
+ * `fetch` with a deadline on the whole exchange (the body too): a service that stops answering
+ * fails the drill with what it was asked, instead of hanging it.
+ */
+export async function timedFetch(
+  url: string,
+  init: RequestInit = {},
+  timeoutMs = 10_000,
+): Promise<Response> {
   try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw new Error(
+      `${init.method ?? "GET"} ${url}: no answer within ${timeoutMs} ms (${
+        error instanceof Error ? error.message : error
+      })`,
+    );
+  }
+}
+
+/** Polls `count` until it has not changed for `quietMs` (or `timeoutMs` passes); whether it did. */
+export async function waitQuiet(
+  count: () => number,
+  quietMs: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  let last = count();
+  let since = performance.now();
+  while (performance.now() < deadline) {
+    await sleep(250);
+    const n = count();
+    if (n !== last) [last, since] = [n, performance.now()];
+    else if (performance.now() - since >= quietMs) return true;
+  }
+  return false;
+}
+
+/** The service's last event id: the `welcome` of a fresh connection. */
+export async function lastEventId(port: number, timeoutMs = 15_000): Promise<number> {
+  let timedOut = false;
+  let raw: Awaited<ReturnType<typeof rawConnect>> | undefined;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    raw?.close();
+  }, timeoutMs);
+  try {
+    raw = await rawConnect(port, { headers: { "x-forwarded-for": "192.0.2.200" } });
+    if (timedOut) throw new Error("late");
     const reader = new FrameReader();
     let frames = reader.push(raw.leftover);
     const buf = new Uint8Array(16 * 1024);
@@ -68,8 +113,12 @@ export async function lastEventId(port: number): Promise<number> {
       if (n === null) throw new Error("Closed before its welcome");
       frames = reader.push(buf.subarray(0, n));
     }
+  } catch (error) {
+    if (!timedOut) throw error;
+    throw new Error(`No WebSocket welcome from port ${port} within ${timeoutMs} ms`);
   } finally {
-    raw.close();
+    clearTimeout(timer);
+    raw?.close();
   }
 }
 
@@ -80,7 +129,7 @@ export interface UpcomingRow {
 }
 
 export async function upcoming(url: string): Promise<UpcomingRow[]> {
-  const res = await fetch(`${url}/api/v1/matches/upcoming?limit=500`, {
+  const res = await timedFetch(`${url}/api/v1/matches/upcoming?limit=500`, {
     headers: { "x-forwarded-for": "192.0.2.201" },
   });
   if (!res.ok) {

@@ -88,13 +88,20 @@ export class RestLoad {
     const t = this.#options.now();
     const started = performance.now();
     const request = this.#request(address);
-    const p = fetch(request.url, { ...request.init, signal: AbortSignal.timeout(30_000) }).then(
-      async (res) => {
+    // One catch for the whole exchange: the timeout also fires while the body is read, and a
+    // rejection there must count as a failed request (status 0), not escape unhandled.
+    const p = (async () => {
+      try {
+        const res = await fetch(request.url, {
+          ...request.init,
+          signal: AbortSignal.timeout(30_000),
+        });
         await res.arrayBuffer();
         return res.status;
-      },
-      () => 0,
-    ).then((status) => {
+      } catch {
+        return 0;
+      }
+    })().then((status) => {
       this.samples.push({ t, client, status, ms: performance.now() - started });
     }).finally(() => this.#inFlight.delete(p));
     this.#inFlight.add(p);

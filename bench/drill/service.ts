@@ -91,7 +91,7 @@ export class DrillService {
     child.status.then(() => exited = true);
     while (!exited && performance.now() < deadline) {
       try {
-        const res = await fetch(`${this.url}/health/ready`);
+        const res = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(5_000) });
         await res.body?.cancel();
         if (res.status === 200) return performance.now() - started;
       } catch { /* not listening yet */ }

@@ -1,6 +1,19 @@
 import assert from "node:assert/strict";
-import { FleetRedis, RedisUnavailableError, type StatusLogger } from "./redis_client.ts";
-import { PrivateRedis, REDIS_SERVER, SHARED_REDIS, SHARED_REDIS_URL, until } from "./test_redis.ts";
+import {
+  FleetRedis,
+  isConnectionError,
+  RedisUnavailableError,
+  type StatusLogger,
+} from "./redis_client.ts";
+import {
+  connectedClient,
+  PrivateRedis,
+  REDIS_SERVER,
+  SHARED_REDIS,
+  SHARED_REDIS_URL,
+  until,
+  withPrivateRedis,
+} from "./test_redis.ts";
 
 class RecordingLogger implements StatusLogger {
   lines: { level: string; msg: string }[] = [];
@@ -147,5 +160,42 @@ Deno.test({
     } finally {
       await client.close();
     }
+  },
+});
+
+Deno.test("isConnectionError: a command aborted by a connection reset is Redis being unreachable, a reply error is not", () => {
+  // ioredis rejects in-flight commands with this message when the link resets under them
+  // (the drill's fault proxy does this); it must become a 503, not a 500.
+  assert.equal(isConnectionError(new Error("Command aborted due to connection close")), true);
+  assert.equal(isConnectionError(new Error("Connection is closed.")), true);
+  const reply = new Error("Command aborted due to connection close");
+  reply.name = "ReplyError";
+  assert.equal(isConnectionError(reply), false);
+  assert.equal(isConnectionError(new TypeError("x is undefined")), false);
+});
+
+Deno.test({
+  name: "FleetRedis: a command Redis does not answer in time fails as Redis unavailable",
+  ignore: !REDIS_SERVER,
+  async fn() {
+    await withPrivateRedis(async (server) => {
+      const client = await connectedClient(server.url, { commandTimeoutMs: 200 });
+      const pauser = await connectedClient(server.url);
+      try {
+        // Redis holds every client's commands for 3 s, as a link that stopped carrying replies.
+        await pauser.timed("pause", (r) => r.call("CLIENT", "PAUSE", "3000", "ALL"));
+        const t0 = performance.now();
+        await assert.rejects(
+          client.timed("get", (r) => r.get("k")),
+          (e: unknown) => e instanceof RedisUnavailableError,
+        );
+        const waited = performance.now() - t0;
+        assert.ok(waited < 2000, `waited ${waited.toFixed(0)} ms`);
+      } finally {
+        await pauser.timed("unpause", (r) => r.call("CLIENT", "UNPAUSE")).catch(() => {});
+        await pauser.close();
+        await client.close();
+      }
+    });
   },
 });

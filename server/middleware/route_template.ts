@@ -22,6 +22,13 @@ export function routeTemplate(c: Context<AppEnv>): string {
   const set = c.get("routeTemplate");
   if (set) return set;
   const routes = matchedRoutes(c);
+  // The handler that answered is the last one dispatched: with `/matches/upcoming` registered
+  // before `/matches/:id`, both match `/matches/upcoming`, and the last match is the wrong one.
+  const answered = routes[c.req.routeIndex];
+  if (answered && answered.method !== "ALL") {
+    c.set("routeTemplate", answered.path);
+    return answered.path;
+  }
   let template = c.res.status === 404 ? UNMATCHED_ROUTE : MIDDLEWARE_ROUTE;
   for (let i = routes.length - 1; i >= 0; i--) {
     if (routes[i].method !== "ALL") {
