@@ -14,6 +14,7 @@ import { type Replay, type ReplaySource, serialiseEvent } from "../live/event_lo
 import type { LiveEvent, PublishedEvent } from "../live/live_event.ts";
 import { type FleetEvent, FleetEventStream, type StreamPosition } from "./event_stream.ts";
 import { FleetEventSubscriber } from "./event_subscriber.ts";
+import type { FenceReport } from "./fenced_writes.ts";
 import { NotLeaderError } from "./not_leader.ts";
 import type { FleetRedis } from "./redis_client.ts";
 
@@ -40,6 +41,8 @@ export interface FleetBrokerOptions {
    * @default none
    */
   fenceOf?: (source: string) => number | null;
+  /** Told of each fenced publication refused or accepted (`/metrics`, `/health`). @default none */
+  fenced?: FenceReport;
   /** Events the stream keeps. @default 10000 */
   maxLen?: number;
   /** Period of the subscriber's check against the stream. @default 1000 */
@@ -80,6 +83,7 @@ export class FleetBroker implements Broker, ReplaySource {
   readonly #stream: FleetEventStream;
   readonly #subscriber: FleetEventSubscriber;
   readonly #fenceOf: ((source: string) => number | null) | undefined;
+  readonly #fenced: FenceReport | undefined;
   readonly #catchUpMs: number;
   readonly #onListenerError: (error: unknown) => void;
   readonly #listeners = new Set<(e: PublishedEvent) => void>();
@@ -92,6 +96,7 @@ export class FleetBroker implements Broker, ReplaySource {
     this.#redis = redis;
     this.#stream = new FleetEventStream(redis, { maxLen: options.maxLen });
     this.#fenceOf = options.fenceOf;
+    this.#fenced = options.fenced;
     this.#catchUpMs = options.catchUpMs ?? 5000;
     this.#onListenerError = options.onListenerError ??
       ((error: unknown) => console.error("Live event listener failed:", error));
@@ -134,10 +139,7 @@ export class FleetBroker implements Broker, ReplaySource {
     };
     if (this.#fenceOf && origin) {
       const fence = this.#fenceOf(origin.source);
-      if (fence === null) {
-        this.#counts.fenced_out++;
-        throw new NotLeaderError(origin.source);
-      }
+      if (fence === null) throw this.#refuse(origin.source);
       stored.src = origin.source;
       stored.fence = fence;
       const published = await this.#stream.publishFenced(
@@ -145,10 +147,8 @@ export class FleetBroker implements Broker, ReplaySource {
         origin.source,
         fence,
       );
-      if (!published) {
-        this.#counts.fenced_out++;
-        throw new NotLeaderError(origin.source);
-      }
+      if (!published) throw this.#refuse(origin.source);
+      this.#fenced?.written("event", origin.source);
     } else {
       await this.#stream.publish(JSON.stringify(stored));
     }
@@ -242,6 +242,12 @@ export class FleetBroker implements Broker, ReplaySource {
     await this.#subscriber.close();
     for (const w of this.#waiters) w.resolve(false);
     this.#waiters = [];
+  }
+
+  #refuse(source: string): NotLeaderError {
+    this.#counts.fenced_out++;
+    this.#fenced?.refused("event", source);
+    return new NotLeaderError(source);
   }
 
   #epochChanged(epoch: string): void {

@@ -15,13 +15,14 @@
  */
 import type { Alert, AlertChanges, AlertStorage } from "../live/alert_book.ts";
 import { LuaScript } from "./lua_script.ts";
+import type { FenceReport } from "./fenced_writes.ts";
 import type { FleetRedis } from "./redis_client.ts";
 
 // KEYS: hash, seq, ver, log, fence. ARGV: id, JSON, seq, log entries kept, fencing token
 // ('' = unfenced), expected JSON ('' = unchecked), dropped ids...
 const SAVE = new LuaScript(
   `if ARGV[5] ~= '' and tonumber(redis.call('GET', KEYS[5]) or '0') ~= tonumber(ARGV[5]) then
-  return 0
+  return -1
 end
 if ARGV[6] ~= '' and redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[6] then
   return 0
@@ -47,6 +48,8 @@ const KEYS = ["alerts:a", "alerts:seq", "alerts:ver", "alerts:log"];
 export interface RedisAlertStorageOptions {
   /** Change-log entries kept (a follower further behind reloads everything). @default 50000 */
   logLength?: number;
+  /** Told of each fenced write refused or accepted (`/metrics`, `/health`). @default none */
+  fenced?: FenceReport;
 }
 
 /** Alert storage shared by the fleet. */
@@ -80,7 +83,12 @@ export function createRedisAlertStorage(
         ...dropped,
       ];
       const ver = await client.timed("alerts_save", (r) => SAVE.run(r, [...KEYS, fenceKey], args));
-      return ver !== 0;
+      if (guard?.fence) {
+        if (ver === -1) options.fenced?.refused("alert", guard.fence.source);
+        else options.fenced?.written("alert", guard.fence.source);
+      }
+      // -1: a stale fencing token; 0: the stored alert is not the one the writer knew.
+      return Number(ver) > 0;
     },
     async allocateId() {
       return await client.timed("alerts_id", (r) => r.incr(KEYS[1]));

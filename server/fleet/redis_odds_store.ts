@@ -22,6 +22,7 @@ import {
 } from "../live/odds_store.ts";
 import type { ChainableCommander } from "ioredis";
 import type { ScrapedMatch } from "../live/validate.ts";
+import type { FenceReport } from "./fenced_writes.ts";
 import { NotLeaderError } from "./not_leader.ts";
 import { LuaScript } from "./lua_script.ts";
 import type { FleetRedis } from "./redis_client.ts";
@@ -51,6 +52,8 @@ export interface RedisOddsStoreOptions extends OddsStoreOptions {
    * then refused). Without it writes are unfenced. @default none
    */
   fenceOf?: (source: string) => number | null;
+  /** Told of each fenced write refused or accepted (`/metrics`, `/health`). @default none */
+  fenced?: FenceReport;
 }
 
 const P = "odds:";
@@ -65,6 +68,10 @@ export function createRedisOddsStore(
   const keepAfter = options.keepAfterKickoffMs ?? 6 * 3_600_000;
   const now = options.now ?? (() => new Date());
   const redis = client.redis;
+  const refuse = (source: string) => {
+    options.fenced?.refused("odds", source);
+    return new NotLeaderError(source);
+  };
 
   async function loadMany(ids: string[]): Promise<(StoredMatch | null)[]> {
     if (ids.length === 0) return [];
@@ -81,7 +88,7 @@ export function createRedisOddsStore(
       let fence = "";
       if (options.fenceOf) {
         const f = options.fenceOf(m.source);
-        if (f === null) throw new NotLeaderError(m.source);
+        if (f === null) throw refuse(m.source);
         fence = String(f);
       }
       const meta = metaOf(m);
@@ -98,9 +105,8 @@ export function createRedisOddsStore(
       const r = nextQuote(prev, m, at, tolerance);
       if (!r.changed && storedMeta === metaJson) {
         // Nothing to write; a stale token is still refused, as the write script would.
-        if (fence && Number(storedFence ?? 0) !== Number(fence)) {
-          throw new NotLeaderError(m.source);
-        }
+        if (fence && Number(storedFence ?? 0) !== Number(fence)) throw refuse(m.source);
+        if (fence) options.fenced?.written("odds", m.source);
         return {
           match: { ...meta, quotes: quotes.sort(byUpdate) },
           previous: r.previous,
@@ -125,7 +131,8 @@ export function createRedisOddsStore(
           JSON.stringify(snapshot),
           keep,
         ]));
-      if (!Array.isArray(written)) throw new NotLeaderError(m.source);
+      if (!Array.isArray(written)) throw refuse(m.source);
+      if (fence) options.fenced?.written("odds", m.source);
       return { match: matchOf(metaJson, written)!, previous: r.previous, changed: r.changed };
     },
 

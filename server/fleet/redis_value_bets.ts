@@ -8,6 +8,7 @@
  */
 import type { ValueBetStore } from "../live/change_detection.ts";
 import type { OpenMatchBets } from "../live/value_bet_tracker.ts";
+import type { FenceReport } from "./fenced_writes.ts";
 import { LuaScript } from "./lua_script.ts";
 import type { FleetRedis } from "./redis_client.ts";
 
@@ -31,6 +32,8 @@ export interface RedisValueBetsOptions {
    * then refused). Without it writes are unfenced. @default none
    */
   fenceOf?: (source: string) => number | null;
+  /** Told of each fenced write refused or accepted (`/metrics`, `/health`). @default none */
+  fenced?: FenceReport;
 }
 
 /** Open value bets shared by the fleet. */
@@ -51,7 +54,10 @@ export function createRedisValueBets(
       let fence = "";
       if (options.fenceOf) {
         const f = options.fenceOf(source);
-        if (f === null) return false;
+        if (f === null) {
+          options.fenced?.refused("value_bet", source);
+          return false;
+        }
         fence = String(f);
       }
       const json = open && open.bets.length ? JSON.stringify(open) : "";
@@ -59,6 +65,10 @@ export function createRedisValueBets(
         "vbets_put",
         (r) => WRITE.run(r, [KEY, `fence:${source}`], [fence, matchId, json]),
       );
+      if (fence) {
+        if (written === 1) options.fenced?.written("value_bet", source);
+        else options.fenced?.refused("value_bet", source);
+      }
       return written === 1;
     },
     all,

@@ -13,7 +13,7 @@ import type { SourceStats } from "./source_metrics.ts";
 
 /** The live parts a health report looks at (the app's services fit). */
 export interface LiveHealthParts {
-  live?: OddsFeed;
+  live?: Pick<OddsFeed, "metrics" | "leaders" | "demo" | "fenced">;
   hub?: Hub;
 }
 
@@ -40,6 +40,8 @@ export function withLiveHealth(report: HealthReport, services: LiveHealthParts):
       demo: services.live.demo !== undefined,
       sources,
       ...(leaders ? { leaders } : {}),
+      // Writes of a stale or non-leader instance the fence turned away, by kind.
+      ...(services.live.fenced ? { fenced_writes: services.live.fenced.counts() } : {}),
     };
   }
   if (services.hub) components.websocket = { status: "ok", ...services.hub.metrics() };

@@ -21,6 +21,7 @@ import { type OddsFeed, startOddsFeed } from "./odds_feed.ts";
 import type { SourceLeaders } from "../fleet/source_leaders.ts";
 import { createRedisAlertStorage } from "../fleet/redis_alert_store.ts";
 import { SourceLease } from "../fleet/source_lease.ts";
+import { FencedWrites } from "../fleet/fenced_writes.ts";
 
 /** The fleet lease whose holder settles alerts (`lease:` and `fence:` keys as a source's). */
 export const SETTLEMENT_LEASE = "~alert-settlement";
@@ -86,9 +87,11 @@ export async function openLiveServices(options: LiveServicesOptions): Promise<Li
   let log: ReplaySource & { close(): Promise<void> };
   let broker: Broker;
   let fleetBroker: FleetBroker | undefined;
+  const fenced = fleet ? new FencedWrites({ registry, log: options.log }) : undefined;
   if (fleet) {
     fleetBroker = await FleetBroker.open(fleet, {
       fenceOf: (source) => leaders?.fenceOf(source) ?? null,
+      fenced,
       signal,
     });
     log = broker = fleetBroker;
@@ -117,7 +120,7 @@ export async function openLiveServices(options: LiveServicesOptions): Promise<Li
     // In the fleet every instance receives every event; alerts are made once, by the instance
     // that published the value bet (the leader of its source).
     broker: fleetBroker?.own() ?? broker,
-    storage: fleet ? createRedisAlertStorage(fleet) : undefined,
+    storage: fleet ? createRedisAlertStorage(fleet, { fenced }) : undefined,
     settleLease,
     closingOdds: fleet ? (id) => closingOddsOf(started.store, id) : undefined,
     signal,
@@ -139,6 +142,7 @@ export async function openLiveServices(options: LiveServicesOptions): Promise<Li
         leaseTtlMs: options.leaseTtlMs,
         onLeaderChange: options.onLeaderChange,
         onLeaders: (l) => leaders = l,
+        fenced,
       }
       : undefined,
   });

@@ -18,6 +18,7 @@ import type { FleetRedis } from "../fleet/redis_client.ts";
 import { createRedisOddsStore } from "../fleet/redis_odds_store.ts";
 import { createRedisValueBets } from "../fleet/redis_value_bets.ts";
 import { SourceLeaders } from "../fleet/source_leaders.ts";
+import type { FencedWrites } from "../fleet/fenced_writes.ts";
 
 /** What routes use of the live side (`c.get("services").live`). */
 export interface OddsFeed {
@@ -29,6 +30,8 @@ export interface OddsFeed {
   demo?: DemoBookmaker;
   /** Fleet mode: who scrapes each source, and what the leaders publish of them. */
   leaders?: SourceLeaders;
+  /** Fleet mode: the writes the fence refused this instance, by kind. */
+  fenced?: FencedWrites;
 }
 
 /** Fleet mode of the feed. */
@@ -40,6 +43,8 @@ export interface FleetFeedOptions {
   onLeaderChange?: (source: string, leader: boolean) => void;
   /** Gets the leases before the first scrape (the broker fences its events with them). */
   onLeaders?: (leaders: SourceLeaders) => void;
+  /** Counts the odds and value-bet writes the fence refuses. @default not counted */
+  fenced?: FencedWrites;
 }
 
 /** Options of {@link startOddsFeed}. */
@@ -117,7 +122,11 @@ export async function startOddsFeed(options: OddsFeedOptions): Promise<OddsFeed>
   if (leaders) fleet?.onLeaders?.(leaders);
   const history = { historyPerSource: config.historyPerSource };
   const store = fleet
-    ? createRedisOddsStore(fleet.redis, { ...history, fenceOf: (s) => leaders!.fenceOf(s) })
+    ? createRedisOddsStore(fleet.redis, {
+      ...history,
+      fenceOf: (s) => leaders!.fenceOf(s),
+      fenced: fleet.fenced,
+    })
     : options.kv
     ? createKvOddsStore(options.kv, history)
     : createMemoryOddsStore(history);
@@ -134,8 +143,11 @@ export async function startOddsFeed(options: OddsFeedOptions): Promise<OddsFeed>
     log: options.log,
     leads: leaders ? (s) => leaders.leads(s) : undefined,
     valueBets: fleet
-      ? createRedisValueBets(fleet.redis, { fenceOf: (s) => leaders!.fenceOf(s) })
+      ? createRedisValueBets(fleet.redis, {
+        fenceOf: (s) => leaders!.fenceOf(s),
+        fenced: fleet.fenced,
+      })
       : undefined,
   });
-  return { store, pipeline, metrics, sources, demo, leaders };
+  return { store, pipeline, metrics, sources, demo, leaders, fenced: fleet?.fenced };
 }
