@@ -21,7 +21,7 @@ import {
   type UpcomingFilter,
 } from "../live/odds_store.ts";
 import type { ChainableCommander } from "ioredis";
-import type { ScrapedMatch } from "../live/validate.ts";
+import { feedOf, type ScrapedMatch } from "../live/validate.ts";
 import { NotLeaderError } from "./not_leader.ts";
 import { LuaScript } from "./lua_script.ts";
 import type { FleetRedis } from "./redis_client.ts";
@@ -78,17 +78,19 @@ export function createRedisOddsStore(
 
   return {
     async put(m: ScrapedMatch, at: Date): Promise<PutResult> {
+      // Every book of a scrape source is fenced by the source's one lease.
+      const feed = feedOf(m);
       let fence = "";
       if (options.fenceOf) {
-        const f = options.fenceOf(m.source);
-        if (f === null) throw new NotLeaderError(m.source);
+        const f = options.fenceOf(feed);
+        if (f === null) throw new NotLeaderError(feed);
         fence = String(f);
       }
       const meta = metaOf(m);
       const metaJson = JSON.stringify(meta);
       // One round trip reads what a scrape compares against: most scrapes change nothing.
       const read = redis.pipeline().get(`${P}match:${m.id}`).hvals(`${P}quote:${m.id}`);
-      if (fence) read.get(`fence:${m.source}`);
+      if (fence) read.get(`fence:${feed}`);
       const [storedMeta, storedQuotes, storedFence] = await client.timed(
         "odds_get",
         () => execute(read),
@@ -99,7 +101,7 @@ export function createRedisOddsStore(
       if (!r.changed && storedMeta === metaJson) {
         // Nothing to write; a stale token is still refused, as the write script would.
         if (fence && Number(storedFence ?? 0) !== Number(fence)) {
-          throw new NotLeaderError(m.source);
+          throw new NotLeaderError(feed);
         }
         return {
           match: { ...meta, quotes: quotes.sort(byUpdate) },
@@ -110,7 +112,7 @@ export function createRedisOddsStore(
       const snapshot: OddsSnapshot = { at: r.quote.updated_at, source: m.source, odds: m.odds };
       const written = await client.timed("odds_put", (c) =>
         WRITE.run(c, [
-          `fence:${m.source}`,
+          `fence:${feed}`,
           `${P}match:${m.id}`,
           `${P}kickoff`,
           `${P}quote:${m.id}`,
@@ -125,7 +127,7 @@ export function createRedisOddsStore(
           JSON.stringify(snapshot),
           keep,
         ]));
-      if (!Array.isArray(written)) throw new NotLeaderError(m.source);
+      if (!Array.isArray(written)) throw new NotLeaderError(feed);
       return { match: matchOf(metaJson, written)!, previous: r.previous, changed: r.changed };
     },
 
