@@ -60,6 +60,51 @@ Deno.test({
 });
 
 Deno.test({
+  name: "createRedisOddsStore: every book of a source is fenced by the source's one lease",
+  ignore: !SHARED_REDIS,
+  async fn() {
+    const prefix = testPrefix("odds-book-fence");
+    const ra = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
+    const rb = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
+    const leaseA = new SourceLease(ra, "demo", { ttlMs: 200 });
+    const leaseB = new SourceLease(rb, "demo", { ttlMs: 200 });
+    const asked: string[] = [];
+    let staleA: number | null = null;
+    const a = createRedisOddsStore(ra, { fenceOf: (s) => (asked.push(s), staleA) });
+    const b = createRedisOddsStore(rb, { fenceOf: (s) => (s === "demo" ? leaseB.fence : null) });
+    const book = (name: string, home: number) => ({
+      ...scraped(home),
+      source: `demo/${name}`,
+      feed: "demo",
+    });
+    try {
+      assert.ok(await leaseA.attempt());
+      staleA = leaseA.fence;
+      await a.put(book("pinnacle", 2.0), new Date("2029-12-01T10:00:00Z"));
+      await a.put(book("bet365", 2.1), new Date("2029-12-01T10:00:00Z"));
+      assert.deepEqual(asked, ["demo", "demo"], "the lease asked is the scrape source's");
+      await leaseA.stop();
+      await leaseB.start();
+      await until(() => leaseB.isLeader, 2000);
+      await assert.rejects(
+        a.put(book("bet365", 2.3), new Date("2029-12-01T10:01:00Z")),
+        NotLeaderError,
+      );
+      await b.put(book("pinnacle", 2.4), new Date("2029-12-01T10:02:00Z"));
+      const stored = await b.get(scraped(0).id);
+      assert.deepEqual(
+        stored?.quotes.map((q) => `${q.source} ${q.odds.x12.home}`).sort(),
+        ["demo/bet365 2.1", "demo/pinnacle 2.4"],
+      );
+    } finally {
+      await Promise.all([leaseA.close(), leaseB.close()]);
+      await deleteKeys(ra.redis, prefix);
+      await Promise.all([ra.close(), rb.close()]);
+    }
+  },
+});
+
+Deno.test({
   name: "createRedisOddsStore: a scrape that changes nothing costs one round trip",
   ignore: !SHARED_REDIS,
   async fn() {
