@@ -24,15 +24,26 @@ function scraped(home: number): ScrapedMatch {
   };
 }
 
+/** Two instances on one key prefix, each with a short lease of the `demo` source. */
+async function twoInstances(name: string) {
+  const prefix = testPrefix(name);
+  const ra = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
+  const rb = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
+  const leaseA = new SourceLease(ra, "demo", { ttlMs: 200 });
+  const leaseB = new SourceLease(rb, "demo", { ttlMs: 200 });
+  const close = async () => {
+    await Promise.all([leaseA.close(), leaseB.close()]);
+    await deleteKeys(ra.redis, prefix);
+    await Promise.all([ra.close(), rb.close()]);
+  };
+  return { ra, rb, leaseA, leaseB, close };
+}
+
 Deno.test({
   name: "createRedisOddsStore: a writer whose lease was taken over writes nothing",
   ignore: !SHARED_REDIS,
   async fn() {
-    const prefix = testPrefix("odds-fence");
-    const ra = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
-    const rb = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
-    const leaseA = new SourceLease(ra, "demo", { ttlMs: 200 });
-    const leaseB = new SourceLease(rb, "demo", { ttlMs: 200 });
+    const { ra, rb, leaseA, leaseB, close } = await twoInstances("odds-fence");
     // The token a paused leader read before its pause.
     let staleA: number | null = null;
     const a = createRedisOddsStore(ra, { fenceOf: () => staleA });
@@ -52,9 +63,7 @@ Deno.test({
       // Both instances read the same store.
       assert.deepEqual(await a.get(scraped(0).id), stored);
     } finally {
-      await Promise.all([leaseA.close(), leaseB.close()]);
-      await deleteKeys(ra.redis, prefix);
-      await Promise.all([ra.close(), rb.close()]);
+      await close();
     }
   },
 });
@@ -63,11 +72,7 @@ Deno.test({
   name: "createRedisOddsStore: every book of a source is fenced by the source's one lease",
   ignore: !SHARED_REDIS,
   async fn() {
-    const prefix = testPrefix("odds-book-fence");
-    const ra = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
-    const rb = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
-    const leaseA = new SourceLease(ra, "demo", { ttlMs: 200 });
-    const leaseB = new SourceLease(rb, "demo", { ttlMs: 200 });
+    const { ra, rb, leaseA, leaseB, close } = await twoInstances("odds-book-fence");
     const asked: string[] = [];
     let staleA: number | null = null;
     const a = createRedisOddsStore(ra, { fenceOf: (s) => (asked.push(s), staleA) });
@@ -97,9 +102,7 @@ Deno.test({
         ["demo/bet365 2.1", "demo/pinnacle 2.4"],
       );
     } finally {
-      await Promise.all([leaseA.close(), leaseB.close()]);
-      await deleteKeys(ra.redis, prefix);
-      await Promise.all([ra.close(), rb.close()]);
+      await close();
     }
   },
 });

@@ -41,6 +41,18 @@ async function demoWithKnownTeams() {
   };
 }
 
+/** Pipeline options of a test that scrapes by hand at {@link T0} with the memory engine. */
+function scrapedByHand(signal: AbortSignal, metrics: ReturnType<typeof createSourceMetrics>) {
+  return {
+    predictions: createPredictionService(createMemoryEngine()),
+    signal,
+    metrics,
+    canonicalTeam,
+    now: () => T0,
+    start: false,
+  };
+}
+
 function recorder() {
   const events: LiveEvent[] = [];
   return { events, publish: (e: LiveEvent) => Promise.resolve(void events.push(e)) };
@@ -245,12 +257,7 @@ Deno.test({
       const pipeline = createLivePipeline({
         sources: demoSources(demo),
         store: createRedisOddsStore(redis),
-        predictions: createPredictionService(createMemoryEngine()),
-        signal: controller.signal,
-        metrics,
-        canonicalTeam,
-        now: () => T0,
-        start: false,
+        ...scrapedByHand(controller.signal, metrics),
         log: (m) => lines.push(m),
       });
       try {
@@ -299,12 +306,7 @@ Deno.test("pipeline: one football-data scrape stores every book; the value bet n
       parser: "football-data-csv",
     }],
     store,
-    predictions: createPredictionService(createMemoryEngine()),
-    signal: controller.signal,
-    metrics,
-    canonicalTeam,
-    now: () => T0,
-    start: false,
+    ...scrapedByHand(controller.signal, metrics),
     log: () => {},
   });
   try {
