@@ -47,10 +47,12 @@ const SHARP_NAMES: readonly string[] = [SHARP_BOOK, DEMO_SHARP_BOOK].map((n) => 
 
 /**
  * Whether `name` is {@link SHARP_BOOK} (or the demo's {@link DEMO_SHARP_BOOK}), in any case and
- * spacing a request may send.
+ * spacing a request may send, alone or as the book of a source label `feed/book`
+ * (`football-data/pinnacle`).
  */
 export function isSharpBook(name: string): boolean {
-  return SHARP_NAMES.includes(name.trim().toLowerCase());
+  const book = name.slice(name.lastIndexOf("/") + 1);
+  return SHARP_NAMES.includes(book.trim().toLowerCase());
 }
 
 /** One book's prices of one market, in selection order. */

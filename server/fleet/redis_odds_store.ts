@@ -21,7 +21,7 @@ import {
   type UpcomingFilter,
 } from "../live/odds_store.ts";
 import type { ChainableCommander } from "ioredis";
-import type { ScrapedMatch } from "../live/validate.ts";
+import { feedOf, type ScrapedMatch } from "../live/validate.ts";
 import type { FenceReport } from "./fenced_writes.ts";
 import { NotLeaderError } from "./not_leader.ts";
 import { LuaScript } from "./lua_script.ts";
@@ -85,17 +85,19 @@ export function createRedisOddsStore(
 
   return {
     async put(m: ScrapedMatch, at: Date): Promise<PutResult> {
+      // Every book of a scrape source is fenced by the source's one lease.
+      const feed = feedOf(m);
       let fence = "";
       if (options.fenceOf) {
-        const f = options.fenceOf(m.source);
-        if (f === null) throw refuse(m.source);
+        const f = options.fenceOf(feed);
+        if (f === null) throw refuse(feed);
         fence = String(f);
       }
       const meta = metaOf(m);
       const metaJson = JSON.stringify(meta);
       // One round trip reads what a scrape compares against: most scrapes change nothing.
       const read = redis.pipeline().get(`${P}match:${m.id}`).hvals(`${P}quote:${m.id}`);
-      if (fence) read.get(`fence:${m.source}`);
+      if (fence) read.get(`fence:${feed}`);
       const [storedMeta, storedQuotes, storedFence] = await client.timed(
         "odds_get",
         () => execute(read),
@@ -105,8 +107,8 @@ export function createRedisOddsStore(
       const r = nextQuote(prev, m, at, tolerance);
       if (!r.changed && storedMeta === metaJson) {
         // Nothing to write; a stale token is still refused, as the write script would.
-        if (fence && Number(storedFence ?? 0) !== Number(fence)) throw refuse(m.source);
-        if (fence) options.fenced?.written("odds", m.source);
+        if (fence && Number(storedFence ?? 0) !== Number(fence)) throw refuse(feed);
+        if (fence) options.fenced?.written("odds", feed);
         return {
           match: { ...meta, quotes: quotes.sort(byUpdate) },
           previous: r.previous,
@@ -116,7 +118,7 @@ export function createRedisOddsStore(
       const snapshot: OddsSnapshot = { at: r.quote.updated_at, source: m.source, odds: m.odds };
       const written = await client.timed("odds_put", (c) =>
         WRITE.run(c, [
-          `fence:${m.source}`,
+          `fence:${feed}`,
           `${P}match:${m.id}`,
           `${P}kickoff`,
           `${P}quote:${m.id}`,
@@ -131,8 +133,8 @@ export function createRedisOddsStore(
           JSON.stringify(snapshot),
           keep,
         ]));
-      if (!Array.isArray(written)) throw refuse(m.source);
-      if (fence) options.fenced?.written("odds", m.source);
+      if (!Array.isArray(written)) throw refuse(feed);
+      if (fence) options.fenced?.written("odds", feed);
       return { match: matchOf(metaJson, written)!, previous: r.previous, changed: r.changed };
     },
 

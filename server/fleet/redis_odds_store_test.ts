@@ -24,15 +24,26 @@ function scraped(home: number): ScrapedMatch {
   };
 }
 
+/** Two instances on one key prefix, each with a short lease of the `demo` source. */
+async function twoInstances(name: string) {
+  const prefix = testPrefix(name);
+  const ra = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
+  const rb = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
+  const leaseA = new SourceLease(ra, "demo", { ttlMs: 200 });
+  const leaseB = new SourceLease(rb, "demo", { ttlMs: 200 });
+  const close = async () => {
+    await Promise.all([leaseA.close(), leaseB.close()]);
+    await deleteKeys(ra.redis, prefix);
+    await Promise.all([ra.close(), rb.close()]);
+  };
+  return { ra, rb, leaseA, leaseB, close };
+}
+
 Deno.test({
   name: "createRedisOddsStore: a writer whose lease was taken over writes nothing",
   ignore: !SHARED_REDIS,
   async fn() {
-    const prefix = testPrefix("odds-fence");
-    const ra = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
-    const rb = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
-    const leaseA = new SourceLease(ra, "demo", { ttlMs: 200 });
-    const leaseB = new SourceLease(rb, "demo", { ttlMs: 200 });
+    const { ra, rb, leaseA, leaseB, close } = await twoInstances("odds-fence");
     // The token a paused leader read before its pause.
     let staleA: number | null = null;
     const a = createRedisOddsStore(ra, { fenceOf: () => staleA });
@@ -52,9 +63,46 @@ Deno.test({
       // Both instances read the same store.
       assert.deepEqual(await a.get(scraped(0).id), stored);
     } finally {
-      await Promise.all([leaseA.close(), leaseB.close()]);
-      await deleteKeys(ra.redis, prefix);
-      await Promise.all([ra.close(), rb.close()]);
+      await close();
+    }
+  },
+});
+
+Deno.test({
+  name: "createRedisOddsStore: every book of a source is fenced by the source's one lease",
+  ignore: !SHARED_REDIS,
+  async fn() {
+    const { ra, rb, leaseA, leaseB, close } = await twoInstances("odds-book-fence");
+    const asked: string[] = [];
+    let staleA: number | null = null;
+    const a = createRedisOddsStore(ra, { fenceOf: (s) => (asked.push(s), staleA) });
+    const b = createRedisOddsStore(rb, { fenceOf: (s) => (s === "demo" ? leaseB.fence : null) });
+    const book = (name: string, home: number) => ({
+      ...scraped(home),
+      source: `demo/${name}`,
+      feed: "demo",
+    });
+    try {
+      assert.ok(await leaseA.attempt());
+      staleA = leaseA.fence;
+      await a.put(book("pinnacle", 2.0), new Date("2029-12-01T10:00:00Z"));
+      await a.put(book("bet365", 2.1), new Date("2029-12-01T10:00:00Z"));
+      assert.deepEqual(asked, ["demo", "demo"], "the lease asked is the scrape source's");
+      await leaseA.stop();
+      await leaseB.start();
+      await until(() => leaseB.isLeader, 2000);
+      await assert.rejects(
+        a.put(book("bet365", 2.3), new Date("2029-12-01T10:01:00Z")),
+        NotLeaderError,
+      );
+      await b.put(book("pinnacle", 2.4), new Date("2029-12-01T10:02:00Z"));
+      const stored = await b.get(scraped(0).id);
+      assert.deepEqual(
+        stored?.quotes.map((q) => `${q.source} ${q.odds.x12.home}`).sort(),
+        ["demo/bet365 2.1", "demo/pinnacle 2.4"],
+      );
+    } finally {
+      await close();
     }
   },
 });

@@ -11,7 +11,7 @@ import type { LiveEvent, PublishOrigin } from "./broker.ts";
 import type { LivePredictor } from "./live_predictor.ts";
 import type { OddsStore, StoredMatch } from "./odds_store.ts";
 import { toMatchSummary, toUpcomingMatch } from "./upcoming_view.ts";
-import type { ScrapedMatch } from "./validate.ts";
+import { feedOf, type ScrapedMatch } from "./validate.ts";
 import {
   type CurrentValueBet,
   currentValueBets,
@@ -78,7 +78,8 @@ export class OddsChanges {
     const prediction = await this.#options.predictor.predict(r.match);
     // Events carry the prediction's summary (~10x smaller); the full one is served by REST.
     const view = toMatchSummary(toUpcomingMatch(r.match, { source: m.source, prediction })!);
-    const origin = { source: m.source };
+    // Events of a source's books are fenced by the lease of the source that scraped them.
+    const origin = { source: feedOf(m) };
     let published = Number(
       await this.#publish({ type: "odds", match: view, previous: r.previous }, origin),
     );
@@ -88,10 +89,10 @@ export class OddsChanges {
       const events = this.#bets.update(view, prediction);
       if (
         shared && events.length > 0 &&
-        !(await shared.put(view.id, this.#bets.openOf(view.id), m.source))
+        !(await shared.put(view.id, this.#bets.openOf(view.id), origin.source))
       ) {
         // Fenced out: the new leader announces these bets, from its own prices.
-        this.#options.onFenced?.(m.source);
+        this.#options.onFenced?.(origin.source);
         return { changed: true, published };
       }
       for (const e of events) {

@@ -41,6 +41,18 @@ async function demoWithKnownTeams() {
   };
 }
 
+/** Pipeline options of a test that scrapes by hand at {@link T0} with the memory engine. */
+function scrapedByHand(signal: AbortSignal, metrics: ReturnType<typeof createSourceMetrics>) {
+  return {
+    predictions: createPredictionService(createMemoryEngine()),
+    signal,
+    metrics,
+    canonicalTeam,
+    now: () => T0,
+    start: false,
+  };
+}
+
 function recorder() {
   const events: LiveEvent[] = [];
   return { events, publish: (e: LiveEvent) => Promise.resolve(void events.push(e)) };
@@ -249,12 +261,7 @@ Deno.test({
       const pipeline = createLivePipeline({
         sources: demoSources(demo),
         store: createRedisOddsStore(redis),
-        predictions: createPredictionService(createMemoryEngine()),
-        signal: controller.signal,
-        metrics,
-        canonicalTeam,
-        now: () => T0,
-        start: false,
+        ...scrapedByHand(controller.signal, metrics),
         log: (m) => lines.push(m),
       });
       try {
@@ -280,4 +287,58 @@ Deno.test({
         await close();
       }
     }, { maxBackoffMs: 50 }),
+});
+
+Deno.test("pipeline: one football-data scrape stores every book; the value bet names the best, Pinnacle is fair", async () => {
+  const csv = [
+    "Div,Date,Time,HomeTeam,AwayTeam,B365H,B365D,B365A,BWH,BWD,BWA,PSH,PSD,PSA,WHH,WHD,WHA,MaxH,MaxD,MaxA,AvgH,AvgD,AvgA",
+    // William Hill's home price is far above the others: the value bet must name it.
+    "E0,05/12/2026,15:00,Arsenal,Liverpool,2.3,3.4,3.1,2.35,3.3,3.05,2.4,3.45,3.2,25,3.3,3.1,25,3.45,3.2,8.5,3.4,3.1",
+  ].join("\n");
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response(csv),
+  );
+  const controller = new AbortController();
+  const store = createMemoryOddsStore({ now: () => T0 });
+  const metrics = createSourceMetrics();
+  const pipeline = createLivePipeline({
+    sources: [{
+      name: "football-data",
+      url: `http://127.0.0.1:${server.addr.port}/`,
+      interval_ms: 60_000,
+      parser: "football-data-csv",
+    }],
+    store,
+    ...scrapedByHand(controller.signal, metrics),
+    log: () => {},
+  });
+  try {
+    const report = await pipeline.scrapeOnce("football-data");
+    assert.equal(report.ok, true, String(report.error));
+    assert.equal(report.accepted, 4);
+    const [match] = await store.upcoming();
+    assert.deepEqual(match.quotes.map((q) => q.source).sort(), [
+      "football-data/bet365",
+      "football-data/bwin",
+      "football-data/pinnacle",
+      "football-data/william-hill",
+    ]);
+    // Health and metrics stay per scrape source.
+    assert.deepEqual(Object.keys(metrics.snapshot()), ["football-data"]);
+    assert.equal(metrics.snapshot()["football-data"].rows_accepted, 4);
+    const prediction = await pipeline.predict(match);
+    assert.ok(prediction, "the match is predicted");
+    const x12 = prediction.forecast.markets.find((m) => m.market === "1x2");
+    assert.equal(x12?.source, "pinnacle", "Pinnacle's price is the fair reference");
+    assert.equal(x12?.books, 4);
+    const home = (await pipeline.valueBets()).find((b) => b.selection === "home");
+    assert.ok(home, "a value bet on the home side");
+    assert.equal(home.bookmaker, "football-data/william-hill");
+    assert.equal(home.odds, 25);
+  } finally {
+    controller.abort();
+    await pipeline.done;
+    await server.shutdown();
+  }
 });

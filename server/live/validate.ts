@@ -20,6 +20,11 @@ export interface RawOddsRow {
   under_2_5?: string;
   btts_yes?: string;
   btts_no?: string;
+  /**
+   * The bookmaker of these prices when the source lists several per match: the match is then
+   * stored under the source label `${source}/${book}`.
+   */
+  book?: string;
 }
 
 /** A validated match with its prices at one source. */
@@ -31,8 +36,19 @@ export interface ScrapedMatch {
   away_team: string;
   /** ISO 8601 kick-off (UTC). */
   kickoff: string;
+  /** Where the prices were read: the scrape source, or `${source}/${book}` for one of its books. */
   source: string;
+  /**
+   * The scrape source that read them when `source` names one of its books: its lease fences the
+   * writes of all its books. @default source
+   */
+  feed?: string;
   odds: MatchOdds;
+}
+
+/** The scrape source whose lease fences a match's writes. */
+export function feedOf(m: Pick<ScrapedMatch, "source" | "feed">): string {
+  return m.feed ?? m.source;
 }
 
 /** Why a row was dropped. */
@@ -147,14 +163,16 @@ function validateRow(
     home_team: home,
     away_team: away,
     kickoff: iso,
-    source: options.source,
+    ...(row.book
+      ? { source: `${options.source}/${row.book}`, feed: options.source }
+      : { source: options.source }),
     odds,
   };
 }
 
 /**
- * Validates parsed rows. Valid rows become {@link ScrapedMatch}es (a duplicate id keeps the first
- * row); the others are returned in `rejected` with a reason.
+ * Validates parsed rows. Valid rows become {@link ScrapedMatch}es (a duplicate id at one source
+ * label keeps the first row); the others are returned in `rejected` with a reason.
  */
 export function validateRows(rows: RawOddsRow[], options: ValidateOptions): ValidationResult {
   const matches: ScrapedMatch[] = [];
@@ -164,8 +182,8 @@ export function validateRows(rows: RawOddsRow[], options: ValidateOptions): Vali
     const r = validateRow(row, options);
     if ("reason" in r) {
       rejected.push({ row: i, reason: r.reason, detail: r.detail });
-    } else if (!seen.has(r.id)) {
-      seen.add(r.id);
+    } else if (!seen.has(`${r.id} ${r.source}`)) {
+      seen.add(`${r.id} ${r.source}`);
       matches.push(r);
     }
   });

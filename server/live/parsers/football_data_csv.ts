@@ -1,8 +1,10 @@
 /**
  * Reads football-data.co.uk `fixtures.csv`: `Div,Date,Time,HomeTeam,AwayTeam,...` with prices
- * per bookmaker. 1X2 comes from the market average (`AvgH/AvgD/AvgA`), else Bet365, Pinnacle or
- * the maximum; totals from `Avg>2.5` / `Avg<2.5` likewise. Dates are `dd/mm/yyyy` (or `yy`) and
- * times are UK local time, converted to UTC.
+ * per bookmaker. Each bookmaker priced in a row (`B365H/D/A`, `PSH/D/A` = Pinnacle, ...) gives one
+ * row naming its book, with its totals where the file has them (`B365>2.5`, `P>2.5`). The
+ * `Avg*`/`Max*` columns are aggregates, not books: a row without any book's price falls back to
+ * one unnamed row of the average, else the maximum. Dates are `dd/mm/yyyy` (or `yy`) and times are
+ * UK local time, converted to UTC.
  * @module
  */
 import type { RawOddsRow } from "../validate.ts";
@@ -65,13 +67,27 @@ export function ukLocalToIso(date: string, time: string): string | undefined {
   return new Date(asUtc - (bst ? 3_600_000 : 0)).toISOString();
 }
 
-const PRICE_COLUMNS = {
-  home_odds: ["AvgH", "B365H", "PSH", "MaxH"],
-  draw_odds: ["AvgD", "B365D", "PSD", "MaxD"],
-  away_odds: ["AvgA", "B365A", "PSA", "MaxA"],
-  over_2_5: ["Avg>2.5", "B365>2.5", "P>2.5", "Max>2.5"],
-  under_2_5: ["Avg<2.5", "B365<2.5", "P<2.5", "Max<2.5"],
-} as const;
+/** A bookmaker's column family: 1X2 columns are `${prefix}H/D/A`, totals `${totals}>2.5`. */
+interface BookColumns {
+  prefix: string;
+  totals?: string;
+  /** The book as a source label names it (lower case, no spaces). */
+  book: string;
+}
+
+/** The bookmakers football-data.co.uk prints; Pinnacle's totals use the short `P` prefix. */
+export const FOOTBALL_DATA_BOOKS: readonly BookColumns[] = [
+  { prefix: "B365", totals: "B365", book: "bet365" },
+  { prefix: "BW", book: "bwin" },
+  { prefix: "IW", book: "interwetten" },
+  { prefix: "PS", totals: "P", book: "pinnacle" },
+  { prefix: "WH", book: "william-hill" },
+  { prefix: "VC", book: "bet-victor" },
+  { prefix: "1XB", book: "1xbet" },
+];
+
+/** Aggregate columns, used only when no book priced the row. */
+const AGGREGATES = ["Avg", "Max"] as const;
 
 /**
  * Parses a football-data.co.uk fixtures CSV into raw rows. Throws when the header lacks the
@@ -97,9 +113,9 @@ export function parseFootballDataCsv(text: string): RawOddsRow[] {
     }
     return undefined;
   };
-  return records.map((r) => {
+  return records.flatMap((r) => {
     const date = cell(r, "Date");
-    return {
+    const match: RawOddsRow = {
       league: cell(r, "Div"),
       home: cell(r, "HomeTeam"),
       away: cell(r, "AwayTeam"),
@@ -107,11 +123,32 @@ export function parseFootballDataCsv(text: string): RawOddsRow[] {
       kickoff: date === undefined
         ? undefined
         : (ukLocalToIso(date, cell(r, "Time") ?? "") ?? `unreadable ${date}`),
-      home_odds: first(r, PRICE_COLUMNS.home_odds),
-      draw_odds: first(r, PRICE_COLUMNS.draw_odds),
-      away_odds: first(r, PRICE_COLUMNS.away_odds),
-      over_2_5: first(r, PRICE_COLUMNS.over_2_5),
-      under_2_5: first(r, PRICE_COLUMNS.under_2_5),
     };
+    const books: RawOddsRow[] = [];
+    for (const { prefix, totals, book } of FOOTBALL_DATA_BOOKS) {
+      const x12 = ["H", "D", "A"].map((s) => cell(r, prefix + s));
+      // A book with no cell in the row did not price it; one with a partial or unreadable cell
+      // becomes its own row, which validation rejects without touching the other books.
+      if (x12.every((v) => v === undefined)) continue;
+      books.push({
+        ...match,
+        book,
+        home_odds: x12[0],
+        draw_odds: x12[1],
+        away_odds: x12[2],
+        over_2_5: totals === undefined ? undefined : cell(r, `${totals}>2.5`),
+        under_2_5: totals === undefined ? undefined : cell(r, `${totals}<2.5`),
+      });
+    }
+    if (books.length) return books;
+    const agg = (suffix: string) => first(r, AGGREGATES.map((a) => a + suffix));
+    return [{
+      ...match,
+      home_odds: agg("H"),
+      draw_odds: agg("D"),
+      away_odds: agg("A"),
+      over_2_5: agg(">2.5"),
+      under_2_5: agg("<2.5"),
+    }];
   });
 }
