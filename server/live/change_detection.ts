@@ -56,8 +56,6 @@ export interface OddsChangesOptions {
   broker?: EventPublisher;
   /** Shared open value bets. @default none: they are kept in this instance's memory */
   valueBets?: ValueBetStore;
-  /** Called when the store refused a value-bet write (this instance no longer leads). */
-  onFenced?: (source: string) => void;
   /** Logs events that cannot be published. */
   log: (message: string) => void;
 }
@@ -91,8 +89,8 @@ export class OddsChanges {
         shared && events.length > 0 &&
         !(await shared.put(view.id, this.#bets.openOf(view.id), origin.source))
       ) {
-        // Fenced out: the new leader announces these bets, from its own prices.
-        this.#options.onFenced?.(origin.source);
+        // Fenced out (counted by the store): the new leader announces these bets, from its own
+        // prices.
         return { changed: true, published };
       }
       for (const e of events) {

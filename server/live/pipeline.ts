@@ -34,8 +34,6 @@ export interface LivePipelineOptions extends Omit<ScrapeLoopOptions, "onMatch" |
   broker?: EventPublisher;
   /** Shared open value bets (fleet mode). @default this instance's memory */
   valueBets?: ValueBetStore;
-  /** Called when the shared store refused a value-bet write (fenced out). */
-  onFenced?: (source: string) => void;
   /** Start the loops at once; false leaves scraping to `scrapeOnce`. @default true */
   start?: boolean;
   /** Time between two store cleanups. @default 600000 */
@@ -66,7 +64,6 @@ export class LivePipeline {
       predictor,
       broker: options.broker,
       valueBets: options.valueBets,
-      onFenced: options.onFenced,
       log,
     });
     const scrapes = this.#scrapes = new ScrapeLoop({
