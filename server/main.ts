@@ -230,6 +230,8 @@ export async function main(env: Record<string, string | undefined> = Deno.env.to
         rate_limiting: config.enableRateLimiting,
         fleet: fleet ? { instance_id: fleet.instanceId, key_prefix: fleet.keyPrefix } : false,
       });
+      // Operators and supervisors wait for this line: write it now, not with the next batch.
+      logger.flush();
     },
     onClose: async () => {
       liveAbort.abort();

@@ -98,6 +98,28 @@ export class FleetInstance {
     return out;
   }
 
+  /**
+   * Resolves with the first JSON log line `match` accepts, waiting for it: the service batches
+   * stdout lines (up to 50 ms), so a line may arrive after the request that caused it answered.
+   */
+  async waitForLog(
+    match: (line: Record<string, unknown>) => boolean,
+    timeoutMs = 5000,
+  ): Promise<Record<string, unknown>> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const found = this.logs().find(match);
+      if (found) return found;
+      if (performance.now() > deadline || this.#exit) {
+        throw new Error(
+          `Instance "${this.id}" logged no such line within ${timeoutMs} ms; its output ends:\n` +
+            this.#lines.slice(-10).join("\n"),
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** Spawns the process and resolves once `/health/ready` answers 200. */
   async start(): Promise<void> {
     if (this.#child && !this.#exit) throw new Error(`Instance "${this.id}" is already running`);
