@@ -15,6 +15,11 @@ export interface RequestSample {
   /** HTTP status, or 0 when the request got no answer (connection refused or reset). */
   status: number;
   ms: number;
+  /**
+   * Only on a 5xx or an unanswered request, to say in the report what failed: the method,
+   * host:port and path, and the answer's `error.code` (or why there was no answer).
+   */
+  failure?: { request: string; code: string };
 }
 
 /** One `/health` sample of the service process. */
@@ -384,18 +389,24 @@ export function buildReport(o: DrillObservations): DrillReport {
   );
 
   const unexpected5xx = o.phases.map((p, i) => {
-    const n = o.requests.filter((r) =>
+    const found = o.requests.filter((r) =>
       r.t >= p.start && r.t < p.end &&
       ((r.status >= 500 && !(r.status === 503 && p.expectsRedisOutage)) ||
         (r.status === 0 && !p.expectsUnanswered))
-    ).length;
-    return [phases[i].name, n] as const;
-  }).filter(([, n]) => n > 0);
+    );
+    return [phases[i].name, found] as const;
+  }).filter(([, found]) => found.length > 0);
+  // The first few failures in full: a CI run that fails here must say what failed.
+  const shown = unexpected5xx.flatMap(([, found]) => found).slice(0, 5).map((r) =>
+    `${(r.t / 1000).toFixed(1)} s ${r.status} ${r.failure?.code ?? "?"} ` +
+    `${r.failure?.request ?? "?"} after ${Math.round(r.ms)} ms`
+  );
   check(
     "no unexpected 5xx",
     unexpected5xx.length === 0,
     unexpected5xx.length
-      ? unexpected5xx.map(([name, n]) => `${name}: ${n}`).join(", ")
+      ? unexpected5xx.map(([name, found]) => `${name}: ${found.length}`).join(", ") +
+        ` (${shown.join("; ")})`
       : "none (unanswered requests only where a restart expects them, 503 only while Redis is away)",
   );
 

@@ -170,8 +170,14 @@ Deno.test("buildReport: fails on a lost, a duplicated or an unrecovered viewer's
 
 Deno.test("buildReport: a 5xx or an unanswered request fails only where the phase does not expect it", () => {
   const o = cleanRun();
-  o.requests.push(...requests(25_000, 1, 10, { status: 503 }));
+  const failure = { request: "GET 127.0.0.1:8001/api/v1/value-bets", code: "redis_unavailable" };
+  o.requests.push(...requests(25_000, 1, 10, { status: 503, failure }));
   assert.deepEqual(failing(o), ["no unexpected 5xx"]);
+  const check = buildReport(o).invariants.find((c) => c.name === "no unexpected 5xx")!;
+  assert.match(
+    check.detail,
+    /25\.0 s 503 redis_unavailable GET 127\.0\.0\.1:8001\/api\/v1\/value-bets/,
+  );
   const refused = cleanRun();
   refused.requests.push(...requests(5_000, 1, 10, { status: 0 }));
   assert.deepEqual(failing(refused), ["no unexpected 5xx"]);

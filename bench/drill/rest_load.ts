@@ -90,19 +90,26 @@ export class RestLoad {
     const request = this.#request(address);
     // One catch for the whole exchange: the timeout also fires while the body is read, and a
     // rejection there must count as a failed request (status 0), not escape unhandled.
-    const p = (async () => {
+    const p = (async (): Promise<Pick<RequestSample, "status" | "failure">> => {
+      const what = `${request.init.method ?? "GET"} ${request.url.replace(/^http:\/\//, "")}`;
       try {
         const res = await fetch(request.url, {
           ...request.init,
           signal: AbortSignal.timeout(30_000),
         });
-        await res.arrayBuffer();
-        return res.status;
-      } catch {
-        return 0;
+        if (res.status < 500) {
+          await res.arrayBuffer();
+          return { status: res.status };
+        }
+        const body = await res.json().catch(() => null);
+        const code = String(body?.error?.code ?? "no error body");
+        return { status: res.status, failure: { request: what, code } };
+      } catch (error) {
+        const e = error as Error & { cause?: { code?: string } };
+        return { status: 0, failure: { request: what, code: e.cause?.code ?? e.name } };
       }
-    })().then((status) => {
-      this.samples.push({ t, client, status, ms: performance.now() - started });
+    })().then((answer) => {
+      this.samples.push({ t, client, ...answer, ms: performance.now() - started });
     }).finally(() => this.#inFlight.delete(p));
     this.#inFlight.add(p);
   }
