@@ -388,12 +388,16 @@ export function buildReport(o: DrillObservations): DrillReport {
       }, ${delivery.reconnects} reconnects`,
   );
 
+  // A request is judged by every phase it was in flight during, not only the one it was sent
+  // in: one sent in the last milliseconds before Redis is stopped meets the outage, and its 503
+  // is the documented answer to the next phase's fault.
+  const during = (r: RequestSample, expects: (p: PhaseRecord) => boolean | undefined) =>
+    o.phases.some((p) => expects(p) && r.t < p.end && r.t + r.ms >= p.start);
+  const unexpected = (r: RequestSample) =>
+    (r.status >= 500 && !(r.status === 503 && during(r, (p) => p.expectsRedisOutage))) ||
+    (r.status === 0 && !during(r, (p) => p.expectsUnanswered));
   const unexpected5xx = o.phases.map((p, i) => {
-    const found = o.requests.filter((r) =>
-      r.t >= p.start && r.t < p.end &&
-      ((r.status >= 500 && !(r.status === 503 && p.expectsRedisOutage)) ||
-        (r.status === 0 && !p.expectsUnanswered))
-    );
+    const found = o.requests.filter((r) => r.t >= p.start && r.t < p.end && unexpected(r));
     return [phases[i].name, found] as const;
   }).filter(([, found]) => found.length > 0);
   // The first few failures in full: a CI run that fails here must say what failed.

@@ -188,6 +188,20 @@ Deno.test("buildReport: a 5xx or an unanswered request fails only where the phas
   assert.deepEqual(failing(outage), []);
   outage.requests.push(...requests(25_000, 1, 1, { status: 500 }));
   assert.deepEqual(failing(outage), ["no unexpected 5xx"]);
+  // Sent just before the outage phase and answered in it: the outage's 503, expected...
+  const boundary = cleanRun();
+  boundary.phases[2].expectsRedisOutage = true;
+  const start = boundary.phases[2].start;
+  boundary.requests.push(...requests(start - 5, 1, 40, { status: 503 }));
+  assert.deepEqual(failing(boundary), []);
+  // ...but not one answered before the outage began.
+  boundary.requests.push(...requests(start - 50, 1, 40, { status: 503 }));
+  assert.deepEqual(failing(boundary), ["no unexpected 5xx"]);
+  // The same for a request in flight when a restart phase stops the service.
+  const restart = cleanRun();
+  restart.phases[2].expectsUnanswered = true;
+  restart.requests.push(...requests(restart.phases[2].start - 5, 1, 40, { status: 0 }));
+  assert.deepEqual(failing(restart), []);
 });
 
 Deno.test("buildReport: 429s for anyone but the abuser, or none for it, fail", () => {
