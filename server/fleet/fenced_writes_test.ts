@@ -101,7 +101,12 @@ Deno.test({
       await assert.rejects(odds.put(moved, at), NotLeaderError);
       await assert.rejects(odds.put(moved, at), NotLeaderError);
       await assert.rejects(broker.publish(oddsEvent(2.3), { source: "demo" }), NotLeaderError);
-      const noBets = { open: { match: fixtureMatch(), bets: [] }, prices: {}, revision: 0 };
+      const noBets = {
+        open: { match: fixtureMatch(), bets: [] },
+        prices: {},
+        revision: 0,
+        announces: true,
+      };
       assert.deepEqual(await bets.put(MATCH.id, { ...noBets, source: "demo" }), {
         outcome: "refused",
       });

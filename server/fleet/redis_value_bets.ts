@@ -7,14 +7,20 @@
  *
  * A write is one script that first checks the writer's fencing token for the source, as odds
  * and events are (a leader paused past its lease writes nothing), then that the match's revision
- * is still the one the writer computed from (several sources' leaders write one match), and only
- * then writes and bumps the revision. A refused writer gets the stored bets back in the same
- * reply, so a conflict costs no extra read.
+ * is still the one the writer computed from (several sources' leaders write one match) and that
+ * the stored bets were made from older prices than the writer's (a leader that read the prices
+ * before the last writer has nothing to add), and only then writes. A refused writer gets the
+ * stored bets back in the same reply, so a conflict costs no extra read.
+ *
+ * The revision counts the writes that opened, moved or closed a bet. A write that announces
+ * nothing (the bets the writer computed from stay, only their prices and the ones they were made
+ * from are newer) keeps it, so it does not send the other leaders of the match into a conflict
+ * and a retry: what they computed from is still what is stored, as far as events go.
  *
  * Why a revision rather than the value read: the writer would have to send back the JSON it read
  * (the match's summary and its bets, about a kilobyte) with every write, for the script to
- * compare; a revision is a few bytes. It never repeats while the match is stored: it only grows,
- * and both fields go together when the match is pruned after kick-off, when no source writes it.
+ * compare; a revision is a few bytes. It only grows while the match is stored, and both fields
+ * go together when the match is pruned after kick-off, when no source writes it any more.
  * @module
  */
 import type {
@@ -29,18 +35,29 @@ import { LuaScript } from "./lua_script.ts";
 import type { FleetRedis } from "./redis_client.ts";
 
 // KEYS: bets hash, revision hash, fence. ARGV: fencing token ('' = unfenced), match id,
-// revision read, JSON. Returns {1, new revision}, {2, stored revision, stored JSON or ''} when
-// the revision moved on, or {0} when fenced out.
+// revision read, JSON, prices JSON, '1' when the write announces events (bumps the revision).
+// Returns {1, revision after}, {2, stored revision, stored JSON or ''} when the revision moved on
+// or the stored bets were made from prices at least as new, or {0} when fenced out.
 const WRITE = new LuaScript(
   `if ARGV[1] ~= '' and tonumber(redis.call('GET', KEYS[3]) or '0') ~= tonumber(ARGV[1]) then
   return {0}
 end
+local stored = redis.call('HGET', KEYS[1], ARGV[2])
 local revision = tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0')
-if revision ~= tonumber(ARGV[3]) then
-  return {2, revision, redis.call('HGET', KEYS[1], ARGV[2]) or ''}
+local covered = false
+if stored then
+  local have = cjson.decode(stored).prices
+  if type(have) == 'table' then
+    covered = true
+    for source, n in pairs(cjson.decode(ARGV[5])) do
+      if (tonumber(have[source]) or 0) < n then covered = false break end
+    end
+  end
 end
+if covered or revision ~= tonumber(ARGV[3]) then return {2, revision, stored or ''} end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[4])
-return {1, redis.call('HINCRBY', KEYS[2], ARGV[2], 1)}`,
+if ARGV[6] == '1' then revision = redis.call('HINCRBY', KEYS[2], ARGV[2], 1) end
+return {1, revision}`,
   3,
 );
 
@@ -107,6 +124,8 @@ export function createRedisValueBets(
             matchId,
             write.revision,
             json,
+            JSON.stringify(write.prices),
+            write.announces ? "1" : "0",
           ]),
       ) as [number, number?, string?];
       if (reply[0] === 0) {

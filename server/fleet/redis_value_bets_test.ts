@@ -15,9 +15,15 @@ import {
   testPrefix,
 } from "./test_redis.ts";
 
-/** A write of `open` (or of no open bet) from `revision`, fenced by source "src". */
-function write(open: OpenMatchBets | null, revision: number, prices: PriceStamp = { src: 1 }) {
-  return { open: open ?? { match: fixtureMatch(), bets: [] }, prices, revision, source: "src" };
+/** A write of `open` (or of no open bet) from `revision` that announces events. */
+function write(
+  open: OpenMatchBets | null,
+  revision: number,
+  prices: PriceStamp = { src: 1 },
+  announces = true,
+) {
+  const match = fixtureMatch();
+  return { open: open ?? { match, bets: [] }, prices, revision, source: "src", announces };
 }
 
 Deno.test({
@@ -74,7 +80,7 @@ Deno.test({
 
       // Kicked-off matches are pruned, their revision with them.
       assert.equal(
-        (await newLeader.put(view.id, write(tracker.openOf(view.id), 2))).outcome,
+        (await newLeader.put(view.id, write(tracker.openOf(view.id), 2, { src: 3 }))).outcome,
         "written",
       );
       await follower.prune(new Date(Date.parse(view.kickoff) + 1).toISOString());
@@ -89,7 +95,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "createRedisValueBets: a write from a revision no longer stored is refused with what is stored, in the one reply",
+    "createRedisValueBets: a write from a revision no longer stored, or from prices no newer than the stored bets', is refused with what is stored, in the one reply",
   ignore: !SHARED_REDIS,
   async fn() {
     const prefix = testPrefix("vbets-cas");
@@ -108,14 +114,31 @@ Deno.test({
       const open = tracker.openOf(view.id)!;
       assert.equal((await a.put(view.id, write(open, 0, { src: 1, other: 1 }))).outcome, "written");
       // B computed from the empty match: refused, and told what A stored.
-      assert.deepEqual(await b.put(view.id, write(null, 0)), {
+      assert.deepEqual(await b.put(view.id, write(null, 0, { src: 2, other: 1 })), {
         outcome: "conflict",
         current: { open, prices: { src: 1, other: 1 }, revision: 1 },
       });
       assert.equal(commands, 1);
-      assert.deepEqual(await b.put(view.id, write(null, 1)), { outcome: "written", revision: 2 });
-      // A's revision is out of date now: its write changes nothing.
-      assert.equal((await a.put(view.id, write(open, 1))).outcome, "conflict");
+      // At the current revision, but from prices the stored bets include: refused too.
+      assert.equal(
+        (await b.put(view.id, write(null, 1, { src: 1, other: 1 }))).outcome,
+        "conflict",
+      );
+      // A write announcing nothing keeps the revision: A's next write still lands.
+      assert.deepEqual(await b.put(view.id, write(open, 1, { src: 2, other: 1 }, false)), {
+        outcome: "written",
+        revision: 1,
+      });
+      assert.deepEqual((await a.get(view.id)).prices, { src: 2, other: 1 });
+      assert.deepEqual(await a.put(view.id, write(null, 1, { src: 2, other: 2 })), {
+        outcome: "written",
+        revision: 2,
+      });
+      // B's revision is out of date now: its write changes nothing.
+      assert.equal(
+        (await b.put(view.id, write(open, 1, { src: 3, other: 2 }))).outcome,
+        "conflict",
+      );
       assert.deepEqual(await a.all(), []);
     } finally {
       await deleteKeys(ra.redis, prefix);

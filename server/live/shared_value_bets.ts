@@ -1,9 +1,10 @@
 /**
  * The open value bets of a match when the fleet shares them (Redis). A match can be priced by
  * several sources whose leaders are different instances, so two leaders may compute a match's
- * bets at once. Each write is a compare-and-set on the match's revision: a writer whose view of
- * the stored bets is out of date is refused, gets the stored bets back, recomputes its events
- * from them and tries again, so no event is announced twice and no writer's change is lost.
+ * bets at once. Each write is a compare-and-set on the match's revision (bumped by the writes
+ * that open, move or close a bet): a writer whose view of the stored bets is out of date is
+ * refused, gets the stored bets back, recomputes its events from them and tries again, so no
+ * event is announced twice and no writer's change is lost.
  *
  * Stored bets carry the prices they were computed from (each source's change count): a writer
  * whose prices are no newer than the stored ones (a slower leader that read the prices before
@@ -31,7 +32,7 @@ export interface StoredValueBets {
   open: OpenMatchBets | null;
   /** The prices they were computed from. */
   prices: PriceStamp;
-  /** Bumped by every write; 0 before the first. */
+  /** Bumped by every write that opened, moved or closed a bet; 0 before the first. */
   revision: number;
 }
 
@@ -42,6 +43,11 @@ export interface ValueBetWrite {
   prices: PriceStamp;
   /** The revision the writer computed from: the write is refused when it is no longer stored. */
   revision: number;
+  /**
+   * The write opens, moves or closes a bet (it bumps the revision). A write that announces
+   * nothing keeps the revision: the bets others computed from are still the stored ones.
+   */
+  announces: boolean;
   /** The source whose lease fences the write. */
   source: string;
 }
@@ -58,7 +64,10 @@ export type ValueBetWriteResult =
 export interface ValueBetStore {
   /** The stored bets of a match (revision 0 when none). */
   get(matchId: string): Promise<StoredValueBets>;
-  /** Writes a match's bets if its stored revision is still the one given. */
+  /**
+   * Writes a match's bets if its stored revision is still the one given and the stored bets were
+   * made from older prices than the write's.
+   */
   put(matchId: string, write: ValueBetWrite): Promise<ValueBetWriteResult>;
   /** Every stored match with open bets. */
   all(): Promise<OpenMatchBets[]>;
@@ -171,6 +180,7 @@ export class SharedValueBets {
           prices,
           revision: base.revision,
           source: change.feed,
+          announces: events.length > 0,
         });
       } catch (error) {
         // The write may or may not have landed: the next change starts from the stored bets.

@@ -11,13 +11,9 @@ import {
   SHARED_REDIS_URL,
   testPrefix,
 } from "../fleet/test_redis.ts";
-import { createMetrics } from "../ops/metrics.ts";
-import { createMemoryEngine } from "../predict/memory_engine.ts";
-import { createPredictionService } from "../predict/prediction_service.ts";
+import { fleetOddsChanges } from "../testing/fleet_odds_changes.ts";
 import type { LiveEvent } from "./broker.ts";
-import { OddsChanges } from "./change_detection.ts";
 import { fixtureMatch, predictionWithEdge } from "./event_fixtures.ts";
-import { LivePredictor } from "./live_predictor.ts";
 import type { StoredMatch } from "./odds_store.ts";
 import {
   type PriceStamp,
@@ -61,11 +57,12 @@ class HeldPut {
   }
 
   /** `store` with its writes passing through this gate. */
-  wrap<S extends { put: (...args: never[]) => Promise<unknown> }>(store: S): S {
-    const put = store.put.bind(store);
+  wrap<S extends object>(store: S): S {
+    const target = store as { put: (...args: unknown[]) => Promise<unknown> };
+    const put = target.put.bind(store);
     return {
       ...store,
-      put: async (...args: Parameters<S["put"]>) => {
+      put: async (...args: unknown[]) => {
         const hold = this.#hold;
         if (hold) {
           this.#arrived!.resolve();
@@ -79,19 +76,10 @@ class HeldPut {
 
 /** One fleet instance leading one source: its own Redis client, stores and predictor. */
 function leaderOf(redis: FleetRedis, source: string, events: LiveEvent[], gate: HeldPut) {
-  const fenceOf = (s: string) => (s === source ? 1 : null);
-  return new OddsChanges({
-    store: createRedisOddsStore(redis, { fenceOf }),
-    predictor: new LivePredictor({
-      predictions: createPredictionService(createMemoryEngine(), {
-        metrics: createMetrics({ defaultMetrics: false }),
-      }),
-      signal: new AbortController().signal,
-      log: () => {},
-    }),
-    broker: { publish: (e) => Promise.resolve(void events.push(e)) },
-    valueBets: gate.wrap(createRedisValueBets(redis, { fenceOf })),
-    log: () => {},
+  return fleetOddsChanges(redis, {
+    leads: [source],
+    publish: (e) => void events.push(e),
+    wrapValueBets: (store) => gate.wrap(store),
   });
 }
 
