@@ -236,6 +236,40 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "SharedValueBets: a leader fenced out between its odds and its value-bet write announces no bet and stores none",
+  ignore: !SHARED_REDIS,
+  async fn() {
+    const prefix = testPrefix("vbets-fence");
+    const redis = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix });
+    try {
+      await redis.redis.mset("fence:Pinnacle", "1", "fence:Slow", "1");
+      const events: LiveEvent[] = [];
+      const gate = new HeldPut();
+      const leader = fleetOddsChanges(redis, {
+        leads: ["Pinnacle", "Slow"],
+        publish: (e) => void events.push(e),
+        wrapValueBets: (store) => gate.wrap(store),
+      });
+      await leader.apply(scraped("Pinnacle", 1.5, 4.4, 6.5), NOW);
+      const held = gate.holdNext();
+      const done = leader.apply(scraped("Slow", 1.75, 3, 4), NOW);
+      await held;
+      // Another instance takes the lease while this one is paused before its write.
+      await redis.redis.incr("fence:Slow");
+      gate.release();
+      // The odds event went out before; the bet that opened at these prices does not.
+      assert.deepEqual(await done, { changed: true, published: 1 });
+      assert.deepEqual(actions(events), []);
+      assert.deepEqual(await leader.valueBets(NOW), []);
+    } finally {
+      await deleteKeys(redis.redis, prefix);
+      await redis.close();
+    }
+  },
+});
+
 /** A store where another writer always came first, with prices older than the caller's. */
 function alwaysTaken(): ValueBetStore & { writes: number } {
   let revision = 0;
