@@ -14,10 +14,12 @@
  * 4. The Redis odds store alone: ops/s of unchanged and moved scrapes, `history` and `cleanup`
  *    (`bench/fleet_odds.ts`: `--puts`, `--baseline <module>` for an A/B against another
  *    implementation).
+ * 5. The shared value bets: Redis commands per changed match, one leader of both sources against
+ *    a leader per source (`bench/fleet_value_bets.ts`: `--matches`, `--walks`).
  *
  * Options: `--duration <s>` (8), `--warmup <s>` (2), `--connections <n>` (50), `--rounds <n>`
  * (3), `--hits <n>` (20000, the store section), `--url <redis://...>` (the local Redis),
- * `--only http|stores|broadcast|odds` (all).
+ * `--only http|stores|broadcast|odds|value-bets` (all).
  * @module
  */
 import { FleetRedis } from "../server/fleet/redis_client.ts";
@@ -27,6 +29,7 @@ import type { RateLimitStore } from "../server/rate_limit/store.ts";
 import { FleetCluster } from "../server/testing/fleet_cluster.ts";
 import { benchFleetBroadcast } from "./fleet_broadcast.ts";
 import { benchFleetOdds } from "./fleet_odds.ts";
+import { benchFleetValueBets } from "./fleet_value_bets.ts";
 import {
   type BenchArgs,
   ensureWrk,
@@ -217,6 +220,10 @@ export async function benchFleet(args: string[]): Promise<void> {
   if (only === undefined || only === "odds") {
     console.log("== odds store alone: ops/s");
     await benchFleetOdds(args, url);
+  }
+  if (only === undefined || only === "value-bets") {
+    console.log("== shared value bets: Redis commands per changed match");
+    await benchFleetValueBets(args, url);
   }
 }
 

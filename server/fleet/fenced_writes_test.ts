@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import client from "prom-client";
 import type { Alert } from "../live/alert_book.ts";
+import { fixtureMatch } from "../live/event_fixtures.ts";
 import { withLiveHealth } from "../live/live_health.ts";
 import type { LiveEvent } from "../live/live_event.ts";
 import { createSourceMetrics } from "../live/source_metrics.ts";
@@ -100,7 +101,15 @@ Deno.test({
       await assert.rejects(odds.put(moved, at), NotLeaderError);
       await assert.rejects(odds.put(moved, at), NotLeaderError);
       await assert.rejects(broker.publish(oddsEvent(2.3), { source: "demo" }), NotLeaderError);
-      assert.equal(await bets.put(MATCH.id, null, "demo"), false);
+      const noBets = {
+        open: { match: fixtureMatch(), bets: [] },
+        prices: {},
+        revision: 0,
+        announces: true,
+      };
+      assert.deepEqual(await bets.put(MATCH.id, { ...noBets, source: "demo" }), {
+        outcome: "refused",
+      });
       const alert = { id: 1, match_id: MATCH.id, status: "open" } as Alert;
       assert.equal(
         await alerts.save(alert, 1, [], { fence: { source: "demo", fence: stale } }),

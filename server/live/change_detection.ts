@@ -4,6 +4,7 @@
  * and the `value_bet` events that opened, moved or closed are published.
  * @module
  */
+import type { Registry } from "prom-client";
 import type { Prediction } from "../domain/prediction.ts";
 import { NotLeaderError } from "../fleet/not_leader.ts";
 import { RedisUnavailableError } from "../fleet/redis_unavailable.ts";
@@ -11,33 +12,14 @@ import type { LiveEvent, PublishOrigin } from "./broker.ts";
 import type { LivePredictor } from "./live_predictor.ts";
 import type { OddsStore, StoredMatch } from "./odds_store.ts";
 import { toMatchSummary, toUpcomingMatch } from "./upcoming_view.ts";
+import { SharedValueBets, type ValueBetStore } from "./shared_value_bets.ts";
 import { feedOf, type ScrapedMatch } from "./validate.ts";
-import {
-  type CurrentValueBet,
-  currentValueBets,
-  type OpenMatchBets,
-  ValueBetTracker,
-} from "./value_bet_tracker.ts";
+import { type CurrentValueBet, currentValueBets, ValueBetTracker } from "./value_bet_tracker.ts";
 
 /** Where the pipeline sends its events (the broker of `server/live/broker.ts` fits). */
 export interface EventPublisher {
   /** `origin`: the source whose scrape produced the event. */
   publish(event: LiveEvent, origin?: PublishOrigin): Promise<void>;
-}
-
-/**
- * Where the open value bets live when they are shared (the fleet's Redis): the tracker then
- * starts each match from the stored bets and writes back what changed.
- */
-export interface ValueBetStore {
-  /** The stored open bets of a match, null when none. */
-  get(matchId: string): Promise<OpenMatchBets | null>;
-  /** Stores a match's open bets (null: none). False when the write was refused (fenced out). */
-  put(matchId: string, open: OpenMatchBets | null, source: string): Promise<boolean>;
-  /** Every stored match's open bets. */
-  all(): Promise<OpenMatchBets[]>;
-  /** Drops the bets of matches that kicked off before `cutoff` (ISO date-time). */
-  prune(cutoff: string): Promise<void>;
 }
 
 /** What one match's prices did. */
@@ -54,8 +36,13 @@ export interface OddsChangesOptions {
   predictor: LivePredictor;
   /** @default none: changes are only stored */
   broker?: EventPublisher;
-  /** Shared open value bets. @default none: they are kept in this instance's memory */
+  /**
+   * Shared open value bets, written by compare-and-set (`shared_value_bets.ts`). @default none:
+   * they are kept in this instance's memory
+   */
   valueBets?: ValueBetStore;
+  /** Registry of the shared bets' conflict counter (`/metrics`). @default none */
+  registry?: Registry;
   /** Logs events that cannot be published. */
   log: (message: string) => void;
 }
@@ -64,9 +51,12 @@ export interface OddsChangesOptions {
 export class OddsChanges {
   #options: OddsChangesOptions;
   #bets = new ValueBetTracker();
+  #shared: SharedValueBets | undefined;
 
   constructor(options: OddsChangesOptions) {
     this.#options = options;
+    this.#shared = options.valueBets &&
+      new SharedValueBets(options.valueBets, { registry: options.registry, log: options.log });
   }
 
   /** Stores one scraped match and publishes its events when its prices changed. */
@@ -82,17 +72,18 @@ export class OddsChanges {
       await this.#publish({ type: "odds", match: view, previous: r.previous }, origin),
     );
     if (prediction) {
-      const shared = this.#options.valueBets;
-      if (shared) this.#bets.restore(view.id, await shared.get(view.id));
-      const events = this.#bets.update(view, prediction);
-      if (
-        shared && events.length > 0 &&
-        !(await shared.put(view.id, this.#bets.openOf(view.id), origin.source))
-      ) {
-        // Fenced out (counted by the store): the new leader announces these bets, from its own
-        // prices.
-        return { changed: true, published };
-      }
+      const events = this.#shared
+        ? await this.#shared.update({
+          view,
+          prediction,
+          match: r.match,
+          source: m.source,
+          feed: origin.source,
+        })
+        : this.#bets.update(view, prediction);
+      // Not stored (fenced out, or lost to concurrent writers; both counted): the writer whose
+      // bets are stored announces them, from its own prices.
+      if (!events) return { changed: true, published };
       for (const e of events) {
         published += Number(await this.#publish(e, origin));
       }
@@ -107,9 +98,8 @@ export class OddsChanges {
 
   /** Value bets currently open, per match and source. */
   async valueBets(now: Date): Promise<CurrentValueBet[]> {
-    const shared = this.#options.valueBets;
-    if (!shared) return this.#bets.current(now.toISOString());
-    return currentValueBets(await shared.all(), now.toISOString());
+    if (!this.#shared) return this.#bets.current(now.toISOString());
+    return currentValueBets(await this.#shared.store.all(), now.toISOString());
   }
 
   /** Drops matches that kicked off from the store, the predictions and the open bets. */
@@ -118,7 +108,7 @@ export class OddsChanges {
     const cutoff = now().toISOString();
     this.#options.predictor.prune(cutoff);
     this.#bets.prune(cutoff);
-    await this.#options.valueBets?.prune(cutoff);
+    await this.#shared?.prune(cutoff);
   }
 
   async #publish(event: LiveEvent, origin: PublishOrigin): Promise<boolean> {

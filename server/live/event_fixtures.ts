@@ -1,9 +1,12 @@
 /**
- * Live events for tests and benchmarks: an upcoming match with given prices, and value-bet
- * events. Plain data, no I/O.
+ * Live events for tests and benchmarks: an upcoming match with given prices, value-bet events,
+ * and a prediction with a value bet (from the in-memory engine). No I/O.
  * @module
  */
 import type { MatchOdds, UpcomingMatch, ValueBetEvent } from "../domain/live_protocol.ts";
+import type { BookmakerPrices } from "../domain/bookmakers.ts";
+import type { Prediction } from "../domain/prediction.ts";
+import { createMemoryEngine } from "../predict/memory_engine.ts";
 import type { LiveEvent } from "./live_event.ts";
 
 /** Fields of a fixture match that tests vary. */
@@ -72,4 +75,22 @@ export function valueBetEvent(bet: Partial<ValueBetEvent> = {}): LiveEvent {
       ...bet,
     },
   };
+}
+
+/**
+ * A prediction with a home value bet of about `edge` (a slow book against Pinnacle's price); an
+ * edge under the policy's close edge leaves none open.
+ */
+export async function predictionWithEdge(edge: number): Promise<Prediction> {
+  const engine = createMemoryEngine();
+  const request = { league: "EPL", home_team: "Arsenal", away_team: "Burnley" };
+  const pinnacle: BookmakerPrices = { name: "Pinnacle", home: 1.5, draw: 4.4, away: 6.5 };
+  const fair = (await engine.predict({ ...request, bookmakers: [pinnacle] })).probabilities;
+  const slow: BookmakerPrices = {
+    name: "Slow",
+    home: (1 + edge) / fair.home_win,
+    draw: 3,
+    away: 4,
+  };
+  return await engine.predict({ ...request, bookmakers: [pinnacle, slow] });
 }

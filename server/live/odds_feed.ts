@@ -142,6 +142,7 @@ export async function startOddsFeed(options: OddsFeedOptions): Promise<OddsFeed>
     canonicalTeam,
     log: options.log,
     leads: leaders ? (s) => leaders.leads(s) : undefined,
+    registry: options.registry,
     valueBets: fleet
       ? createRedisValueBets(fleet.redis, {
         fenceOf: (s) => leaders!.fenceOf(s),

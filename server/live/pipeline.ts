@@ -4,12 +4,14 @@
  * the signal aborts.
  * @module
  */
+import type { Registry } from "prom-client";
 import type { Prediction } from "../domain/prediction.ts";
 import type { PredictionService } from "../predict/prediction_service.ts";
-import { type EventPublisher, OddsChanges, type ValueBetStore } from "./change_detection.ts";
+import { type EventPublisher, OddsChanges } from "./change_detection.ts";
 import { LivePredictor } from "./live_predictor.ts";
 import type { OddsStore, StoredMatch } from "./odds_store.ts";
 import { abortableSleep } from "./scraper.ts";
+import type { ValueBetStore } from "./shared_value_bets.ts";
 import { ScrapeLoop, type ScrapeLoopOptions, type ScrapeReport } from "./scrape_loop.ts";
 import type { CurrentValueBet } from "./value_bet_tracker.ts";
 
@@ -34,6 +36,8 @@ export interface LivePipelineOptions extends Omit<ScrapeLoopOptions, "onMatch" |
   broker?: EventPublisher;
   /** Shared open value bets (fleet mode). @default this instance's memory */
   valueBets?: ValueBetStore;
+  /** Registry of the shared value bets' conflict counter (`/metrics`). @default none */
+  registry?: Registry;
   /** Start the loops at once; false leaves scraping to `scrapeOnce`. @default true */
   start?: boolean;
   /** Time between two store cleanups. @default 600000 */
@@ -64,6 +68,7 @@ export class LivePipeline {
       predictor,
       broker: options.broker,
       valueBets: options.valueBets,
+      registry: options.registry,
       log,
     });
     const scrapes = this.#scrapes = new ScrapeLoop({
