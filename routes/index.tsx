@@ -13,21 +13,25 @@ import LiveBoard from "../islands/LiveBoard.tsx";
 interface BoardData {
   matches: BoardMatch[];
   league: string;
+  /** Whether any price comes from the built-in demo market. */
+  demo: boolean;
 }
 
 export const title = "Live board · SabiScore";
 
 export async function load(c: Context<AppEnv>, ctx: PageLoadContext): Promise<BoardData> {
   const league = c.req.query("league") ?? "";
+  const matches = await ctx.data.upcomingMatches();
   return {
-    matches: (await ctx.data.upcomingMatches()).map(toBoardMatch),
+    matches: matches.map(toBoardMatch),
     league: LEAGUES.some((l) => l.key === league) ? league : "",
+    demo: matches.some((m) => isDemoSource(m.source)),
   };
 }
 
 export default function Board({ data }: PageProps<BoardData>) {
   const valueCount = data.matches.reduce((n, m) => n + m.value_bets.length, 0);
-  const demo = data.matches.some((m) => isDemoSource(m.source));
+  const demo = data.demo;
   return (
     <>
       <div class="page-head">

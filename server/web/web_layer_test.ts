@@ -5,6 +5,7 @@ import { HttpError } from "../http/errors.ts";
 import { createTestApp, loadRouteFiles, SERVICE_ROUTE_FILES } from "../testing/test_app.ts";
 import config from "../../fresh.config.ts";
 import { buildClient } from "./build.ts";
+import { readInlineStyles } from "./inline_styles.ts";
 import { createWebLayer } from "./web_layer.ts";
 
 const PAGE_FILES = [
@@ -40,8 +41,9 @@ Deno.test("web layer: pages render their empty states without the live services"
     assert.match(html, /<!--frsh:island:LiveBoard:0:-->/);
     assert.equal((html.match(/<script type="module"/g) ?? []).length, 1);
     // The stylesheet is in the head: no request holds the first paint back.
-    const css = await Deno.readTextFile(`${config.root}/${config.staticDir}/styles.css`);
-    assert.ok(html.includes(`<style>${css}</style>`), "stylesheet inlined");
+    const css = (await readInlineStyles(`${config.root}/${config.staticDir}`)).get("/styles.css");
+    assert.ok(css && html.includes(`<style>${css}</style>`), "stylesheet inlined");
+    assert.doesNotMatch(html, /<link rel="stylesheet"/);
     assert.doesNotMatch(html, /<link rel="stylesheet"/);
     const feed = await (await get("/value-bets")).text();
     assert.match(feed, /No alerts yet/);
