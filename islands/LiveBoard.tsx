@@ -1,13 +1,14 @@
 /**
  * The live board: upcoming matches grouped by league with kick-off, the best 1X2 price across
- * the books with the book offering it (a change flashes and shows an arrow up or down), a link to
- * every book's prices on the match page, the forecast's 1X2 as a bar and value-bet badges naming
- * their book and forecast. Updates over the WebSocket; the league filter is kept in the URL
- * (`?league=`).
+ * the books with the book offering it (a change flashes and shows an arrow up or down), the
+ * forecast's 1X2 as a bar and value-bet badges naming their book and forecast; every book's
+ * prices are on the match page a row's title links to. Updates over the WebSocket; the league
+ * filter is kept in the URL (`?league=`).
  *
  * A row's markup is written for size as much as for looks: the board lists every upcoming match
- * and the first HTML of `/` has a budget, so a row carries no test ids, no per-book table and
- * no attribute the styles or the tests can do without.
+ * and the first HTML of `/` has a budget, so a row carries no test ids, no per-book table (nor
+ * a link per row to one: the page says once where they are) and no attribute the styles or the
+ * tests can do without.
  * @module
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
@@ -191,18 +192,17 @@ interface MatchRowProps {
 
 function MatchRow({ match: m, moves, flashing }: MatchRowProps) {
   const p = m.probabilities;
-  const href = `/match/${encodeURIComponent(m.id)}`;
   return (
     <li class="match card">
       <div class="match-head">
         <time datetime={m.kickoff}>{formatKickoff(m.kickoff)}</time>
-        <a class="teams" href={href}>
+        <a class="teams" href={`/match/${encodeURIComponent(m.id)}`}>
           {`${m.home_team} `}
           <span class="vs">v</span>
           {` ${m.away_team}`}
         </a>
       </div>
-      <div class="prices" role="group" aria-label="Best prices">
+      <div class="prices" role="group" aria-label="Best prices, each with the book offering it">
         {SIDES.map(({ side, short, name }) => {
           const move = moves[side];
           const offer = m.best[side];
@@ -222,18 +222,11 @@ function MatchRow({ match: m, moves, flashing }: MatchRowProps) {
                   <span class="sr-only">{move === "up" ? "drifted out" : "shortened"}</span>
                 </span>
               )}
-              {offer && (
-                <small>
-                  <span class="sr-only">best at</span> {offeredBy(offer)}
-                </small>
-              )}
+              {offer && <small>{offeredBy(offer)}</small>}
             </span>
           );
         })}
       </div>
-      {m.books > 1 && (
-        <a class="book-link" href={`${href}#book-prices`}>{`Prices at ${m.books} bookmakers`}</a>
-      )}
       {p
         ? <ProbabilityBar home={p.home_win} draw={p.draw} away={p.away_win} />
         : <p class="muted small">No model prediction for this league yet.</p>}

@@ -41,6 +41,9 @@ export default function Board({ data }: PageProps<BoardData>) {
           {valueCount > 0 && ` · ${valueCount} value ${valueCount === 1 ? "bet" : "bets"}`}
           {demo && " · prices from the books of the built-in demo market (demo data)"}
         </p>
+        <p class="muted small">
+          Each price is the best across the bookmakers; open a match for every bookmaker's prices.
+        </p>
       </div>
       <LiveBoard
         matches={data.matches}

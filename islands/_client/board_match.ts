@@ -1,8 +1,7 @@
 /**
  * The slim match the live board keeps: what a board row shows and nothing more. The page carries
  * every match twice (as markup and as the island's props), so the props hold the best 1X2 offer
- * of each side and the number of books instead of every book's prices (the match page keeps the
- * full table), value bets only with the fields a badge shows, and numbers only as precise as
+ * of each side instead of every book's prices (the match page keeps the full table), value bets only with the fields a badge shows, and numbers only as precise as
  * the row prints them.
  * @module
  */
@@ -26,8 +25,6 @@ export interface BoardMatch {
   kickoff: string;
   /** The best 1X2 price of each side across the books, with the books offering it. */
   best: { home?: BestOffer; draw?: BestOffer; away?: BestOffer };
-  /** How many books price the match. */
-  books: number;
   /** The model's 1X2. */
   probabilities?: { home_win: number; draw: number; away_win: number };
   value_bets: BoardValueBet[];
@@ -58,8 +55,7 @@ function slimProbabilities(p: { home_win: number; draw: number; away_win: number
 
 /** Drops what the board does not show. */
 export function toBoardMatch(m: UpcomingMatch): BoardMatch {
-  const books = booksOfMatch(m);
-  const all = bestOffers(books);
+  const all = bestOffers(booksOfMatch(m));
   const best: BoardMatch["best"] = {};
   if (all.home) best.home = all.home;
   if (all.draw) best.draw = all.draw;
@@ -71,7 +67,6 @@ export function toBoardMatch(m: UpcomingMatch): BoardMatch {
     away_team: m.away_team,
     kickoff: m.kickoff,
     best,
-    books: books.length,
     value_bets: m.value_bets.map((b) => ({
       market: b.market,
       selection: b.selection,

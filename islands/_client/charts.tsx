@@ -42,7 +42,6 @@ export function ProbabilityBar({ home, draw, away, label = "Model" }: Probabilit
         const shapes = [
           <rect
             key={part.key}
-            class={`seg-${part.key}`}
             x={x > 0 ? tenth(x) : undefined}
             width={tenth(w)}
             height={22}

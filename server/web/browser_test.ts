@@ -279,11 +279,9 @@ Deno.test({
           assert.equal(await row.locator("table").count(), 0, "the board carries no book table");
           await fits(page, "the board");
 
-          // Every book's prices are one click away, on the match page.
-          const link = row.locator("a.book-link");
-          assert.equal(await link.innerText(), "Prices at 4 bookmakers");
-          await link.click();
-          await page.waitForURL(/#book-prices$/);
+          // Every book's prices are one click away, on the match page the row's title opens.
+          assert.match(await page.locator(".page-head").innerText(), /every bookmaker's prices/);
+          await row.locator("a.teams").click();
           const card = page.locator('[data-testid="book-prices"]');
           await card.waitFor();
           const table = card.locator('table[data-market="1x2"]');

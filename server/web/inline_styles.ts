@@ -1,8 +1,8 @@
 /**
  * The site's stylesheets written into each document's head instead of linked. A linked
  * stylesheet holds the first paint back by a whole request (on a phone network, a round trip
- * or more, plus the server's time to answer); the site's one stylesheet is ~3 KB compressed,
- * less than that request costs. `/styles.css` is still served for anything that links it.
+ * or more, plus the server's time to answer); the site's stylesheets are ~3 KB compressed, less
+ * than that request costs. `/styles.css` is still served for anything that links it.
  * What is inlined is minified (esbuild, once at start-up): every page carries it raw, and its
  * comments and indentation are a fifth of it.
  * @module
