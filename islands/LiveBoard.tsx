@@ -1,14 +1,19 @@
 /**
  * The live board: upcoming matches grouped by league with kick-off, the best 1X2 price across
- * the books with the book offering it (a change flashes and shows an arrow up or down), every
- * book's prices on demand, the forecast's 1X2 as a bar and value-bet badges naming their book and
- * forecast. Updates over the WebSocket; the league filter is kept in the URL (`?league=`).
+ * the books with the book offering it (a change flashes and shows an arrow up or down), the
+ * forecast's 1X2 as a bar and value-bet badges naming their book and forecast; every book's
+ * prices are on the match page a row's title links to. Updates over the WebSocket; the league
+ * filter is kept in the URL (`?league=`).
+ *
+ * A row's markup is written for size as much as for looks: the board lists every upcoming match
+ * and the first HTML of `/` has a budget, so a row carries no test ids, no per-book table (nor
+ * a link per row to one: the page says once where they are) and no attribute the styles or the
+ * tests can do without.
  * @module
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { type BoardMatch, toBoardMatch } from "./_client/board_match.ts";
-import { bestOffers, booksOfMatch, offeredBy, PRICE_MARKETS } from "./_client/book_prices.ts";
-import { BestPriceLegend, BookPricesTable } from "./_client/book_prices_table.tsx";
+import { offeredBy } from "./_client/book_prices.ts";
 import { ProbabilityBar } from "./_client/charts.tsx";
 import { ConnectionPill } from "./_client/connection_status.tsx";
 import {
@@ -51,8 +56,7 @@ const FLASH_MS = 2500;
 
 /** The best 1X2 price of each side across the match's books. */
 function bestSides(m: BoardMatch): SidePrices {
-  const best = bestOffers(booksOfMatch(m));
-  return { home: best.home?.odds, draw: best.draw?.odds, away: best.away?.odds };
+  return { home: m.best.home?.odds, draw: m.best.draw?.odds, away: m.best.away?.odds };
 }
 
 /** How the best prices moved (a row shows the best price, so that is what flashes). */
@@ -187,21 +191,21 @@ interface MatchRowProps {
 }
 
 function MatchRow({ match: m, moves, flashing }: MatchRowProps) {
-  const p = m.prediction?.probabilities;
-  const books = booksOfMatch(m);
-  const best = bestOffers(books);
+  const p = m.probabilities;
   return (
-    <li class="match card" data-match-id={m.id}>
+    <li class="match card">
       <div class="match-head">
         <time datetime={m.kickoff}>{formatKickoff(m.kickoff)}</time>
         <a class="teams" href={`/match/${encodeURIComponent(m.id)}`}>
-          <span>{m.home_team}</span> <span class="vs">v</span> <span>{m.away_team}</span>
+          {`${m.home_team} `}
+          <span class="vs">v</span>
+          {` ${m.away_team}`}
         </a>
       </div>
-      <div class="prices" aria-label="Best prices across the bookmakers">
+      <div class="prices" role="group" aria-label="Best prices, each with the book offering it">
         {SIDES.map(({ side, short, name }) => {
           const move = moves[side];
-          const offer = best[side];
+          const offer = m.best[side];
           return (
             <span
               key={side}
@@ -210,43 +214,26 @@ function MatchRow({ match: m, moves, flashing }: MatchRowProps) {
               }`}
               data-side={side}
             >
-              <span class="price-label" title={name}>{short}</span>
-              <span class="price-value" data-testid={`price-${side}`}>
-                {formatOdds(offer?.odds)}
-              </span>
+              <abbr title={name}>{short}</abbr>
+              <b>{formatOdds(offer?.odds)}</b>
               {move && (
                 <span class="move">
                   <span aria-hidden="true">{move === "up" ? "▲" : "▼"}</span>
                   <span class="sr-only">{move === "up" ? "drifted out" : "shortened"}</span>
                 </span>
               )}
-              {offer && (
-                <span class="price-book" data-testid={`book-${side}`}>
-                  <span class="sr-only">best at</span> {offeredBy(offer)}
-                </span>
-              )}
+              {offer && <small>{offeredBy(offer)}</small>}
             </span>
           );
         })}
       </div>
-      {books.length > 1 && (
-        <details class="book-prices">
-          <summary>{`Prices at ${books.length} bookmakers`}</summary>
-          <BookPricesTable market={PRICE_MARKETS[0]} books={books} best={best} />
-          <BestPriceLegend />
-        </details>
-      )}
       {p
         ? <ProbabilityBar home={p.home_win} draw={p.draw} away={p.away_win} />
         : <p class="muted small">No model prediction for this league yet.</p>}
       {m.value_bets.length > 0 && (
         <ul class="badges" aria-label="Value bets">
           {m.value_bets.map((b) => (
-            <li
-              key={`${b.market}:${b.selection}`}
-              class="badge badge-value"
-              data-testid="value-badge"
-            >
+            <li key={`${b.market}:${b.selection}`} class="badge badge-value">
               <span aria-hidden="true">★</span> {selectionLabel(b.market, b.selection)}{" "}
               {formatOdds(b.odds)} at {bookLabel(b.bookmaker)}{" "}
               <span class="edge">{formatSignedPercent(b.edge)}</span> vs {forecastLabel(b.forecast)}

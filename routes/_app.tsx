@@ -26,6 +26,8 @@ export default function App({ Component, url, title }: AppProps) {
         <title>{title}</title>
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/styles.css" />
+        {/* The board needs none of the other pages' styles, and its first HTML has a budget. */}
+        {path !== "/" && <link rel="stylesheet" href="/pages.css" />}
       </head>
       <body>
         <a class="skip" href="#main">Skip to content</a>

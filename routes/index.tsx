@@ -13,21 +13,25 @@ import LiveBoard from "../islands/LiveBoard.tsx";
 interface BoardData {
   matches: BoardMatch[];
   league: string;
+  /** Whether any price comes from the built-in demo market. */
+  demo: boolean;
 }
 
 export const title = "Live board · SabiScore";
 
 export async function load(c: Context<AppEnv>, ctx: PageLoadContext): Promise<BoardData> {
   const league = c.req.query("league") ?? "";
+  const matches = await ctx.data.upcomingMatches();
   return {
-    matches: (await ctx.data.upcomingMatches()).map(toBoardMatch),
+    matches: matches.map(toBoardMatch),
     league: LEAGUES.some((l) => l.key === league) ? league : "",
+    demo: matches.some((m) => isDemoSource(m.source)),
   };
 }
 
 export default function Board({ data }: PageProps<BoardData>) {
   const valueCount = data.matches.reduce((n, m) => n + m.value_bets.length, 0);
-  const demo = data.matches.some((m) => isDemoSource(m.source));
+  const demo = data.demo;
   return (
     <>
       <div class="page-head">
@@ -36,6 +40,9 @@ export default function Board({ data }: PageProps<BoardData>) {
           {`${data.matches.length} upcoming ${data.matches.length === 1 ? "match" : "matches"}`}
           {valueCount > 0 && ` · ${valueCount} value ${valueCount === 1 ? "bet" : "bets"}`}
           {demo && " · prices from the books of the built-in demo market (demo data)"}
+        </p>
+        <p class="muted small">
+          Each price is the best across the bookmakers; open a match for every bookmaker's prices.
         </p>
       </div>
       <LiveBoard

@@ -1,7 +1,7 @@
 /**
  * One market's prices at every book, the best price of each selection marked with a tick, in
  * bold and in words for screen readers (not by colour alone). Rendered by the match page on the
- * server and by the live board in the browser.
+ * server (the live board links there rather than carrying every book's prices per row).
  * @module
  */
 import type { BestOffer, PriceField, PriceMarket, ShownBook } from "./book_prices.ts";

@@ -5,8 +5,14 @@
  *
  * Format: `[rootRef, slots]`. A ref is an index into `slots` or a negative constant. A slot is a
  * primitive (string, finite number, boolean, null), a plain array of refs, an object whose
- * values are refs, or a tagged array whose first element is a string: `["Date", ms]`,
- * `["Map", k, v, ...]`, `["Set", v, ...]`, `["URL", href]`, `["BigInt", digits]`.
+ * values are refs (an empty object), or a tagged array whose first element is a string: `["Date", ms]`,
+ * `["Map", k, v, ...]`, `["Set", v, ...]`, `["URL", href]`, `["BigInt", digits]`, or an
+ * object as `["O", shape, v1, v2, ...]` whose shape slot `["K", key1, key2, ...]` lists its keys
+ * once for every object with the same keys in the same order (a board's rows are a few shapes
+ * repeated, and their keys were most of its props). Equal
+ * primitives share one slot (a board repeats its league keys, book names and prices on every
+ * row), which the parser needs no help with: a primitive slot decodes to the same value however
+ * many refs point at it.
  *
  * Shared by the server renderer and the client runtime: imports nothing.
  * @module
@@ -33,6 +39,9 @@ function isPlainObject(value: object): boolean {
 export function serializeProps(value: unknown): string {
   const slots: Slot[] = [];
   const seen = new Map<unknown, number>();
+  // Map keys tell 1 from "1" and true from "true", so one map serves every primitive type.
+  const primitives = new Map<string | number | boolean | null, number>();
+  const shapes = new Map<string, number>();
 
   function ref(v: unknown, path: string): number {
     switch (typeof v) {
@@ -43,10 +52,10 @@ export function serializeProps(value: unknown): string {
         if (v === Infinity) return POS_INF;
         if (v === -Infinity) return NEG_INF;
         if (Object.is(v, -0)) return NEG_ZERO;
-        return push(v);
+        return primitive(v);
       case "string":
       case "boolean":
-        return push(v);
+        return primitive(v);
       case "bigint":
         return push(["BigInt", v.toString()]);
       case "function":
@@ -54,7 +63,7 @@ export function serializeProps(value: unknown): string {
       case "symbol":
         throw new TypeError(`Cannot serialise island props: symbol at "${path}"`);
     }
-    if (v === null) return push(null);
+    if (v === null) return primitive(null);
     const obj = v as object;
     const known = seen.get(obj);
     if (known !== undefined) return known;
@@ -63,6 +72,14 @@ export function serializeProps(value: unknown): string {
     slots.push(null);
     seen.set(obj, index);
     slots[index] = encodeObject(obj, path);
+    return index;
+  }
+
+  function primitive(v: string | number | boolean | null): number {
+    const known = primitives.get(v);
+    if (known !== undefined) return known;
+    const index = push(v);
+    primitives.set(v, index);
     return index;
   }
 
@@ -101,10 +118,16 @@ export function serializeProps(value: unknown): string {
       const name = (obj as { constructor?: { name?: string } }).constructor?.name ?? "unknown";
       throw new TypeError(`Cannot serialise island props: instance of "${name}" at "${path}"`);
     }
-    const out: Record<string, number> = {};
-    for (const key of Object.keys(obj)) {
-      out[key] = ref((obj as Record<string, unknown>)[key], `${path}.${key}`);
+    const keys = Object.keys(obj);
+    if (keys.length === 0) return {};
+    const signature = JSON.stringify(keys);
+    let shape = shapes.get(signature);
+    if (shape === undefined) {
+      shape = push(["K", ...keys]);
+      shapes.set(signature, shape);
     }
+    const out: unknown[] = ["O", shape];
+    for (const key of keys) out.push(ref((obj as Record<string, unknown>)[key], `${path}.${key}`));
     return out;
   }
 
@@ -200,6 +223,19 @@ export function decodeProps(parsed: unknown): unknown {
         decoded.set(r, s);
         for (let i = 1; i < slot.length; i++) s.add(deref(slot[i]));
         return s;
+      }
+      case "O": {
+        const shape = slots[slot[1] as number];
+        if (
+          !Array.isArray(shape) || shape[0] !== "K" || shape.length + 1 !== slot.length ||
+          !shape.every((k) => typeof k === "string")
+        ) {
+          throw new TypeError(`Cannot parse island props: bad object shape at ${r}`);
+        }
+        const out: Record<string, unknown> = {};
+        decoded.set(r, out);
+        for (let i = 2; i < slot.length; i++) out[shape[i - 1] as string] = deref(slot[i]);
+        return out;
       }
     }
     throw new TypeError(`Cannot parse island props: unknown tag "${String(tag)}"`);

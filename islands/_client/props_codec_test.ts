@@ -74,3 +74,34 @@ Deno.test("parseProps: rejects malformed input", () => {
   assert.throws(() => parseProps("[5, []]"), /out of range/);
   assert.throws(() => parseProps('[0, [["Evil", 1]]]'), /unknown tag "Evil"/);
 });
+
+Deno.test("serializeProps: equal primitives share one slot and keep their types", () => {
+  const rows = Array.from({ length: 3 }, () => ({ book: "demo-soft", odds: 2.5, ok: true }));
+  const value = { rows, mixed: [1, "1", true, "true", null, "null", 0, "0"] };
+  const text = serializeProps(value);
+  assert.equal(text.split('"demo-soft"').length - 1, 1, "the repeated string is written once");
+  assert.equal(text.split("2.5").length - 1, 1, "the repeated number is written once");
+  const back = parseProps(text) as typeof value;
+  assert.deepEqual(back, value);
+  assert.notEqual(back.rows[0], back.rows[1], "equal objects stay distinct");
+});
+
+Deno.test("serializeProps: objects with the same keys write their keys once", () => {
+  const rows = Array.from({ length: 5 }, (_, i) => ({ home_team: `h${i}`, away_team: `a${i}` }));
+  const value = { rows, other: { away_team: "x", home_team: "y" }, empty: {} };
+  const text = serializeProps(value);
+  assert.equal(text.split('"home_team"').length - 1, 2, "one shape per key order");
+  const back = parseProps(text) as typeof value;
+  assert.deepEqual(back, value);
+  assert.deepEqual(Object.keys(back.other), ["away_team", "home_team"], "key order kept");
+});
+
+Deno.test("parseProps: refuses an object whose shape is missing or does not fit", () => {
+  for (const bad of [[0, [["O", 1, 2], "x", 3]], [0, [["O", 1, 2], ["K", "a", "b"], 3]]]) {
+    assert.throws(() => parseProps(JSON.stringify(bad)), {
+      name: "TypeError",
+      message: /bad object shape/,
+    });
+  }
+  assert.throws(() => parseProps(JSON.stringify([0, [["K", "a"]]])), /unknown tag "K"/);
+});

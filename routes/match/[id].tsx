@@ -97,7 +97,12 @@ export default function MatchPage({ data }: PageProps<MatchInsight>) {
           {demo ? " of the demo market (demo data)" : ""}, updated {formatTime(m.updated_at)} UTC
         </p>
       </div>
-      <section class="card" aria-labelledby="book-prices-title" data-testid="book-prices">
+      <section
+        id="book-prices"
+        class="card"
+        aria-labelledby="book-prices-title"
+        data-testid="book-prices"
+      >
         <h2 id="book-prices-title">Prices by bookmaker</h2>
         <div class="book-tables">
           {pricedMarkets(books).map((market) => (

@@ -38,6 +38,11 @@ const VIEWPORTS = {
   desktop: { width: 1280, height: 800 },
 } as const;
 
+/** The board row of a match: the one whose title links to its match page. */
+function boardRow(id: string): string {
+  return `li.match:has(a.teams[href="/match/${encodeURIComponent(id)}"])`;
+}
+
 /** Console errors and page errors seen by a page, minus the ones a step expects. */
 function watchErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -187,13 +192,13 @@ Deno.test({
         const next = Math.round((fixture.odds.x12.home + 0.37) * 100) / 100;
         app.demo.setPrice(fixture.id, { x12: { home: next } });
         await app.scrape();
-        const price = page.locator(`li[data-match-id="${first.id}"] [data-testid="price-home"]`);
+        const price = page.locator(`${boardRow(first.id)} [data-side="home"] b`);
         await page.waitForFunction(
           ([sel, want]) => document.querySelector(sel)?.textContent === want,
-          [`li[data-match-id="${first.id}"] [data-testid="price-home"]`, next.toFixed(2)] as const,
+          [`${boardRow(first.id)} [data-side="home"] b`, next.toFixed(2)] as const,
         );
         assert.equal(await price.innerText(), next.toFixed(2));
-        const cls = await page.locator(`li[data-match-id="${first.id}"] [data-side="home"]`)
+        const cls = await page.locator(`${boardRow(first.id)} [data-side="home"]`)
           .getAttribute("class");
         assert.match(cls ?? "", /moved-up/);
         assert.equal(
@@ -260,14 +265,26 @@ Deno.test({
           await page.setViewportSize(VIEWPORTS.phone);
           await page.goto(`${app.url}/`);
           await page.locator('[data-status="live"]').waitFor();
-          const row = page.locator(`li[data-match-id="${first.id}"]`);
-          assert.equal(await row.locator('[data-testid="price-home"]').innerText(), "2.60");
-          assert.match(await row.locator('[data-testid="book-home"]').innerText(), /demo-soft$/);
-          assert.match(await row.locator('[data-testid="book-draw"]').innerText(), /\+3$/);
-          assert.match(await row.locator('[data-testid="book-away"]').innerText(), /demo-sharp$/);
-          await row.locator("details.book-prices summary").click();
-          const table = row.locator('table[data-market="1x2"]');
-          await table.waitFor();
+          const row = page.locator(boardRow(first.id));
+          assert.equal(await row.locator('[data-side="home"] b').innerText(), "2.60");
+          assert.match(await row.locator('[data-side="home"] small').innerText(), /demo-soft$/);
+          assert.match(await row.locator('[data-side="draw"] small').innerText(), /\+3$/);
+          assert.match(await row.locator('[data-side="away"] small').innerText(), /demo-sharp$/);
+          const badges = await row.locator(".badge-value").allInnerTexts();
+          assert.ok(badges.length > 0, "the soft home price is a value bet");
+          for (const b of badges) {
+            assert.match(b, /\d\.\d\d at demo-\S+ [+-]\d+\.\d% vs (fair price|model) \d/);
+          }
+          assert.ok(badges.some((b) => /^★ Home win 2\.60 at demo-soft /.test(b)), badges.join());
+          assert.equal(await row.locator("table").count(), 0, "the board carries no book table");
+          await fits(page, "the board");
+
+          // Every book's prices are one click away, on the match page the row's title opens.
+          assert.match(await page.locator(".page-head").innerText(), /every bookmaker's prices/);
+          await row.locator("a.teams").click();
+          const card = page.locator('[data-testid="book-prices"]');
+          await card.waitFor();
+          const table = card.locator('table[data-market="1x2"]');
           assert.deepEqual(
             (await table.locator("tbody tr").evaluateAll((rows) =>
               rows.map((r) => r.getAttribute("data-book"))
@@ -282,22 +299,6 @@ Deno.test({
           assert.deepEqual(await bestOf("home"), [["demo-soft", "✓2.60(best price)"]]);
           assert.equal((await bestOf("draw")).length, 4, "a tie marks every book");
           assert.deepEqual(await bestOf("away"), [["demo-sharp", "✓3.80(best price)"]]);
-          const badges = await row.locator('[data-testid="value-badge"]').allInnerTexts();
-          assert.ok(badges.length > 0, "the soft home price is a value bet");
-          for (const b of badges) {
-            assert.match(b, /\d\.\d\d at demo-\S+ [+-]\d+\.\d% vs (fair price|model) \d/);
-          }
-          assert.ok(badges.some((b) => /^★ Home win 2\.60 at demo-soft /.test(b)), badges.join());
-          await fits(page, "the board with a book table open");
-
-          await page.goto(`${app.url}/match/${encodeURIComponent(first.id)}`);
-          const card = page.locator('[data-testid="book-prices"]');
-          await card.waitFor();
-          assert.equal(await card.locator('table[data-market="1x2"] tbody tr').count(), 4);
-          assert.equal(
-            await card.locator('tr[data-book="demo-soft"] td[data-field="home"].best').count(),
-            1,
-          );
           assert.equal(await page.getByRole("columnheader", { name: "Best offered" }).count(), 1);
           const valueBooks = await page.locator('[data-testid="value-book"]').allInnerTexts();
           assert.ok(

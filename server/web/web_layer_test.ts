@@ -5,6 +5,7 @@ import { HttpError } from "../http/errors.ts";
 import { createTestApp, loadRouteFiles, SERVICE_ROUTE_FILES } from "../testing/test_app.ts";
 import config from "../../fresh.config.ts";
 import { buildClient } from "./build.ts";
+import { readInlineStyles } from "./inline_styles.ts";
 import { createWebLayer } from "./web_layer.ts";
 
 const PAGE_FILES = [
@@ -40,8 +41,12 @@ Deno.test("web layer: pages render their empty states without the live services"
     assert.match(html, /<!--frsh:island:LiveBoard:0:-->/);
     assert.equal((html.match(/<script type="module"/g) ?? []).length, 1);
     // The stylesheet is in the head: no request holds the first paint back.
-    const css = await Deno.readTextFile(`${config.root}/${config.staticDir}/styles.css`);
-    assert.ok(html.includes(`<style>${css}</style>`), "stylesheet inlined");
+    const styles = await readInlineStyles(`${config.root}/${config.staticDir}`);
+    const css = styles.get("/styles.css");
+    assert.ok(css && html.includes(`<style>${css}</style>`), "stylesheet inlined");
+    assert.doesNotMatch(html, /<link rel="stylesheet"/);
+    // The other pages' styles stay off the board, whose first HTML has a budget.
+    assert.ok(styles.get("/pages.css") && !html.includes(styles.get("/pages.css")!));
     assert.doesNotMatch(html, /<link rel="stylesheet"/);
     const feed = await (await get("/value-bets")).text();
     assert.match(feed, /No alerts yet/);
@@ -61,6 +66,8 @@ Deno.test("web layer: the model page reads model cards and ships no script", asy
     assert.match(html, /Premier League/);
     assert.match(html, /2009-08-15 – 2023-05-28 \(5320 matches\)/);
     assert.match(html, /data-chart="reliability"/);
+    const pages = (await readInlineStyles(`${config.root}/${config.staticDir}`)).get("/pages.css");
+    assert.ok(pages && html.includes(`<style>${pages}</style>`), "the pages' styles inlined");
     assert.match(
       html,
       /"model">0.1969<\/td><td data-field="market">0.1956<\/td><td data-field="closing">0.1938</,
