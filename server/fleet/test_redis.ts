@@ -12,8 +12,15 @@ export const SHARED_REDIS_URL = "redis://127.0.0.1:6379";
 /** A logger that drops the outage lines tests provoke on purpose. */
 export const QUIET_LOGGER = { warn() {}, info() {} };
 
-/** Whether something answers PING at `host:port` within a second. */
-export async function redisReachable(port = 6379, host = "127.0.0.1"): Promise<boolean> {
+/**
+ * Whether something answers PING at `host:port` within a second: with PONG, or with any Redis
+ * reply when `anyReply` (a server with a password answers -NOAUTH).
+ */
+export async function redisReachable(
+  port = 6379,
+  host = "127.0.0.1",
+  anyReply = false,
+): Promise<boolean> {
   let conn: Deno.TcpConn | undefined;
   try {
     conn = await Deno.connect({ hostname: host, port });
@@ -21,7 +28,8 @@ export async function redisReachable(port = 6379, host = "127.0.0.1"): Promise<b
     const buf = new Uint8Array(16);
     const timer = setTimeout(() => conn?.close(), 1000);
     const n = await conn.read(buf).finally(() => clearTimeout(timer));
-    return n !== null && new TextDecoder().decode(buf.subarray(0, n)).startsWith("+PONG");
+    const reply = n === null ? "" : new TextDecoder().decode(buf.subarray(0, n));
+    return reply.startsWith("+PONG") || (anyReply && /^[-+]/.test(reply));
   } catch {
     return false;
   } finally {
@@ -122,11 +130,11 @@ export class PrivateRedis {
     const deadline = Date.now() + 20_000;
     // A PONG, not a connection, and only while our child runs: another process (which does
     // not answer PING) may hold the port.
-    while (!exited && !(await redisReachable(this.#port))) {
+    while (!exited && !(await redisReachable(this.#port, "127.0.0.1", true))) {
       if (Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 20));
     }
-    if (!exited && await redisReachable(this.#port)) {
+    if (!exited && await redisReachable(this.#port, "127.0.0.1", true)) {
       this.#child = child;
       return true;
     }
