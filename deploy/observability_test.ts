@@ -6,7 +6,13 @@ import {
   ruleFileExpressions,
 } from "./promql/metric_names.ts";
 import { startService } from "./testing/service_process.ts";
-import { SHARED_REDIS, SHARED_REDIS_URL, testPrefix } from "../server/fleet/test_redis.ts";
+import { Redis } from "ioredis";
+import {
+  deleteKeys,
+  SHARED_REDIS,
+  SHARED_REDIS_URL,
+  testPrefix,
+} from "../server/fleet/test_redis.ts";
 
 const HERE = new URL("./", import.meta.url);
 
@@ -19,8 +25,9 @@ const NOT_FROM_METRICS = new Set(SHARED_REDIS ? ["up"] : ["up", "sabiscore_redis
 
 Deno.test("dashboard and alert rules use only series the service's /metrics exposes", async () => {
   // Fleet mode exposes every series (Redis ones too); its keys go under a prefix of its own.
+  const prefix = testPrefix("obs");
   const service = await startService({
-    env: SHARED_REDIS ? { REDIS_URL: SHARED_REDIS_URL, REDIS_KEY_PREFIX: testPrefix("obs") } : {},
+    env: SHARED_REDIS ? { REDIS_URL: SHARED_REDIS_URL, REDIS_KEY_PREFIX: prefix } : {},
   });
   let exposition: string;
   try {
@@ -29,6 +36,15 @@ Deno.test("dashboard and alert rules use only series the service's /metrics expo
     exposition = await res.text();
   } finally {
     await service.close();
+    // The instance's keys (heartbeat, fleet size) would otherwise stay in the shared Redis.
+    if (SHARED_REDIS) {
+      const redis = new Redis(SHARED_REDIS_URL, { maxRetriesPerRequest: 1 });
+      try {
+        await deleteKeys(redis, prefix);
+      } finally {
+        redis.disconnect(false);
+      }
+    }
   }
   const exposed = exposedMetricNames(exposition);
   assert.ok(exposed.has("sabiscore_http_requests_total"), "the service exposes its metrics");

@@ -53,7 +53,8 @@ async function waitReady(readyUrl: string, child: Deno.ChildProcess, timeoutMs: 
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline && !exited) {
     try {
-      const res = await fetch(readyUrl);
+      // Bounded: whatever holds the port may accept and never answer.
+      const res = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) });
       await res.body?.cancel();
       if (res.status === 200) return;
     } catch {
@@ -66,9 +67,22 @@ async function waitReady(readyUrl: string, child: Deno.ChildProcess, timeoutMs: 
   throw new Error(`The service was not ready within ${timeoutMs} ms`);
 }
 
-/** Starts `server/main.ts` and resolves once `/health/ready` answers 200. */
+/**
+ * Starts `server/main.ts` and resolves once `/health/ready` answers 200. Without a given port, a
+ * start whose free port another process took meanwhile tries again on another.
+ */
 export async function startService(options: ServiceOptions = {}): Promise<ServiceProcess> {
-  const port = options.port ?? freePort();
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await startOnce(options.port ?? freePort(), options);
+    } catch (error) {
+      const taken = /AddrInUse|EADDRINUSE|address already in use/i.test(String(error));
+      if (options.port !== undefined || !taken || attempt === 3) throw error;
+    }
+  }
+}
+
+async function startOnce(port: number, options: ServiceOptions): Promise<ServiceProcess> {
   const dir = await Deno.makeTempDir({ prefix: "sabiscore-service-" });
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-kv", "server/main.ts"],

@@ -96,8 +96,9 @@ Deno.test({
     const prefix = testPrefix("fleet-fence");
     const ra = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix, instanceId: "a" });
     const rb = await connectedClient(SHARED_REDIS_URL, { keyPrefix: prefix, instanceId: "b" });
-    const leaseA = new SourceLease(ra, "demo", { ttlMs: 200 });
-    const leaseB = new SourceLease(rb, "demo", { ttlMs: 200 });
+    // 1 s: the leader renews every third; a stall of a busy machine past 133 ms lapsed 200 ms.
+    const leaseA = new SourceLease(ra, "demo", { ttlMs: 1000 });
+    const leaseB = new SourceLease(rb, "demo", { ttlMs: 1000 });
     // A paused process carries on with the token it read before the pause.
     let staleFenceOfA: number | null = null;
     const a = await FleetBroker.open(ra, { fenceOf: () => staleFenceOfA });
@@ -107,9 +108,9 @@ Deno.test({
       staleFenceOfA = leaseA.fence;
       await a.publish(oddsEvent("m", 2.0), { source: "demo" });
       await leaseA.stop();
-      await until(() => !leaseA.isLeader, 2000);
+      await until(() => !leaseA.isLeader, 10_000);
       await leaseB.start();
-      await until(() => leaseB.isLeader, 2000);
+      await until(() => leaseB.isLeader, 10_000);
       await assert.rejects(a.publish(oddsEvent("m", 2.2), { source: "demo" }), NotLeaderError);
       await b.publish(oddsEvent("m", 2.4), { source: "demo" });
       const r = await b.stream.since(0, (await b.stream.position()).epoch);

@@ -25,6 +25,11 @@ const ENV = {
   LOG_LEVEL: "warn",
 };
 const TOPICS = ["matches", "value-bets"];
+/**
+ * A lease long enough that its two thirds (what an unreleased one stands for after SIGTERM)
+ * leave a busy machine room to process the signal and a contender's next try (a third).
+ */
+const SLOW_LEASE_TTL_MS = 6000;
 
 if (!SHARED_REDIS) console.warn("Skipping fleet live tests: no Redis at 127.0.0.1:6379");
 
@@ -303,9 +308,10 @@ Deno.test({
           return f > fenceBefore ? f : undefined;
         }, 10_000);
         const takeoverMs = performance.now() - killedAt;
-        // The lease lapses at most one TTL after the kill; contenders retry every third.
+        // The lease lapses at most one TTL after the kill; contenders retry every third. The
+        // second of slack is for a busy machine's scheduling, not for the lease.
         assert.ok(
-          takeoverMs <= LEASE_TTL_MS * 4 / 3 + 500,
+          takeoverMs <= LEASE_TTL_MS * 4 / 3 + 1000,
           `lease taken over after ${takeoverMs.toFixed(0)} ms`,
         );
         const next = await leaderOf(cluster, survivors);
@@ -336,24 +342,28 @@ Deno.test({
   name: "fleet live: a leader shutting down (SIGTERM) releases its lease for a follower at once",
   ignore: !SHARED_REDIS,
   fn: () =>
-    withFleet(async (cluster, redis) => {
-      const leader = await leaderOf(cluster);
-      const fenceBefore = Number(await redis.get(`${cluster.keyPrefix}fence:demo-sharp`));
-      const stopped = leader.stop();
-      const t0 = performance.now();
-      await waitFor("a new fencing token", async () => {
-        const f = Number(await redis.get(`${cluster.keyPrefix}fence:demo-sharp`));
-        return f > fenceBefore ? f : undefined;
-      }, 10_000);
-      const takeoverMs = performance.now() - t0;
-      await stopped;
-      // An unreleased lease renewed at most a third of its TTL before the signal would stand
-      // for at least two thirds of it; a released one goes at a contender's next try.
-      assert.ok(
-        takeoverMs < LEASE_TTL_MS * 2 / 3,
-        `lease taken over ${takeoverMs.toFixed(0)} ms after SIGTERM`,
-      );
-    }),
+    withFleet(
+      async (cluster, redis) => {
+        const leader = await leaderOf(cluster);
+        const fenceBefore = Number(await redis.get(`${cluster.keyPrefix}fence:demo-sharp`));
+        const stopped = leader.stop();
+        const t0 = performance.now();
+        await waitFor("a new fencing token", async () => {
+          const f = Number(await redis.get(`${cluster.keyPrefix}fence:demo-sharp`));
+          return f > fenceBefore ? f : undefined;
+        }, 10_000);
+        const takeoverMs = performance.now() - t0;
+        await stopped;
+        // An unreleased lease renewed at most a third of its TTL before the signal would stand
+        // for at least two thirds of it; a released one goes at a contender's next try.
+        assert.ok(
+          takeoverMs < SLOW_LEASE_TTL_MS * 2 / 3,
+          `lease taken over ${takeoverMs.toFixed(0)} ms after SIGTERM`,
+        );
+      },
+      SHARED_REDIS_URL,
+      { ...ENV, FLEET_LEASE_TTL_MS: String(SLOW_LEASE_TTL_MS) },
+    ),
 });
 
 Deno.test({

@@ -113,11 +113,22 @@ Deno.test({
       assert.ok(unavailable.includes("/api/v1/matches/upcoming"), unavailable.join(", "));
       assert.ok(during.some((x) => x.path === "/api/v1/alerts" && x.status === 200));
       assert.ok(during.some((x) => x.path === "/api/v1/leagues" && x.status === 200));
-      for (const i of cluster.instances) {
-        const lines = i.lines.filter((l) =>
+      const outageLines = (i: FleetInstance) =>
+        i.lines.filter((l) =>
           l.includes("Redis unavailable") || l.includes("redis_unavailable") ||
           l.includes("Unhandled error")
         );
+      // The service batches stdout lines (up to 50 ms) and a pipe adds its own delay: wait for
+      // the outage line, then give any per-request lines time to follow before counting.
+      for (const i of cluster.instances) {
+        await waitFor(
+          `the outage line of ${i.id}`,
+          () => Promise.resolve(outageLines(i).length > 0 || undefined),
+        );
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+      for (const i of cluster.instances) {
+        const lines = outageLines(i);
         assert.equal(lines.length, 1, `one outage line on ${i.id}:\n${lines.join("\n")}`);
       }
       await server.start();

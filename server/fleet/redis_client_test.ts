@@ -40,7 +40,7 @@ Deno.test({
     try {
       await until(() => client.isUp);
       const rtt = await client.ping();
-      assert.ok(rtt >= 0 && rtt < 1000);
+      assert.ok(rtt >= 0 && rtt < 10_000, `a round trip in milliseconds: ${rtt}`);
       client.fallback("rate_limit");
       client.fallback("rate_limit");
       const s = client.status();

@@ -12,8 +12,15 @@ export const SHARED_REDIS_URL = "redis://127.0.0.1:6379";
 /** A logger that drops the outage lines tests provoke on purpose. */
 export const QUIET_LOGGER = { warn() {}, info() {} };
 
-/** Whether something answers PING at `host:port` within a second. */
-export async function redisReachable(port = 6379, host = "127.0.0.1"): Promise<boolean> {
+/**
+ * Whether something answers PING at `host:port` within a second: with PONG, or with any Redis
+ * reply when `anyReply` (a server with a password answers -NOAUTH).
+ */
+export async function redisReachable(
+  port = 6379,
+  host = "127.0.0.1",
+  anyReply = false,
+): Promise<boolean> {
   let conn: Deno.TcpConn | undefined;
   try {
     conn = await Deno.connect({ hostname: host, port });
@@ -21,7 +28,8 @@ export async function redisReachable(port = 6379, host = "127.0.0.1"): Promise<b
     const buf = new Uint8Array(16);
     const timer = setTimeout(() => conn?.close(), 1000);
     const n = await conn.read(buf).finally(() => clearTimeout(timer));
-    return n !== null && new TextDecoder().decode(buf.subarray(0, n)).startsWith("+PONG");
+    const reply = n === null ? "" : new TextDecoder().decode(buf.subarray(0, n));
+    return reply.startsWith("+PONG") || (anyReply && /^[-+]/.test(reply));
   } catch {
     return false;
   } finally {
@@ -61,27 +69,50 @@ export async function deleteKeys(redis: import("ioredis").Redis, prefix: string)
 
 /** A redis-server of its own on a free port, without persistence. */
 export class PrivateRedis {
-  readonly port: number;
+  #port: number;
   #child: Deno.ChildProcess | null = null;
+  #started = false;
 
   readonly #args: string[];
 
   /** `args` are extra redis-server arguments (e.g. `["--requirepass", "secret"]`). */
   constructor(args: string[] = []) {
-    this.port = freePort();
+    this.#port = freePort();
     this.#args = args;
   }
 
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+  get port(): number {
+    return this.#port;
   }
 
-  /** Starts the server and waits until it answers PING. */
+  get url(): string {
+    return `redis://127.0.0.1:${this.#port}`;
+  }
+
+  /**
+   * Starts the server and waits until it answers. The first start moves to another free port
+   * if another process took this one since it was picked (a restart keeps its port: clients
+   * hold its URL).
+   */
   async start(): Promise<void> {
-    this.#child = new Deno.Command("redis-server", {
+    for (let attempt = 1;; attempt++) {
+      if (await this.#spawn()) {
+        this.#started = true;
+        return;
+      }
+      if (this.#started || attempt === 3) {
+        throw new Error(`redis-server on port ${this.#port} did not start`);
+      }
+      this.#port = freePort();
+    }
+  }
+
+  /** Spawns redis-server; false if it exited (its port taken) or never listened. */
+  async #spawn(): Promise<boolean> {
+    const child = new Deno.Command("redis-server", {
       args: [
         "--port",
-        String(this.port),
+        String(this.#port),
         "--bind",
         "127.0.0.1",
         "--save",
@@ -93,20 +124,25 @@ export class PrivateRedis {
       stdout: "null",
       stderr: "null",
     }).spawn();
-    const deadline = Date.now() + 5000;
-    while (!(await this.#listening())) {
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not start`);
+    let exited = false;
+    const status = child.status.then(() => void (exited = true));
+    // A deadline on a real process's start-up, generous for a busy machine.
+    const deadline = Date.now() + 20_000;
+    // A PONG, not a connection, and only while our child runs: another process (which does
+    // not answer PING) may hold the port.
+    while (!exited && !(await redisReachable(this.#port, "127.0.0.1", true))) {
+      if (Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 20));
     }
-  }
-
-  async #listening(): Promise<boolean> {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port: this.port })).close();
+    if (!exited && await redisReachable(this.#port, "127.0.0.1", true)) {
+      this.#child = child;
       return true;
-    } catch {
-      return false;
     }
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already exited */ }
+    await status;
+    return false;
   }
 
   /** Kills the server and waits for it to exit. */

@@ -11,6 +11,7 @@ import { serveApp } from "./serve.ts";
 /** The app on the production serve path with `/ws` behind the guarded upgrade, on port 0. */
 async function startGuarded(drainMs = 0) {
   const engine = createMemoryEngine({ delayMs: 300 });
+  let requests = 0;
   const kv = await Deno.openKv(":memory:");
   const t = await createTestApp({ engine, kv });
   const log = createMemoryEventLog();
@@ -21,6 +22,7 @@ async function startGuarded(drainMs = 0) {
     hostname: "127.0.0.1",
     drainMs,
     upgrade: createGuardedUpgrade(hub),
+    onRequest: () => requests++,
     onDrained: () => hub.close(),
     onClose: async () => {
       await t.close();
@@ -28,7 +30,14 @@ async function startGuarded(drainMs = 0) {
     },
   });
   await server.ready;
-  return { server, engine, t, base: `http://127.0.0.1:${server.port}` };
+  return {
+    server,
+    engine,
+    t,
+    base: `http://127.0.0.1:${server.port}`,
+    /** Requests the app has been handed so far. */
+    requests: () => requests,
+  };
 }
 
 Deno.test("serveApp guarded: oversized frames close with 1009, normal messages still work", async () => {
@@ -75,7 +84,7 @@ Deno.test("serveApp guarded: a refused upgrade carries the JSON error body", asy
 });
 
 Deno.test("serveApp guarded: drain serves with readiness 503, in-flight finishes, sockets close 1001", async () => {
-  const { server, engine, t, base } = await startGuarded(200);
+  const { server, engine, t, base, requests } = await startGuarded(200);
   const ws = await rawConnect(server.port);
   assert.equal(ws.status, 101);
   const frames = ws.readAll();
@@ -84,7 +93,8 @@ Deno.test("serveApp guarded: drain serves with readiness 503, in-flight finishes
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ league: "epl", home_team: "Arsenal", away_team: "Burnley" }),
   }).then(async (res) => ({ status: res.status, body: await res.json() }));
-  await new Promise((r) => setTimeout(r, 50));
+  // Shut down once the app has the request (a fixed wait can end before a slow machine sent it).
+  while (requests() < 1) await new Promise((r) => setTimeout(r, 5));
   const stopping = server.shutdown("test");
   assert.equal(t.services.health.shuttingDown, true);
   const ready = await fetch(`${base}/health/ready`);

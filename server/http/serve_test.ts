@@ -11,9 +11,11 @@ Deno.test("serveApp: shutdown flips readiness, finishes in-flight requests, then
   const kv = await Deno.openKv(":memory:");
   const t = await createTestApp({ engine, kv });
   let closedAfterRequest = false;
+  let requests = 0;
   const server = serveApp(t.app, t.services, {
     port: 0,
     hostname: "127.0.0.1",
+    onRequest: () => requests++,
     onClose: async () => {
       closedAfterRequest = engine.calls === 1; // the slow prediction completed first
       await t.close();
@@ -32,7 +34,9 @@ Deno.test("serveApp: shutdown flips readiness, finishes in-flight requests, then
   }).then(async (res) => {
     return { status: res.status, body: await res.json() };
   });
-  await new Promise((r) => setTimeout(r, 50)); // the request is now inside the engine's delay
+  // Shut down once the server has the request (it then sits in the engine's 300 ms delay): a
+  // fixed wait can end before a slow machine delivered it, and the closed listener refuses it.
+  while (requests < 2) await new Promise((r) => setTimeout(r, 5));
   const stopping = server.shutdown("test");
   assert.equal(t.services.health.shuttingDown, true, "readiness flips at once");
   const res = await inflight;
@@ -148,14 +152,16 @@ Deno.test("serveApp: prediction answers are chunked on HTTP/1.1 and carry Conten
 });
 
 Deno.test("serveApp: during the drain window readiness is 503 and requests are served; in-flight ones finish", async () => {
-  const engine = createMemoryEngine({ delayMs: 300 });
+  // A 1 s window and a 1 s prediction sent half-way through it: 500 ms of slack on either side,
+  // so a slow machine neither sends it after the listener closed nor gets it back in the window.
+  const engine = createMemoryEngine({ delayMs: 1000 });
   const kv = await Deno.openKv(":memory:");
   const t = await createTestApp({ engine, kv });
   const drained: number[] = [];
   const server = serveApp(t.app, t.services, {
     port: 0,
     hostname: "127.0.0.1",
-    drainMs: 400,
+    drainMs: 1000,
     onDrained: () => drained.push(performance.now()),
     onClose: async () => {
       await t.close();
@@ -173,7 +179,7 @@ Deno.test("serveApp: during the drain window readiness is 503 and requests are s
   assert.equal(live.status, 200, "other requests are still served");
   await live.body?.cancel();
   // Sent inside the window, answered after it ended: the listener closed meanwhile.
-  await new Promise((r) => setTimeout(r, 200 - (performance.now() - started)));
+  await new Promise((r) => setTimeout(r, 500 - (performance.now() - started)));
   const inflight = fetch(`${base}/api/v1/predictions`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -183,9 +189,9 @@ Deno.test("serveApp: during the drain window readiness is 503 and requests are s
   assert.equal(res.status, 200, "the in-flight request finished");
   assert.equal((await res.json()).away_team, "Burnley");
   assert.equal(drained.length, 1);
-  assert.ok(drained[0] - started >= 390, "serving went on for the whole window");
+  assert.ok(drained[0] - started >= 990, "serving went on for the whole window");
   await stopping;
   await server.finished;
-  assert.ok(performance.now() - started < 400 + 2_000, "stopped soon after the window");
+  assert.ok(performance.now() - started < 1000 + 5_000, "stopped soon after the window");
   await assert.rejects(fetch(`${base}/health/live`), "the listener is closed");
 });

@@ -28,7 +28,9 @@ async function* splitLines(stream: ReadableStream<string>): AsyncGenerator<strin
 }
 
 Deno.test("main: on SIGTERM /health/ready answers 503 through the drain window, then the process exits", async () => {
-  const drainMs = 600;
+  // Long enough that a slow machine logs "Draining" (stdout is batched up to 50 ms) and answers
+  // both checks inside the window, which is the claim under test.
+  const drainMs = 2000;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-kv", MAIN.pathname],
     env: {

@@ -164,7 +164,9 @@ Deno.test("guardedUpgrade: a client that stops answering pings is dropped after 
 });
 
 Deno.test("guardedUpgrade: a client that answers pings stays open", async () => {
-  const s = await startGuarded(4096, 0, 100);
+  // 400 ms: each pong must be back before the next ping, and this process answers them too; a
+  // busy machine can stall it past a 100 ms interval.
+  const s = await startGuarded(4096, 0, 400);
   const ws = await rawConnect(s.port);
   try {
     assert.equal(ws.status, 101);

@@ -34,8 +34,13 @@ Deno.test("startOddsFeed: the demo bookmaker feeds the store and publishes odds,
       "demo-slow-b",
       "demo-soft",
     ]);
-    // Wait (bounded) for a few scrapes with price moves in between.
-    for (let i = 0; i < 100 && (live.metrics.snapshot()["demo-sharp"]?.successes ?? 0) < 4; i++) {
+    // Wait for a few scrapes with price moves in between; the deadline only bounds a hang (a
+    // count of polls would end sooner on a slow machine, before the scrapes it waits for).
+    const deadline = performance.now() + 30_000;
+    const scraped = () =>
+      (live.metrics.snapshot()["demo-sharp"]?.successes ?? 0) >= 4 &&
+      events.filter((e) => e.type === "odds").length > 24;
+    while (!scraped() && performance.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
     const upcoming = await live.store.upcoming();

@@ -42,8 +42,11 @@ export class Client {
     this.socket.send(typeof message === "string" ? message : JSON.stringify(message));
   }
 
-  /** Waits (at most `ms`) until `done(messages)` holds. */
-  async until(done: (m: ServerMessage[]) => boolean, ms = 1000): Promise<void> {
+  /**
+   * Waits (at most `ms`) until `done(messages)` holds. The deadline only bounds a hang: a slow
+   * machine may take several times longer than this one to deliver.
+   */
+  async until(done: (m: ServerMessage[]) => boolean, ms = 10_000): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -85,8 +88,11 @@ export async function subscribe(client: Client, message: Record<string, unknown>
   await client.until(() => client.of("subscribed").length > before);
 }
 
-/** Polls `check` every few ms (sockets settle asynchronously) for at most `ms`. */
-export async function eventually(check: () => boolean, ms = 2000): Promise<void> {
+/**
+ * Polls `check` every few ms (sockets settle asynchronously) for at most `ms` (a bound on a
+ * hang, generous for a slow machine).
+ */
+export async function eventually(check: () => boolean, ms = 10_000): Promise<void> {
   const end = performance.now() + ms;
   while (!check()) {
     if (performance.now() > end) throw new Error("Condition not reached");

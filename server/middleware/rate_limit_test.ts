@@ -4,6 +4,8 @@ import { createTestApp } from "../testing/test_app.ts";
 
 const CLIENT_A = { remoteAddr: { hostname: "10.0.0.1" } };
 const CLIENT_B = { remoteAddr: { hostname: "10.0.0.2" } };
+/** Mid-window: on the real clock a run that straddles a minute boundary gets a fresh budget. */
+const MID_WINDOW = () => Date.UTC(2025, 0, 1, 12, 0, 30);
 
 Deno.test("rateLimit: rejects the 101st request in a window, then the window resets", async () => {
   let now = Date.UTC(2025, 0, 1, 12, 0, 23); // 23 s into a minute window
@@ -69,6 +71,7 @@ Deno.test("rateLimit: X-Forwarded-For is used only behind a trusted proxy", asyn
     const app = await createTestApp({
       env: { RATE_LIMIT_REQUESTS: "2" },
       rateLimitStore: new MemoryRateLimitStore(),
+      now: MID_WINDOW,
     });
     try {
       assert.deepEqual([
@@ -88,6 +91,7 @@ Deno.test("rateLimit: X-Forwarded-For is used only behind a trusted proxy", asyn
     const app = await createTestApp({
       env: { RATE_LIMIT_REQUESTS: "2", TRUST_PROXY: "true" },
       rateLimitStore: new MemoryRateLimitStore(),
+      now: MID_WINDOW,
     });
     try {
       assert.equal(await send(app, "9.9.9.9, 1.1.1.1"), 200);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import FakeTimers from "@sinonjs/fake-timers";
 import { createMemoryTrimmer, lastResortGc, loadGlibcTrim } from "./memory_trim.ts";
 
 Deno.test("the glibc trimmer gives freed native memory back to the OS", async () => {
@@ -77,7 +78,10 @@ Deno.test("an unavailable trimmer is a no-op", () => {
   trimmer.close();
 });
 
-Deno.test("a burst is followed by an idle trim with a full collection, then a settled trim", async () => {
+Deno.test("a burst is followed by an idle trim with a full collection, then a settled trim", () => {
+  // A fake clock: on the real one a slow machine can stretch the 10 ms between requests past an
+  // idle tick, and the trimmer rightly sees a quiet moment in the middle of a burst.
+  const clock = FakeTimers.install({ toFake: ["setInterval", "clearInterval"] });
   const triggers: string[] = [];
   let collections = 0;
   let released = 0;
@@ -99,38 +103,39 @@ Deno.test("a burst is followed by an idle trim with a full collection, then a se
     },
     onTrim: (r) => triggers.push(`${r.trigger}:${r.filePagesBytes}`),
   });
-  const requests = async (n: number, growth: number) => {
+  const requests = (n: number, growth: number) => {
     for (let i = 0; i < n; i++) {
       trimmer.noteActivity();
       rssNow += growth;
-      await new Promise((r) => setTimeout(r, 10));
+      clock.tick(10);
     }
   };
   try {
     // Quiet from the start: no burst, no trim.
-    await new Promise((r) => setTimeout(r, 250));
+    clock.tick(250);
     assert.deepEqual(triggers, []);
-    // Requests over ~300 ms keep it busy (one every 10 ms, ticks every 100 ms), but the RSS
+    // Requests over 300 ms keep it busy (one every 10 ms, ticks every 100 ms), but the RSS
     // grows by 3,000 bytes only: the quiet after them trims nothing.
-    await requests(30, 100);
-    await new Promise((r) => setTimeout(r, 400));
+    requests(30, 100);
+    clock.tick(400);
     assert.deepEqual(triggers, []);
     assert.deepEqual(collections, 0);
     // A burst that grows the RSS by 30,000 bytes, then quiet.
-    await requests(30, 1_000);
+    requests(30, 1_000);
     assert.deepEqual(triggers, []);
-    await new Promise((r) => setTimeout(r, 400));
+    clock.tick(400);
     assert.deepEqual(triggers, ["idle:1024", "idle_settled:2048"]);
     assert.deepEqual(collections, 1);
     // Staying quiet trims no more.
-    await new Promise((r) => setTimeout(r, 250));
+    clock.tick(250);
     assert.deepEqual(triggers.length, 2);
     // The baseline is the RSS after that trim: the next burst is measured from there.
-    await requests(20, 1_000);
-    await new Promise((r) => setTimeout(r, 400));
+    requests(20, 1_000);
+    clock.tick(400);
     assert.deepEqual(triggers.slice(2), ["idle:3072", "idle_settled:4096"]);
   } finally {
     trimmer.close();
+    clock.uninstall();
   }
 });
 

@@ -15,6 +15,16 @@ import { Redis } from "ioredis";
  */
 const LIMIT_ENV = { RATE_LIMIT_WINDOW_SECONDS: "86400", TRUST_PROXY: "1" };
 
+/**
+ * Waits past midnight UTC when a test started now could reach it (a test takes well under
+ * 5 minutes): counts on both sides of the window boundary would admit twice the limit.
+ */
+async function clearOfMidnight(): Promise<void> {
+  const day = 86_400_000;
+  const left = day - (Date.now() % day);
+  if (left < 5 * 60_000) await new Promise((r) => setTimeout(r, left + 1000));
+}
+
 /** Sends `n` concurrent GETs from `address`, round-robin over `instances`; counts by status. */
 async function burst(
   instances: readonly FleetInstance[],
@@ -74,6 +84,7 @@ for (const [instances, requests] of [[3, 300], [4, 500]] as const) {
       `fleet rate limit: ${requests} concurrent requests from one client over ${instances} instances admit exactly 100`,
     ignore: !SHARED_REDIS,
     async fn() {
+      await clearOfMidnight();
       const cluster = await FleetCluster.start({
         instances,
         env: { ...LIMIT_ENV, RATE_LIMIT_REQUESTS: "100" },
@@ -110,6 +121,7 @@ Deno.test({
     "fleet rate limit: Redis stopped mid-traffic gives no 5xx, degraded health and per-instance limits; back on Redis within 5 s",
   ignore: !REDIS_SERVER,
   async fn() {
+    await clearOfMidnight();
     const redis = new PrivateRedis();
     await redis.start();
     const cluster = await FleetCluster.start({

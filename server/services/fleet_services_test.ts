@@ -13,6 +13,11 @@ import {
 } from "../fleet/test_redis.ts";
 
 const LIMITED = { RATE_LIMIT_REQUESTS: "2", TRUST_PROXY: "1" };
+/**
+ * Mid-window: on the real clock three requests that straddle a minute boundary count in two
+ * windows and all pass.
+ */
+const MID_WINDOW = () => Date.UTC(2025, 0, 1, 12, 0, 30);
 const CLIENT = { "x-forwarded-for": "198.51.100.4" };
 
 Deno.test({
@@ -21,7 +26,7 @@ Deno.test({
   async fn() {
     const keyPrefix = testPrefix("services");
     const fleet = await connectedClient(SHARED_REDIS_URL, { keyPrefix, instanceId: "svc-a" });
-    const t = await createTestApp({ fleet, env: LIMITED });
+    const t = await createTestApp({ fleet, env: LIMITED, now: MID_WINDOW });
     try {
       assert.ok(t.services.rateLimitStore instanceof RedisRateLimitStore);
       await until(() => t.services.instances!.last.length === 1);
@@ -64,7 +69,7 @@ Deno.test({
   ignore: !REDIS_SERVER,
   fn: () =>
     withPrivateRedis(async (server, fleet) => {
-      const t = await createTestApp({ fleet, env: LIMITED });
+      const t = await createTestApp({ fleet, env: LIMITED, now: MID_WINDOW });
       try {
         await until(() => t.services.instances!.last.length === 1);
         await server.stop();

@@ -40,10 +40,10 @@ export class FleetInstance {
   readonly index: number;
   /** `INSTANCE_ID` of the process. */
   readonly id: string;
-  readonly port: number;
-  /** `http://127.0.0.1:<port>` */
-  readonly url: string;
+  #port: number;
   readonly #env: Record<string, string>;
+  /** Whether a process of this instance has been ready once (its port is then kept). */
+  #started = false;
   readonly #readyTimeoutMs: number;
   readonly #stopTimeoutMs: number;
   #child: Deno.ChildProcess | null = null;
@@ -58,12 +58,20 @@ export class FleetInstance {
     options: { env: Record<string, string>; readyTimeoutMs: number; stopTimeoutMs: number },
   ) {
     this.index = index;
-    this.port = port;
-    this.url = `http://127.0.0.1:${port}`;
-    this.#env = options.env;
+    this.#port = port;
+    this.#env = { ...options.env, PORT: String(port) };
     this.id = options.env.INSTANCE_ID;
     this.#readyTimeoutMs = options.readyTimeoutMs;
     this.#stopTimeoutMs = options.stopTimeoutMs;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  /** `http://127.0.0.1:<port>` */
+  get url(): string {
+    return `http://127.0.0.1:${this.#port}`;
   }
 
   /** The process id while it runs. */
@@ -120,8 +128,29 @@ export class FleetInstance {
     }
   }
 
-  /** Spawns the process and resolves once `/health/ready` answers 200. */
+  /**
+   * Spawns the process and resolves once `/health/ready` answers 200. A first start moves to
+   * another free port if another process took this one since it was picked; a restart keeps it.
+   */
   async start(): Promise<void> {
+    for (let attempt = 1;; attempt++) {
+      try {
+        await this.#startOnce();
+        this.#started = true;
+        return;
+      } catch (error) {
+        const taken = this.#lines.some((l) =>
+          /AddrInUse|EADDRINUSE|address already in use/i.test(l)
+        );
+        if (this.#started || !taken || attempt === 3) throw error;
+        this.#port = freePorts(1)[0];
+        this.#env.PORT = String(this.#port);
+        this.#lines = [];
+      }
+    }
+  }
+
+  async #startOnce(): Promise<void> {
     if (this.#child && !this.#exit) throw new Error(`Instance "${this.id}" is already running`);
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--unstable-kv", MAIN.pathname],

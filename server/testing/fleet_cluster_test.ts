@@ -53,8 +53,13 @@ Deno.test({
     const fleet = await FleetCluster.start({ instances: 1 });
     const embedded = await FleetCluster.start({ instances: 1, redisUrl: null });
     try {
-      // The positive case shows the count sees a Redis connection when one exists.
-      assert.ok(await fleet.at(0).tcpConnectionsTo(6379) >= 1);
+      // The positive case shows the count sees a Redis connection when one exists (waited for:
+      // readiness does not wait on Redis, which may still be connecting).
+      const deadline = performance.now() + 10_000;
+      while (await fleet.at(0).tcpConnectionsTo(6379) < 1) {
+        assert.ok(performance.now() < deadline, "the fleet instance never connected to Redis");
+        await new Promise((r) => setTimeout(r, 50));
+      }
       // Requests that touch every store, then the count again.
       for (const path of ["/health", "/health/ready", "/api/v1/leagues", "/metrics"]) {
         const res = await fetch(embedded.at(0).url + path);
