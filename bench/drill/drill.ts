@@ -9,7 +9,7 @@ import { freePort } from "../../deploy/testing/service_process.ts";
 import { DrillService } from "./service.ts";
 import { ViewerPool } from "./viewers.ts";
 import { readRateLimit, type RestLoad } from "./rest_load.ts";
-import { type AbuserKind, EXPECTED_CLOSE, startAbuser } from "./ws_abusers.ts";
+import { oddsSourceFails, type PhaseContext, type PhaseInstance, slowWsClients } from "./phases.ts";
 import { buildReport, DEFAULT_BUDGETS, type DrillReport, type ResourceSample } from "./report.ts";
 import {
   BROKEN,
@@ -22,7 +22,6 @@ import {
   startTraffic,
   STEADY_SOURCE,
   timedFetch,
-  upcoming,
   viewerAddress,
   viewerTopics,
   waitFor,
@@ -66,6 +65,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   try {
     log(`starting the service on port ${port} (KV ${dir}/service.kv)`);
     const bootMs = await service.start();
+    const instance: PhaseInstance = {
+      name: "the service",
+      url: service.url,
+      port,
+      health: () => service.health(),
+    };
     log(`service ready in ${Math.round(bootMs)} ms`);
     const rows = await listedMatches(service.url, sources.fixtures().length);
     const idsOf = (source: string) =>
@@ -101,89 +106,21 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const rateS = Math.max(12, 0.1 * T);
     const slowS = Math.max(15, 0.1 * T);
     const finalS = Math.max(10, T - steadyS - rateS - slowS - 100);
-    const eventsOn = (ids: Set<string>, after: number) =>
-      [...ledger.topics].filter(([id, t]) => id > after && ids.has(t[0].slice(6))).length;
+    const ctx: PhaseContext = {
+      now,
+      sources,
+      viewers,
+      resources,
+      instances: () => [instance],
+      brokenIds,
+      steadyIds,
+    };
 
     // Model sessions, caches and the JIT warm up before the baseline is measured.
     await phase("warm-up", {}, async () => await sleep(8_000));
     await phase("steady", { baseline: true }, async () => await sleep(steadyS * 1000));
 
-    await phase("odds-source-fails", { latencyBudget: true }, async (checks, notes) => {
-      const h0 = (await service.health())!;
-      sources.setMode(BROKEN, "garbage");
-      await sleep(1500);
-      const accepted = (await service.health())!.rows_accepted[BROKEN];
-      const mark = ledger.maxId;
-      await sleep(3500);
-      const h1 = (await service.health())!;
-      checks.push({
-        name: "a garbage page gives no prices",
-        ok: h1.rows_accepted[BROKEN] === accepted && eventsOn(brokenIds, mark) === 0 &&
-          h1.breakers[BROKEN] === "closed",
-        detail: `rows accepted ${accepted} -> ${h1.rows_accepted[BROKEN]}, events on its matches ` +
-          `${eventsOn(brokenIds, mark)}, breaker ${h1.breakers[BROKEN]}`,
-      });
-      sources.setMode(BROKEN, "errors");
-      const f0 = h0.source_failures[BROKEN];
-      await waitFor(
-        async () => ((await service.health())?.source_failures[BROKEN] ?? 0) >= f0 + 3,
-        20_000,
-      );
-      sources.setMode(BROKEN, "hang");
-      const openAt = now();
-      const opened = await waitFor(
-        async () => (await service.health())?.breakers[BROKEN] === "open",
-        30_000,
-      );
-      notes.requests_at_board = sources.counts()[BROKEN];
-      checks.push({
-        name: "errors then hangs open the breaker",
-        ok: opened,
-        detail: opened
-          ? `open ${((now() - openAt) / 1000).toFixed(1)} s after the hangs began`
-          : "never opened",
-      });
-      const served = (await upcoming(service.url)).filter((r) => r.source === BROKEN).length;
-      notes.fallback_matches_served = served;
-      checks.push({
-        name: "its last prices are still served",
-        ok: served === brokenIds.size,
-        detail: `${served} of ${brokenIds.size} matches of the failing board listed`,
-      });
-      const steadyMark = ledger.maxId;
-      sources.setMode(BROKEN, "healthy");
-      const healthyAt = now();
-      const closed = await waitFor(
-        async () => (await service.health())?.breakers[BROKEN] === "closed",
-        90_000,
-        500,
-      );
-      checks.push({
-        name: "the breaker closes when the source recovers",
-        ok: closed,
-        detail: closed
-          ? `closed ${((now() - healthyAt) / 1000).toFixed(1)} s after recovery (60 s reset)`
-          : "still not closed after 90 s",
-      });
-      const resumeMark = ledger.maxId;
-      const resumed = await waitFor(() => eventsOn(brokenIds, resumeMark) > 0, 10_000);
-      checks.push({
-        name: "its odds events resume",
-        ok: resumed,
-        detail: `${eventsOn(brokenIds, resumeMark)} events on its matches after the breaker closed`,
-      });
-      const other = eventsOn(steadyIds, steadyMark);
-      const otherBreaker = resources.filter((s) => s.t >= openAt).every((s) =>
-        s.breakers[STEADY_SOURCE] === "closed"
-      );
-      checks.push({
-        name: "the other source is not affected",
-        ok: other > 0 && otherBreaker,
-        detail: `${other} events from "${STEADY_SOURCE}" while "${BROKEN}" was open; its breaker ${
-          otherBreaker ? "stayed closed" : "moved"
-        }`,
-      });
-    });
+    await oddsSourceFails(timeline, ctx);
 
     await phase("rate-limit-abuse", { expectsAbuser: true, latencyBudget: true }, async () => {
       restLoad.abuse(50);
@@ -191,42 +128,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       restLoad.abuse(0);
     });
 
-    await phase("slow-ws-clients", {}, async (checks, notes) => {
-      const closesBefore = JSON.stringify(viewers.closeCodes());
-      const kinds: AbuserKind[] = ["never-reads", "slow-reader", "oversized-frame"];
-      const abusers = await Promise.all(
-        Array.from(
-          { length: 15 },
-          (_, i) => startAbuser(port, kinds[i % 3], `198.51.100.${i + 1}`),
-        ),
-      );
-      // The abusers are asked for their close code after at most 15 s: `ws` destroys a socket 30 s
-      // after sending its close frame when the peer does not answer it, so a client that never
-      // reads, asked only at the end of a long phase (180 s in a 30-minute drill), would find a
-      // dropped connection (1006) although the service closed it with 1013 in time.
-      const abuseS = Math.min(slowS, 15);
-      await sleep(abuseS * 1000);
-      const codes = await Promise.all(abusers.map((a) => a.result(5_000)));
-      // The rest of the phase: the normal viewers must keep their connections meanwhile.
-      await sleep((slowS - abuseS) * 1000);
-      const byKind: Record<string, number[]> = {};
-      abusers.forEach((a, i) => (byKind[a.kind] ??= []).push(codes[i]));
-      notes.close_codes = byKind;
-      for (const kind of kinds) {
-        const got = byKind[kind];
-        checks.push({
-          name: `${kind} clients are cut off`,
-          ok: got.every((c) => c === EXPECTED_CLOSE[kind]),
-          detail: `closed with ${got.join(", ")} (expected ${EXPECTED_CLOSE[kind]})`,
-        });
-      }
-      const closesAfter = JSON.stringify(viewers.closeCodes());
-      checks.push({
-        name: "normal viewers keep their connections",
-        ok: closesBefore === closesAfter,
-        detail: `viewer closes ${closesBefore} -> ${closesAfter}`,
-      });
-    });
+    await slowWsClients(timeline, ctx, instance, slowS, DEFAULT_BUDGETS.rssHeadroomBytes);
 
     await phase("restart", { expectsUnanswered: true }, async (checks, notes) => {
       const windowMs = RATE_LIMIT.windowSeconds * 1000;

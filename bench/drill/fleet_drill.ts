@@ -1,10 +1,12 @@
 /**
  * The fleet drill: three service processes sharing a Redis the drill starts on a free port,
  * reached through the fault proxy, with the same odds boards, viewers and REST load as the
- * embedded drill. Phases: steady; Redis latency with jitter, a bandwidth cap, connections cut,
- * the link down for 30 s; one client over the fleet-wide rate limit; an instance SIGKILLed and
- * one SIGTERMed (their viewers reconnect to the others with `since`); Redis stopped and started
- * empty (a new epoch: viewers reload); steady again.
+ * embedded drill. Phases: steady; the odds source failing (the embedded drill's phase, see
+ * `phases.ts`: the breaker is read from the instance holding the source's lease); Redis latency
+ * with jitter, a bandwidth cap, connections cut, the link down for 30 s; one client over the
+ * fleet-wide rate limit; misbehaving WebSocket clients, all on one instance whose RSS is judged;
+ * an instance SIGKILLed and one SIGTERMed (their viewers reconnect to the others with `since`);
+ * Redis stopped and started empty (a new epoch: viewers reload); steady again.
  * @module
  */
 import { PrivateRedis } from "../../server/fleet/test_redis.ts";
@@ -15,7 +17,9 @@ import { ViewerPool } from "./viewers.ts";
 import { ABUSER_ADDRESS, type RestLoad } from "./rest_load.ts";
 import type { DrillOptions, DrillResult } from "./drill.ts";
 import { buildReport, type Check, DEFAULT_BUDGETS, type ResourceSample } from "./report.ts";
+import { oddsSourceFails, type PhaseContext, type PhaseInstance, slowWsClients } from "./phases.ts";
 import {
+  BROKEN,
   lastEventId,
   listedMatches,
   RATE_LIMIT,
@@ -23,6 +27,7 @@ import {
   sleep,
   startBoards,
   startTraffic,
+  STEADY_SOURCE,
   viewerAddress,
   viewerTopics,
   waitFor,
@@ -54,6 +59,12 @@ export async function runFleetDrill(options: DrillOptions): Promise<DrillResult>
     }));
   const up = new Set<number>();
   const upServices = () => services.filter((_, i) => up.has(i));
+  const instances: PhaseInstance[] = services.map((s, i) => ({
+    name: `instance-${i}`,
+    url: s.url,
+    port: s.port,
+    health: () => s.health(),
+  }));
   const resources: ResourceSample[] = [];
   let pool: ViewerPool | undefined;
   let load: RestLoad | undefined;
@@ -68,6 +79,8 @@ export async function runFleetDrill(options: DrillOptions): Promise<DrillResult>
       log(`instance-${i} ready on ${s.url} in ${Math.round(ms)} ms`);
     }));
     const rows = await listedMatches(services[0].url, sources.fixtures().length);
+    const idsOf = (source: string) =>
+      new Set(rows.filter((r) => r.source === source).map((r) => r.id));
     pool = new ViewerPool({
       ports: () => upServices().map((s) => s.port),
       topics: viewerTopics(options.viewers, rows),
@@ -94,6 +107,15 @@ export async function runFleetDrill(options: DrillOptions): Promise<DrillResult>
     const phase = timeline.phase.bind(timeline);
     const T = options.minutes * 60;
     const S = Math.max(10, 0.06 * T);
+    const ctx: PhaseContext = {
+      now,
+      sources,
+      viewers,
+      resources,
+      instances: () => instances.filter((_, i) => up.has(i)),
+      brokenIds: idsOf(BROKEN),
+      steadyIds: idsOf(STEADY_SOURCE),
+    };
     const eventsFlow = async (checks: Check[], what: string) => {
       const mark = ledger.total;
       const ok = await waitFor(() => ledger.total > mark, 20_000);
@@ -113,6 +135,7 @@ export async function runFleetDrill(options: DrillOptions): Promise<DrillResult>
 
     await phase("warm-up", {}, () => sleep(8_000));
     await phase("steady", { baseline: true }, () => sleep(S * 1000));
+    await oddsSourceFails(timeline, ctx);
     await phase("redis-latency", {}, async (checks) => {
       proxy.set({ latencyMs: 20, jitterMs: 30 });
       await sleep(S * 1000);
@@ -166,6 +189,16 @@ export async function runFleetDrill(options: DrillOptions): Promise<DrillResult>
             `(budget ${budget} in ${windows} window${windows > 1 ? "s" : ""})`,
         });
       },
+    );
+    // After the Redis faults: the abused instance is busy for a while after its abusers are cut
+    // (heap up by ~100 MB, REST p99 over a second during the phase), which must not land on the
+    // bandwidth cap. Fifteen seconds at least: the abusers are judged after up to 15 s of abuse.
+    await slowWsClients(
+      timeline,
+      ctx,
+      instances[0],
+      Math.max(15, S),
+      DEFAULT_BUDGETS.rssHeadroomBytes,
     );
     const stopAndBack = async (
       i: number,

@@ -17,6 +17,11 @@ export interface HealthSample {
   source_failures: Record<string, number>;
   /** Rows rejected per odds source (a garbage page gives none accepted). */
   rows_accepted: Record<string, number>;
+  /**
+   * Fleet mode: the sources this instance holds the lease of (it alone scrapes them; the others
+   * show what it publishes). Null in embedded mode, where the one process scrapes every source.
+   */
+  leads: string[] | null;
   connections: number;
   slow_consumers_dropped: number;
   events_broadcast: number;
@@ -27,6 +32,7 @@ export function readHealth(body: unknown): HealthSample {
   // deno-lint-ignore no-explicit-any
   const c = (body as any)?.components ?? {};
   const sources: Record<string, Record<string, unknown>> = c.live_odds?.sources ?? {};
+  const leaders: Record<string, { is_leader?: boolean }> | undefined = c.live_odds?.leaders;
   const pick = (field: string) =>
     Object.fromEntries(Object.entries(sources).map(([k, v]) => [k, v[field]]));
   return {
@@ -35,6 +41,9 @@ export function readHealth(body: unknown): HealthSample {
     breakers: pick("breaker") as Record<string, string>,
     source_failures: pick("failures") as Record<string, number>,
     rows_accepted: pick("rows_accepted") as Record<string, number>,
+    leads: leaders
+      ? Object.entries(leaders).filter(([, l]) => l?.is_leader === true).map(([k]) => k)
+      : null,
     connections: Number(c.websocket?.connections ?? 0),
     slow_consumers_dropped: Number(c.websocket?.slow_consumers_dropped ?? 0),
     events_broadcast: Number(c.websocket?.events_broadcast ?? 0),
