@@ -1,8 +1,8 @@
 /**
  * The slim match the live board keeps: what a board row shows and nothing more. The page carries
  * every match twice (as markup and as the island's props), so the props hold the best 1X2 offer
- * of each side instead of every book's prices (the match page keeps the full table), value bets only with the fields a badge shows, and numbers only as precise as
- * the row prints them.
+ * of each side instead of every book's prices (the match page keeps the full table), value bets
+ * with only the fields a badge shows, and numbers only as precise as the row prints them.
  * @module
  */
 import type { UpcomingMatch } from "../../server/domain/live_protocol.ts";

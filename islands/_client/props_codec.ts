@@ -4,15 +4,14 @@
  * back in the browser. Functions, symbols and class instances are refused.
  *
  * Format: `[rootRef, slots]`. A ref is an index into `slots` or a negative constant. A slot is a
- * primitive (string, finite number, boolean, null), a plain array of refs, an object whose
- * values are refs (an empty object), or a tagged array whose first element is a string: `["Date", ms]`,
- * `["Map", k, v, ...]`, `["Set", v, ...]`, `["URL", href]`, `["BigInt", digits]`, or an
- * object as `["O", shape, v1, v2, ...]` whose shape slot `["K", key1, key2, ...]` lists its keys
- * once for every object with the same keys in the same order (a board's rows are a few shapes
- * repeated, and their keys were most of its props). Equal
- * primitives share one slot (a board repeats its league keys, book names and prices on every
- * row), which the parser needs no help with: a primitive slot decodes to the same value however
- * many refs point at it.
+ * primitive (string, finite number, boolean, null), a plain array of refs, an empty object, or a
+ * tagged array whose first element is a string: `["Date", ms]`, `["Map", k, v, ...]`,
+ * `["Set", v, ...]`, `["URL", href]`, `["BigInt", digits]`, or an object as
+ * `["O", shape, v1, v2, ...]` whose shape slot `["K", key1, key2, ...]` lists its keys once for
+ * every object with the same keys in the same order (a board's rows are a few shapes repeated,
+ * and their keys were most of its props). Equal primitives share one slot (a board repeats its
+ * league keys, book names and prices on every row), which the parser needs no help with: a
+ * primitive slot decodes to the same value however many refs point at it.
  *
  * Shared by the server renderer and the client runtime: imports nothing.
  * @module
